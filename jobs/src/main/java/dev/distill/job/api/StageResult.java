@@ -1,0 +1,17 @@
+package dev.distill.job.api;
+
+import java.util.Map;
+
+/** Row counts and timing of one stage, as recorded in run.json. */
+public record StageResult(String name, long rowsIn, long rowsOut, Map<String, Long> removed, double seconds,
+    Map<String, Object> extra) {
+
+  public long removedTotal() {
+    return removed.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** rows_in = rows_out + sum(removed). */
+  public boolean reconciles() {
+    return rowsIn == rowsOut + removedTotal();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.distill.job.cli;
+
+import dev.distill.job.api.StageContext;
+import dev.distill.job.api.StageResult;
+import dev.distill.job.conf.ConfigException;
+import dev.distill.job.conf.ConfigLoader;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.run.Console;
+import dev.distill.job.run.Json;
+import dev.distill.job.run.Pipeline;
+import dev.distill.job.run.RunDirectory;
+import dev.distill.job.run.Version;
+import dev.distill.job.select.SelectStage;
+import dev.distill.job.spark.SparkSessions;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+
+/** The distill command line: parses options and calls the pipeline; nothing else. */
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int BAD_CONFIG = 2;
+  public static final int BAD_INPUT = 3;
+
+  static final Map<String, Set<String>> COMMANDS = Map.of(
+      "run", Set.of("config", "output", "run-id"),
+      "select", Set.of("run", "strategy", "seed", "size", "name"),
+      "help", Set.of(),
+      "version", Set.of());
+
+  static final String USAGE = String.join("\n",
+      "usage: bin/distill <command> [options]",
+      "",
+      "  run     [--config FILE] [--output DIR] [--run-id ID] [--set key=value ...]",
+      "          ingest -> quality -> decontam -> dedup -> difficulty -> domains -> select -> export",
+      "          into <output>/<run-id>/. Without --config: the built-in sample pool.",
+      "  select  --run RUN_DIR [--strategy s1|score|random|longest|diverse] [--seed N] [--size N]",
+      "          [--name NAME] [--set key=value ...]",
+      "          re-select from an existing run's scored table (stages/domains) without recomputing;",
+      "          writes RUN_DIR/selections/<name>/ (default name: <strategy>-seed<seed>).",
+      "  version",
+      "",
+      "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input.");
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String[] args) {
+    Console console = new Console(System.out);
+    try {
+      CliArgs cli = CliArgs.parse(args, COMMANDS);
+      switch (cli.command()) {
+        case "help":
+          System.out.println(USAGE);
+          return OK;
+        case "version":
+          System.out.println("distill " + Version.VERSION);
+          return OK;
+        case "run":
+          return runPipeline(cli, console);
+        case "select":
+          return reselect(cli, console);
+        default:
+          throw new CliArgs.UsageException("unknown command " + cli.command());
+      }
+    } catch (CliArgs.UsageException e) {
+      System.err.println("distill: " + e.getMessage());
+      System.err.println(USAGE);
+      return BAD_CONFIG;
+    } catch (ConfigException e) {
+      System.err.println("distill: " + e.getMessage());
+      return BAD_CONFIG;
+    } catch (dev.distill.job.run.Pipeline.BadInputException e) {
+      System.err.println("distill: " + e.getMessage());
+      return BAD_INPUT;
+    } catch (RuntimeException e) {
+      System.err.println("distill: run failed: " + e);
+      e.printStackTrace(System.err);
+      return FAILED;
+    }
+  }
+
+  private static int runPipeline(CliArgs cli, Console console) {
+    List<String> sets = new ArrayList<>(cli.sets());
+    if (cli.options().containsKey("output")) {
+      sets.add("run.output=" + cli.options().get("output"));
+    }
+    if (cli.options().containsKey("run-id")) {
+      sets.add("run.run_id=" + cli.options().get("run-id"));
+    }
+    Path config = cli.options().containsKey("config") ? Path.of(cli.options().get("config")) : null;
+    PipelineConfig pipeline = PipelineConfig.from(ConfigLoader.fromSystemEnv().load(config, sets));
+    String runId = pipeline.run().runId().isBlank()
+        ? ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+        : pipeline.run().runId();
+    validateRunId(runId);
+    SparkSession spark = SparkSessions.create(pipeline);
+    try {
+      Pipeline.run(spark, pipeline, runId, console);
+      return OK;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  static void validateRunId(String runId) {
+    if (!runId.matches("[A-Za-z0-9._-]+")) {
+      throw ConfigException.forKey("run.run_id", "\"" + runId + "\" is not a valid run id", "use letters, digits, '.', '_' and '-' only");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static int reselect(CliArgs cli, Console console) {
+    String runDir = cli.options().get("run");
+    if (runDir == null) {
+      throw new CliArgs.UsageException("select needs --run RUN_DIR (a directory holding run.json)");
+    }
+    SparkSession probe = null;
+    org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+    RunDirectory run = new RunDirectory(runDir, hadoop);
+    if (!run.exists(run.runJson())) {
+      throw new ConfigException("Cannot re-select in " + runDir + ": no run.json there; pass the run directory <output>/<run-id>");
+    }
+    Map<String, Object> doc;
+    try {
+      doc = Json.MAPPER.readValue(run.readString(run.runJson()), Map.class);
+    } catch (java.io.IOException e) {
+      throw new ConfigException("Cannot re-select in " + runDir + ": run.json is not valid JSON (" + e.getMessage() + ")");
+    }
+    Map<String, Object> tree = (Map<String, Object>) doc.get("config");
+    List<String> sets = new ArrayList<>(cli.sets());
+    for (String key : List.of("strategy", "seed", "size")) {
+      if (cli.options().containsKey(key)) {
+        sets.add("select." + key + "=" + cli.options().get(key));
+      }
+    }
+    PipelineConfig config = PipelineConfig.from(new ConfigLoader(System.getenv()).overlay(tree, sets));
+    if (!run.isCommitted(run.stage("domains"))) {
+      throw new ConfigException("Cannot re-select in " + runDir + ": stages/domains is not committed (no _SUCCESS); run the pipeline to the domains stage first");
+    }
+    String name = cli.options().getOrDefault("name", config.select().strategy() + "-seed" + config.select().seed());
+    validateRunId(name);
+    SparkSession spark = SparkSessions.create(config);
+    try {
+      StageContext context = new StageContext(spark, config, new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration()));
+      String target = runDir + "/selections/" + name;
+      console.info("re-selecting from " + runDir + "/stages/domains with strategy " + config.select().strategy() + ", seed " + config.select().seed());
+      StageResult r = SelectStage.run(context, spark.read().parquet(context.run().stage("domains")), target);
+      Map<String, Object> entry = new LinkedHashMap<>(r.extra());
+      entry.put("seconds", Math.round(r.seconds() * 100) / 100.0);
+      Map<String, Object> selections = (Map<String, Object>) doc.getOrDefault("selections", new LinkedHashMap<>());
+      selections.put(name, entry);
+      doc.put("selections", selections);
+      context.run().writeString(context.run().runJson(), Json.pretty(doc));
+      console.info(String.format("selected %d of %d candidates over %s domains in %.1fs -> %s", r.rowsOut(), r.rowsIn(),
+          r.extra().get("domains_covered"), r.seconds(), target));
+      return OK;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private Main() {}
+}

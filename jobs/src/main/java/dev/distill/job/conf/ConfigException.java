@@ -1,0 +1,17 @@
+package dev.distill.job.conf;
+
+/** A configuration problem found before any Spark job starts; the message names the key, why, and the fix. */
+public final class ConfigException extends RuntimeException {
+  public ConfigException(String message) {
+    super(message);
+  }
+
+  public ConfigException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** Builds "Cannot read config key KEY: WHY; FIX". */
+  public static ConfigException forKey(String key, String why, String fix) {
+    return new ConfigException("Cannot read config key " + key + ": " + why + "; " + fix);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.distill.job.conf;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The typed, validated pipeline configuration (see conf/pipeline.yaml for every key). */
+public record PipelineConfig(
+    Map<String, Object> tree,
+    Run run,
+    Spark spark,
+    SamplePool samplePool,
+    List<Map<String, Object>> sources,
+    Quality quality,
+    Decontam decontam,
+    Dedup dedup,
+    Difficulty difficulty,
+    Domains domains,
+    Select select,
+    Export export) implements Serializable {
+
+  public static final List<String> STRATEGIES = List.of("s1", "score", "random", "longest", "diverse");
+
+  public record Run(String output, String runId, int partitions, double maxQuarantineFraction) implements Serializable {}
+
+  public record Spark(String master, String appName, Map<String, String> conf) implements Serializable {}
+
+  public record SamplePool(int rows, long seed) implements Serializable {}
+
+  public record Quality(boolean s1FormatRules, boolean requireAnswer, Boolean generationExpected,
+      int minQuestionChars, int maxQuestionChars, boolean dropTruncatedTraces, int maxTraceChars,
+      int repetitionNgram, double maxRepetition, List<String> targetScripts) implements Serializable {}
+
+  public record EvalSet(String name, Map<String, Object> spec) implements Serializable {}
+
+  public record Decontam(int ngram, List<Map<String, Object>> evalSets, boolean crossSource) implements Serializable {}
+
+  public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket)
+      implements Serializable {}
+
+  public record Difficulty(Boolean hardFilter, String tokenizer) implements Serializable {}
+
+  public record Domains(String classifier, Map<String, String> subjectMap, double holdoutFraction, int numFeatures,
+      double smoothing) implements Serializable {}
+
+  public record DirectPick(List<String> sources, boolean requireTeacherCorrect, int minTraceTokens) implements Serializable {}
+
+  public record Score(Map<String, Double> weights, double domainCap) implements Serializable {}
+
+  public record Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score) implements Serializable {}
+
+  public record Export(String systemPrompt) implements Serializable {}
+
+  private static final Set<String> WEIGHT_KEYS = Set.of("quality", "difficulty", "length");
+  private static final Set<String> PICK_KEYS = Set.of("sources", "require_teacher_correct", "min_trace_tokens");
+
+  public static PipelineConfig from(Map<String, Object> tree) {
+    ConfigReader c = new ConfigReader(tree);
+    Run run = new Run(c.string("run.output"), c.string("run.run_id"), c.integer("run.partitions", 0),
+        c.fraction("run.max_quarantine_fraction", 0, 1));
+    Spark spark = new Spark(c.string("spark.master"), c.string("spark.app_name"), c.stringMap("spark.conf"));
+    SamplePool sample = new SamplePool(c.integer("sample_pool.rows", 1), c.longValue("sample_pool.seed"));
+    Quality quality = new Quality(c.bool("quality.s1_format_rules"), c.bool("quality.require_answer"),
+        c.autoBool("quality.generation_expected"), c.integer("quality.min_question_chars", 0),
+        c.integer("quality.max_question_chars", 1), c.bool("quality.drop_truncated_traces"),
+        c.integer("quality.max_trace_chars", 0), c.integer("quality.repetition_ngram", 1),
+        c.fraction("quality.max_repetition", 0, 1), c.strings("quality.target_scripts"));
+    for (String script : quality.targetScripts()) {
+      if (!List.of("latin", "cjk", "cyrillic", "arabic", "other").contains(script)) {
+        throw ConfigException.forKey("quality.target_scripts", "\"" + script + "\" is not a script name",
+            "use some of [latin, cjk, cyrillic, arabic, other], or [] to keep every language");
+      }
+    }
+    Decontam decontam = new Decontam(c.integer("decontam.ngram", 1), c.maps("decontam.eval_sets"), c.bool("decontam.cross_source"));
+    Dedup dedup = new Dedup(c.bool("dedup.exact"), c.bool("dedup.near"), c.fraction("dedup.threshold", 0.05, 1.0),
+        c.integer("dedup.num_hashes", 4), c.integer("dedup.shingle_words", 1), c.longValue("dedup.seed"),
+        c.integer("dedup.max_bucket", 2));
+    Difficulty difficulty = new Difficulty(c.autoBool("difficulty.hard_filter"), c.string("difficulty.tokenizer"));
+    Domains domains = new Domains(c.oneOf("domains.classifier", List.of("offline", "none")), c.stringMap("domains.subject_map"),
+        c.fraction("domains.holdout_fraction", 0.0, 0.9), c.integer("domains.num_features", 16),
+        c.fraction("domains.smoothing", 0.0, 100.0));
+    Select select = new Select(c.oneOf("select.strategy", STRATEGIES), c.integer("select.size", 1),
+        c.longValue("select.seed"), directPicks(c), score(c));
+    Export export = new Export(c.string("export.system_prompt"));
+    return new PipelineConfig(tree, run, spark, sample, c.maps("sources"), quality, decontam, dedup, difficulty,
+        domains, select, export);
+  }
+
+  private static List<DirectPick> directPicks(ConfigReader c) {
+    List<DirectPick> picks = new ArrayList<>();
+    List<Map<String, Object>> raw = c.maps("select.direct_picks");
+    for (int i = 0; i < raw.size(); i++) {
+      String key = "select.direct_picks[" + i + "]";
+      for (String k : raw.get(i).keySet()) {
+        if (!PICK_KEYS.contains(k)) {
+          throw ConfigException.forKey(key + "." + k, "unknown key", "valid keys are " + PICK_KEYS);
+        }
+      }
+      ConfigReader item = new ConfigReader(raw.get(i));
+      Object req = raw.get(i).getOrDefault("require_teacher_correct", Boolean.TRUE);
+      Object min = raw.get(i).getOrDefault("min_trace_tokens", 0);
+      if (!(req instanceof Boolean)) {
+        throw ConfigException.forKey(key + ".require_teacher_correct", "expected true or false", "write true or false");
+      }
+      if (!(min instanceof Integer)) {
+        throw ConfigException.forKey(key + ".min_trace_tokens", "expected a whole number", "write e.g. 5600");
+      }
+      picks.add(new DirectPick(item.strings("sources"), (Boolean) req, (Integer) min));
+    }
+    return picks;
+  }
+
+  private static Score score(ConfigReader c) {
+    Map<String, String> raw = c.stringMap("select.score.weights");
+    Map<String, Double> weights = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      if (!WEIGHT_KEYS.contains(e.getKey())) {
+        throw ConfigException.forKey("select.score.weights." + e.getKey(), "unknown score component", "use " + WEIGHT_KEYS);
+      }
+      try {
+        weights.put(e.getKey(), Double.parseDouble(e.getValue()));
+      } catch (NumberFormatException ex) {
+        throw ConfigException.forKey("select.score.weights." + e.getKey(), "expected a number but found \"" + e.getValue() + "\"", "write e.g. 1.0");
+      }
+    }
+    return new Score(weights, c.fraction("select.score.domain_cap", 0.0, 1.0));
+  }
+
+  /** Whether this run uses the generated sample pool. */
+  public boolean usesSamplePool() {
+    return sources.isEmpty();
+  }
+}

@@ -1,0 +1,164 @@
+package dev.distill.job.dedup;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+import dev.distill.job.api.Stage;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.schema.CandidateSchema;
+import dev.distill.job.schema.Columns;
+import dev.distill.udf.hash.LshBands;
+import dev.distill.udf.hash.MinHash;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Exact dedup on the content id (hash of the normalised question), then near-duplicates with
+ * MinHash + LSH banding. One deterministic representative per cluster (trace, then solution,
+ * then smallest id); every other member is removed with {@code dup_of} = the representative's id.
+ */
+public final class DedupStage implements Stage {
+  public static final String NAME = "dedup";
+  private static final String SIG = "_sig";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "dedup: exact (normalised question) and near-duplicate (MinHash LSH) clusters";
+  }
+
+  @Override
+  public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
+    CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.TRACE, Columns.SOLUTION, Columns.ORIGIN);
+    PipelineConfig.Dedup cfg = context.config().dedup();
+    Column hasTrace = col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
+    Column hasSolution = col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
+    Dataset<Row> flagged = input.withColumn(Columns.DUP_OF, lit(null).cast(DataTypes.StringType))
+        .withColumn(Columns.REASON, lit(null).cast(DataTypes.StringType))
+        .withColumn(Columns.DETAIL, lit(null).cast(DataTypes.StringType));
+    if (cfg.exact()) {
+      var byContent = Window.partitionBy(col(Columns.ID))
+          .orderBy(hasTrace.desc(), hasSolution.desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
+      var repOrigin = Window.partitionBy(col(Columns.ID))
+          .orderBy(hasTrace.desc(), hasSolution.desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN))
+          .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+      flagged = flagged.withColumn("_rn", row_number().over(byContent))
+          .withColumn("_rep", org.apache.spark.sql.functions.first(col(Columns.ORIGIN)).over(repOrigin))
+          .withColumn(Columns.REASON, when(col("_rn").gt(1), lit("exact_duplicate")))
+          .withColumn(Columns.DUP_OF, when(col("_rn").gt(1), col(Columns.ID)))
+          .withColumn(Columns.DETAIL, when(col("_rn").gt(1), concat(lit("same question as "), col("_rep"))))
+          .drop("_rn", "_rep");
+    }
+    if (!cfg.near()) {
+      return flagged;
+    }
+    Map<String, String> repOf = nearDuplicates(context, flagged.filter(col(Columns.REASON).isNull()), cfg);
+    context.stat("near_duplicate_rows", repOf.size());
+    Broadcast<Map<String, String>> reps = context.spark().sparkContext()
+        .broadcast(repOf, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+    UserDefinedFunction repFor = udf((UDF1<String, String>) id -> reps.value().get(id), DataTypes.StringType);
+    Column rep = repFor.apply(col(Columns.ID));
+    Column near = col(Columns.REASON).isNull().and(rep.isNotNull());
+    return flagged
+        .withColumn(Columns.DETAIL, when(near, concat(lit("near-duplicate of "), rep)).otherwise(col(Columns.DETAIL)))
+        .withColumn(Columns.DUP_OF, when(near, rep).otherwise(col(Columns.DUP_OF)))
+        .withColumn(Columns.REASON, when(near, lit("near_duplicate")).otherwise(col(Columns.REASON)));
+  }
+
+  /** LSH candidate pairs verified on the MinHash estimate, resolved into clusters on the driver (edges are few). */
+  static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
+    MinHash minHash = new MinHash(cfg.numHashes(), cfg.shingleWords(), cfg.seed());
+    int[] br = LshBands.chooseBandsRows(cfg.numHashes(), cfg.threshold());
+    int bands = br[0];
+    int rowsPerBand = br[1];
+    context.stat("lsh_bands", bands);
+    context.stat("lsh_rows_per_band", rowsPerBand);
+    double threshold = cfg.threshold();
+    int maxBucket = cfg.maxBucket();
+    UserDefinedFunction signature = udf((UDF1<String, int[]>) minHash::signature, DataTypes.createArrayType(DataTypes.IntegerType, false));
+    StructType keyed = new StructType()
+        .add("band", DataTypes.LongType, false)
+        .add(Columns.ID, DataTypes.StringType, false)
+        .add("trace", DataTypes.BooleanType, false)
+        .add("solution", DataTypes.BooleanType, false)
+        .add(SIG, DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+    Dataset<Row> signed = rows.select(col(Columns.ID),
+        col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual("")).as("trace"),
+        col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual("")).as("solution"),
+        signature.apply(col(Columns.QUESTION)).as(SIG));
+    Dataset<Row> banded = signed.flatMap((FlatMapFunction<Row, Row>) r -> {
+      int[] sig = toInts(r.getList(3));
+      List<Row> out = new ArrayList<>();
+      if (sig.length == 0 || sig[0] == Integer.MAX_VALUE) {
+        return out.iterator();
+      }
+      for (long key : LshBands.bandKeys(sig, bands, rowsPerBand)) {
+        out.add(RowFactory.create(key, r.getString(0), r.getBoolean(1), r.getBoolean(2), r.get(3)));
+      }
+      return out.iterator();
+    }, Encoders.row(keyed));
+    StructType edgeSchema = new StructType()
+        .add("a", DataTypes.StringType).add("a_trace", DataTypes.BooleanType).add("a_solution", DataTypes.BooleanType)
+        .add("b", DataTypes.StringType).add("b_trace", DataTypes.BooleanType).add("b_solution", DataTypes.BooleanType);
+    Dataset<Row> buckets = banded.groupBy("band")
+        .agg(org.apache.spark.sql.functions.collect_list(org.apache.spark.sql.functions.struct(
+            col(Columns.ID), col("trace"), col("solution"), col(SIG))).as("members"))
+        .filter(org.apache.spark.sql.functions.size(col("members")).gt(1));
+    Dataset<Row> edges = buckets.flatMap((FlatMapFunction<Row, Row>) bucket -> {
+      List<Row> members = new ArrayList<>(bucket.getList(1));
+      members.sort(Comparator.comparing(m -> m.getString(0)));
+      List<Row> out = new ArrayList<>();
+      // Oversized buckets are compared in consecutive windows so one boilerplate band cannot explode.
+      for (int i = 0; i < members.size(); i++) {
+        int[] a = toInts(members.get(i).getList(3));
+        for (int j = i + 1; j < members.size() && j < i + maxBucket; j++) {
+          Row mb = members.get(j);
+          if (MinHash.estimateJaccard(a, toInts(mb.getList(3))) >= threshold) {
+            Row ma = members.get(i);
+            out.add(RowFactory.create(ma.getString(0), ma.getBoolean(1), ma.getBoolean(2), mb.getString(0), mb.getBoolean(1), mb.getBoolean(2)));
+          }
+        }
+      }
+      return out.iterator();
+    }, Encoders.row(edgeSchema)).distinct();
+    List<ClusterRepresentatives.Edge> list = new ArrayList<>();
+    for (Row e : edges.collectAsList()) {
+      list.add(new ClusterRepresentatives.Edge(new ClusterRepresentatives.Member(e.getString(0), e.getBoolean(1), e.getBoolean(2)),
+          new ClusterRepresentatives.Member(e.getString(3), e.getBoolean(4), e.getBoolean(5))));
+    }
+    context.stat("near_duplicate_pairs", list.size());
+    return ClusterRepresentatives.resolve(list);
+  }
+
+  private static int[] toInts(List<Object> values) {
+    int[] out = new int[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (Integer) values.get(i);
+    }
+    return out;
+  }
+}

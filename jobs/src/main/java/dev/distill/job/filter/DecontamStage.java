@@ -1,0 +1,135 @@
+package dev.distill.job.filter;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+import dev.distill.job.api.Stage;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.schema.CandidateSchema;
+import dev.distill.job.schema.Columns;
+import dev.distill.udf.text.NGrams;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Word n-gram decontamination: a question sharing any n-gram with an eval item is removed, and
+ * {@code contaminated_by} records every eval set it matched as {@code set:item}. The eval n-grams
+ * are small and broadcast (no shuffle). Optionally (s1) a question sharing an n-gram with a
+ * question of an earlier source is removed too; identical questions are left to dedup.
+ */
+public final class DecontamStage implements Stage {
+  public static final String NAME = "decontam";
+  private static final String GRAMS = "_grams";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "decontam: word n-gram overlap with eval sets and earlier sources";
+  }
+
+  @Override
+  public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
+    CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SOURCE_ORDER);
+    int n = context.config().decontam().ngram();
+    List<EvalSets.EvalItem> items = EvalSets.load(context.config().decontam().evalSets(), context.run().hadoop());
+    Map<Long, String[]> index = new HashMap<>();
+    Map<String, Integer> perSet = new LinkedHashMap<>();
+    for (EvalSets.EvalItem item : items) {
+      perSet.merge(item.set(), 1, Integer::sum);
+      for (long h : NGrams.hashes(item.question(), n)) {
+        index.merge(h, new String[] {item.set() + ":" + item.item()}, DecontamStage::addDistinctSet);
+      }
+    }
+    context.stat("eval_items", perSet);
+    context.stat("eval_ngrams", index.size());
+    Broadcast<Map<Long, String[]>> evalGrams = context.spark().sparkContext()
+        .broadcast(index, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+
+    UserDefinedFunction grams = udf((UDF1<String, long[]>) q -> NGrams.hashes(q, n),
+        DataTypes.createArrayType(DataTypes.LongType, false));
+    UserDefinedFunction matches = udf((UDF1<scala.collection.immutable.Seq<Object>, String[]>) hs -> matchEval(hs, evalGrams.value()),
+        DataTypes.createArrayType(DataTypes.StringType, false));
+
+    Dataset<Row> withGrams = input.withColumn(GRAMS, grams.apply(col(Columns.QUESTION)))
+        .withColumn(Columns.CONTAMINATED_BY, matches.apply(col(GRAMS)));
+    Column evalReason = when(org.apache.spark.sql.functions.size(col(Columns.CONTAMINATED_BY)).gt(0), lit("contaminated"));
+
+    if (!context.config().decontam().crossSource()) {
+      return withGrams.drop(GRAMS)
+          .withColumn(Columns.REASON, evalReason)
+          .withColumn(Columns.DETAIL, when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0)));
+    }
+    Dataset<Row> exploded = withGrams.select(col(Columns.ID), col(Columns.SOURCE_ORDER), col(Columns.SOURCE), explode(col(GRAMS)).as("gram"))
+        .distinct();
+    Dataset<Row> firstSeen = exploded.groupBy("gram")
+        .agg(min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).as("earliest"));
+    Dataset<Row> overlaps = exploded.join(firstSeen, "gram")
+        .filter(col("earliest." + Columns.SOURCE_ORDER).lt(col(Columns.SOURCE_ORDER))
+            .and(col("earliest." + Columns.ID).notEqual(col(Columns.ID))))
+        .groupBy(col(Columns.ID).as("_overlap_id"), col(Columns.SOURCE_ORDER).as("_overlap_order"))
+        .agg(min(col("earliest")).as("_by"));
+    Dataset<Row> joined = withGrams.drop(GRAMS).join(overlaps,
+        col(Columns.ID).equalTo(col("_overlap_id")).and(col(Columns.SOURCE_ORDER).equalTo(col("_overlap_order"))), "left");
+    Column crossReason = when(col("_by").isNotNull(), lit("cross_source_overlap"));
+    Column reason = org.apache.spark.sql.functions.coalesce(evalReason, crossReason);
+    Column detail = when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0))
+        .otherwise(when(crossReason.isNotNull(),
+            org.apache.spark.sql.functions.concat(lit("source:"), col("_by." + Columns.SOURCE), lit("/"), col("_by." + Columns.ID))));
+    return joined.withColumn(Columns.REASON, reason)
+        .withColumn(Columns.DETAIL, detail)
+        .drop("_overlap_id", "_overlap_order", "_by");
+  }
+
+  private static String[] addDistinctSet(String[] existing, String[] added) {
+    String set = added[0].substring(0, added[0].indexOf(':'));
+    for (String e : existing) {
+      if (e.startsWith(set + ":")) {
+        return existing;
+      }
+    }
+    String[] out = java.util.Arrays.copyOf(existing, existing.length + 1);
+    out[existing.length] = added[0];
+    return out;
+  }
+
+  static String[] matchEval(scala.collection.immutable.Seq<Object> hashes, Map<Long, String[]> index) {
+    List<String> found = new ArrayList<>();
+    List<String> sets = new ArrayList<>();
+    scala.collection.Iterator<Object> it = hashes.iterator();
+    while (it.hasNext()) {
+      String[] refs = index.get((Long) it.next());
+      if (refs == null) {
+        continue;
+      }
+      for (String ref : refs) {
+        String set = ref.substring(0, ref.indexOf(':'));
+        if (!sets.contains(set)) {
+          sets.add(set);
+          found.add(ref);
+        }
+      }
+    }
+    java.util.Collections.sort(found);
+    return found.toArray(new String[0]);
+  }
+}

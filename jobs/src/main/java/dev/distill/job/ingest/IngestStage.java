@@ -1,0 +1,204 @@
+package dev.distill.job.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.api.StageResult;
+import dev.distill.job.run.RunDirectory;
+import dev.distill.job.schema.CandidateSchema;
+import dev.distill.job.schema.Columns;
+import dev.distill.job.spark.HadoopConf;
+import dev.distill.udf.text.ContentId;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import scala.collection.JavaConverters;
+
+/**
+ * Reads every configured source onto the canonical schema, one Spark task per file (JSON and CSV
+ * are not splittable, and a task per file keeps line numbers exact). Rows that cannot be read or
+ * mapped go to quarantine/ with file, line and error; the rest to stages/ingest/.
+ */
+public final class IngestStage {
+  public static final String NAME = "ingest";
+  static final String ERROR = "_error";
+  static final String FILE = "_file";
+  static final String LINE = "_line";
+  static final String RAW = "_raw";
+
+  static final StructType INGEST = withErrorColumns(CandidateSchema.CANDIDATE);
+
+  /** Row counts of ingest: rows read = rows out + quarantined. */
+  public record Result(StageResult stage, long rowsRead, long quarantined, Map<String, Long> perSource,
+      List<Map<String, Object>> inputs) {}
+
+  private record FileTask(int sourceIndex, String file) implements Serializable {}
+
+  public static Result run(StageContext context, List<Map<String, Object>> sources) {
+    long start = System.nanoTime();
+    SparkSession spark = context.spark();
+    RunDirectory run = context.run();
+    List<SourceSpec> specs = new ArrayList<>();
+    List<FileTask> textTasks = new ArrayList<>();
+    List<Dataset<Row>> parquetParts = new ArrayList<>();
+    List<Map<String, Object>> inputs = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      String key = "sources[" + i + "]";
+      specs.add(SourceSpec.fromMap(sources.get(i), key));
+      List<SourceFiles.InputFile> files = SourceFiles.expand(sources.get(i), key, run.hadoop());
+      Map<String, Object> input = new LinkedHashMap<>();
+      input.put("source", specs.get(i).name());
+      input.put("files", files);
+      inputs.add(input);
+      List<String> parquet = new ArrayList<>();
+      for (SourceFiles.InputFile f : files) {
+        if (SourceFiles.isParquet(sources.get(i), f.path())) {
+          parquet.add(f.path());
+        } else {
+          textTasks.add(new FileTask(i, f.path()));
+        }
+      }
+      if (!parquet.isEmpty()) {
+        parquetParts.add(readParquet(spark, sources.get(i), i, parquet));
+      }
+    }
+    List<Map<String, Object>> rawSources = new ArrayList<>(sources);
+    HadoopConf hadoop = new HadoopConf(run.hadoop());
+    Dataset<Row> all = spark.createDataFrame(spark.sparkContext().emptyRDD(scala.reflect.ClassTag$.MODULE$.apply(Row.class)), INGEST);
+    if (!textTasks.isEmpty()) {
+      JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
+          .parallelize(textTasks, textTasks.size())
+          .flatMap(task -> readFile(task, rawSources, hadoop).iterator());
+      all = spark.createDataFrame(rows, INGEST);
+    }
+    for (Dataset<Row> part : parquetParts) {
+      all = all.unionByName(part);
+    }
+    all = all.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      all.filter(col(ERROR).isNull()).drop(ERROR, FILE, LINE, RAW)
+          .repartition(context.partitions())
+          .write().mode(SaveMode.Overwrite).parquet(run.stage(NAME));
+      all.filter(col(ERROR).isNotNull())
+          .select(col(Columns.SOURCE).as("source"), col(FILE).as("file"), col(LINE).as("line"), col(ERROR).as("error"), col(RAW).as("raw"))
+          .write().mode(SaveMode.Overwrite).parquet(run.quarantine());
+      Map<String, Long> perSource = new TreeMap<>();
+      long out = 0;
+      long quarantined = 0;
+      for (Row r : all.groupBy(col(Columns.SOURCE), col(ERROR).isNull().as("ok")).count().collectAsList()) {
+        if (r.getBoolean(1)) {
+          out += r.getLong(2);
+          perSource.merge(r.getString(0), r.getLong(2), Long::sum);
+        } else {
+          quarantined += r.getLong(2);
+        }
+      }
+      Map<String, Long> removed = new TreeMap<>();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Map<String, Object> extra = context.drainStats();
+      extra.put("rows_read", out + quarantined);
+      extra.put("quarantined", quarantined);
+      extra.put("files", textTasks.size() + parquetParts.size());
+      extra.put("rows_per_source", perSource);
+      StageResult result = new StageResult(NAME, out + quarantined, out, removed, seconds, extra);
+      return new Result(result, out + quarantined, quarantined, perSource, inputs);
+    } finally {
+      all.unpersist();
+    }
+  }
+
+  private static List<Row> readFile(FileTask task, List<Map<String, Object>> sources, HadoopConf hadoop) throws Exception {
+    SourceSpec spec = SourceSpec.fromMap(sources.get(task.sourceIndex()), "sources[" + task.sourceIndex() + "]");
+    List<Row> rows = new ArrayList<>();
+    Path path = new Path(task.file());
+    try (InputStream in = path.getFileSystem(hadoop.get()).open(path)) {
+      RecordReader.read(task.file(), in, spec, new RecordReader.RecordSink() {
+        @Override
+        public void record(JsonNode record, long line, long index) {
+          rows.add(mapRecord(spec, task.sourceIndex(), record, task.file(), line, index));
+        }
+
+        @Override
+        public void unreadable(long line, String error, String rawSnippet) {
+          rows.add(errorRow(spec.name(), task.sourceIndex(), task.file(), line, "unreadable: " + error, rawSnippet));
+        }
+      });
+    } catch (java.io.IOException e) {
+      rows.add(errorRow(spec.name(), task.sourceIndex(), task.file(), 0, "cannot read file: " + e.getMessage(), null));
+    }
+    return rows;
+  }
+
+  static Row mapRecord(SourceSpec spec, int sourceIndex, JsonNode record, String file, long line, long index) {
+    String origin = file + "#" + (line > 0 ? line : index);
+    try {
+      RecordMapper.CanonicalRecord r = RecordMapper.map(spec, record, origin);
+      scala.collection.Map<String, Boolean> grades = null;
+      if (r.grades() != null) {
+        grades = JavaConverters.mapAsScalaMap(new TreeMap<>(r.grades()));
+      }
+      return RowFactory.create(ContentId.of(r.question()), r.source(), sourceIndex, r.question(), r.solution(), r.answer(),
+          r.cotType(), r.subject(), r.level(), r.trace(), r.attempt(), grades, r.metadata(), r.origin(),
+          null, file, line, null);
+    } catch (RuntimeException e) {
+      String raw = record.toString();
+      return errorRow(spec.name(), sourceIndex, file, line > 0 ? line : index, e.getMessage(), raw.length() > 200 ? raw.substring(0, 200) : raw);
+    }
+  }
+
+  private static Row errorRow(String source, int sourceIndex, String file, long line, String error, String raw) {
+    return RowFactory.create("", source, sourceIndex, "", null, null, null, null, null, null, null, null, null,
+        file + "#" + line, error == null ? "unknown error" : error, file, line, raw);
+  }
+
+  private static Dataset<Row> readParquet(SparkSession spark, Map<String, Object> source, int sourceIndex, List<String> files) {
+    Dataset<Row> df = spark.read().parquet(files.toArray(new String[0]));
+    Dataset<Row> json = df.select(to_json(struct(col("*"))).as("json"), input_file_name().as("file"));
+    Map<String, Object> raw = new LinkedHashMap<>(source);
+    return json.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> {
+      SourceSpec spec = SourceSpec.fromMap(raw, "sources[" + sourceIndex + "]");
+      ObjectMapper mapper = new ObjectMapper();
+      List<Row> out = new ArrayList<>();
+      long index = 0;
+      while (it.hasNext()) {
+        Row r = it.next();
+        index++;
+        out.add(mapRecord(spec, sourceIndex, mapper.readTree(r.getString(0)), r.getString(1), 0, index));
+      }
+      return out.iterator();
+    }, org.apache.spark.sql.Encoders.row(INGEST));
+  }
+
+  private static StructType withErrorColumns(StructType base) {
+    List<StructField> fields = new ArrayList<>(List.of(base.fields()));
+    fields.add(DataTypes.createStructField(ERROR, DataTypes.StringType, true));
+    fields.add(DataTypes.createStructField(FILE, DataTypes.StringType, true));
+    fields.add(DataTypes.createStructField(LINE, DataTypes.LongType, true));
+    fields.add(DataTypes.createStructField(RAW, DataTypes.StringType, true));
+    return new StructType(fields.toArray(new StructField[0]));
+  }
+
+  private IngestStage() {}
+}

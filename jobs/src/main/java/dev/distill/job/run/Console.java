@@ -1,0 +1,38 @@
+package dev.distill.job.run;
+
+import dev.distill.job.api.StageResult;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+
+/** Progress lines on the console: stage i/N, rows, elapsed. */
+public final class Console {
+  private final PrintStream out;
+  private final long start = System.nanoTime();
+
+  public Console(PrintStream out) {
+    this.out = out;
+  }
+
+  public void info(String message) {
+    out.println("[distill] " + message);
+    out.flush();
+  }
+
+  public void stageStart(int index, int total, String name, String description) {
+    info(String.format(Locale.ROOT, "stage %d/%d %-10s started (%s) — elapsed %.1fs", index, total, name, description, elapsed()));
+  }
+
+  public void stageDone(int index, int total, StageResult r) {
+    StringBuilder removed = new StringBuilder();
+    for (Map.Entry<String, Long> e : r.removed().entrySet()) {
+      removed.append(removed.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%,d", e.getValue()));
+    }
+    info(String.format(Locale.ROOT, "stage %d/%d %-10s %,d -> %,d rows%s in %.1fs — elapsed %.1fs", index, total, r.name(), r.rowsIn(), r.rowsOut(),
+        removed.length() == 0 ? "" : " (removed: " + removed + ")", r.seconds(), elapsed()));
+  }
+
+  public double elapsed() {
+    return (System.nanoTime() - start) / 1e9;
+  }
+}

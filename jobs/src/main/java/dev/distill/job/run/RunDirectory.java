@@ -1,0 +1,141 @@
+package dev.distill.job.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The run directory contract: {@code <output>/<run-id>/} with run.json, stages/, removed/,
+ * quarantine/, selection/, handoff/. Paths are Hadoop paths, so local and s3a:// work alike.
+ */
+public final class RunDirectory {
+  public static final String RUN_JSON = "run.json";
+
+  private final String root;
+  private final Configuration hadoop;
+
+  public RunDirectory(String root, Configuration hadoop) {
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.hadoop = hadoop;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String stage(String name) {
+    return root + "/stages/" + name;
+  }
+
+  public String removed(String name) {
+    return root + "/removed/" + name;
+  }
+
+  public String quarantine() {
+    return root + "/quarantine";
+  }
+
+  public String selection() {
+    return root + "/selection";
+  }
+
+  public String handoff() {
+    return root + "/handoff";
+  }
+
+  public String samplePool() {
+    return root + "/sample-pool";
+  }
+
+  public String runJson() {
+    return root + "/" + RUN_JSON;
+  }
+
+  public String resolve(String relative) {
+    return root + "/" + relative;
+  }
+
+  /** A committed Spark output: the directory holds a _SUCCESS marker. */
+  public boolean isCommitted(String dir) {
+    return exists(dir + "/_SUCCESS");
+  }
+
+  public boolean exists(String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(hadoop).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void writeString(String path, String content) {
+    writeBytes(path, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes to a temporary name and renames, so a reader never sees half a file. */
+  public void writeBytes(String path, byte[] content) {
+    Path target = new Path(path);
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    try {
+      FileSystem fs = target.getFileSystem(hadoop);
+      try (FSDataOutputStream out = fs.create(tmp, true)) {
+        out.write(content);
+      }
+      if (fs.exists(target)) {
+        fs.delete(target, false);
+      }
+      if (!fs.rename(tmp, target)) {
+        throw new IOException("rename of " + tmp + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public OutputStream create(String path) throws IOException {
+    Path p = new Path(path);
+    return p.getFileSystem(hadoop).create(p, true);
+  }
+
+  public InputStream open(String path) throws IOException {
+    Path p = new Path(path);
+    return p.getFileSystem(hadoop).open(p);
+  }
+
+  public String readString(String path) {
+    try (InputStream in = open(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void delete(String path) {
+    try {
+      Path p = new Path(path);
+      p.getFileSystem(hadoop).delete(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void mkdirs(String path) {
+    try {
+      Path p = new Path(path);
+      p.getFileSystem(hadoop).mkdirs(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Configuration hadoop() {
+    return hadoop;
+  }
+}

@@ -1,0 +1,224 @@
+package dev.distill.job.sample;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.run.Json;
+import dev.distill.job.run.RunDirectory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The built-in sample pool: a deterministic function of (rows, seed) written as real files in
+ * three formats (JSON Lines, a JSON array, CSV) with teacher traces and attempts, student answers,
+ * and the flaws a real pool has: exact and near duplicates, items copied from an eval set (with
+ * formatting changes), s1 formatting-rule violations, missing generations, looping and truncated
+ * traces, Chinese questions and a few unreadable lines.
+ */
+public final class SamplePool {
+  static final String MAIN = "pool-main.jsonl";
+  static final String OLYMPIAD = "pool-olympiad.json";
+  static final String SCIENCE = "pool-science.csv";
+  static final String EVAL = "eval.jsonl";
+  static final int EVAL_ITEMS = 60;
+  static final int BROKEN_LINES = 3;
+
+  private static final List<String> STEPS = List.of(
+      "First I restate what is given: the quantities %d and %d appear in the statement.",
+      "Let me check a small case, say with %d instead, which gives %d.",
+      "Wait, I should double-check the arithmetic: %d plus %d.",
+      "Hmm, another approach is to bound the answer between %d and %d.",
+      "So the key relation links %d to %d, and the rest is bookkeeping.",
+      "I recall a similar problem where the count was %d for input %d.",
+      "Multiplying out carefully, the intermediate value is %d with a remainder of %d.",
+      "Let me verify this against the constraint once more, using %d and %d.",
+      "That seems consistent, although case %d needs a separate look at %d.",
+      "Now I simplify step %d, which leaves a term equal to %d.");
+
+  /** Writes the pool into {@code run.samplePool()} and returns the config with its sources and eval set. */
+  public static PipelineConfig write(PipelineConfig config, RunDirectory run) {
+    SplittableRandom random = new SplittableRandom(config.samplePool().seed());
+    int rows = config.samplePool().rows();
+    String dir = run.samplePool();
+    List<SampleProblems.Problem> eval = new ArrayList<>();
+    StringBuilder evalJsonl = new StringBuilder();
+    for (int i = 0; i < EVAL_ITEMS; i++) {
+      SampleProblems.Problem p = SampleProblems.evalProblem(i, random);
+      eval.add(p);
+      ObjectNode o = Json.MAPPER.createObjectNode();
+      o.put("problem", p.question());
+      o.put("answer", p.answer());
+      o.put("unique_id", "sample-eval/" + i);
+      evalJsonl.append(Json.compact(o)).append('\n');
+    }
+    StringBuilder main = new StringBuilder();
+    ArrayNode olympiad = Json.MAPPER.createArrayNode();
+    StringBuilder science = new StringBuilder("question,answer,subject,thinking,attempt\n");
+    List<ObjectNode> mainRows = new ArrayList<>();
+    int broken = 0;
+    for (int i = 0; i < rows; i++) {
+      ObjectNode row = row(i, random, eval, mainRows);
+      int target = i % 10;
+      if (target < 7) {
+        mainRows.add(row);
+        main.append(Json.compact(row)).append('\n');
+        if (broken < BROKEN_LINES && i % 997 == 500) {
+          main.append("{\"problem\": \"unterminated row ").append(i).append('\n');
+          broken++;
+        }
+      } else if (target < 9) {
+        olympiad.add(row);
+      } else {
+        science.append(csv(row.path("problem").asText())).append(',').append(csv(row.path("answer").asText())).append(',')
+            .append(csv(row.path("subject").asText(""))).append(',').append(csv(row.path("thinking").asText(""))).append(',')
+            .append(csv(row.path("attempt").asText(""))).append('\n');
+      }
+    }
+    run.writeString(dir + "/" + MAIN, main.toString());
+    run.writeString(dir + "/" + OLYMPIAD, Json.pretty(olympiad));
+    run.writeString(dir + "/" + SCIENCE, science.toString());
+    run.writeString(dir + "/" + EVAL, evalJsonl.toString());
+    return withSources(config, dir);
+  }
+
+  private static ObjectNode row(int i, SplittableRandom r, List<SampleProblems.Problem> eval, List<ObjectNode> earlier) {
+    SampleProblems.Problem p = SampleProblems.generate(r.nextInt(10), r);
+    String question = p.question();
+    String subject = r.nextInt(10) < 7 ? p.subject() : null;
+    int roll = r.nextInt(1000);
+    boolean dropTrace = false;
+    boolean dropAttempt = false;
+    boolean loop = false;
+    boolean cut = false;
+    if (roll < 8) {
+      SampleProblems.Problem e = eval.get(r.nextInt(eval.size()));
+      // Contamination that survives formatting: other case, \dfrac for \frac, extra spaces.
+      question = e.question().replace("\\frac", "\\dfrac").replace(" the ", "  The ").replace("$", "$ ");
+      p = new SampleProblems.Problem(e.subject(), e.cotType(), question, e.solution(), e.answer(), e.level());
+    } else if (roll < 18) {
+      question = question + "\n[asy]\ndraw((0,0)--(1,1));\n[/asy]";
+    } else if (roll < 23) {
+      question = question + " ![Image](figure-" + i + ".png)";
+    } else if (roll < 28) {
+      question = "p1. " + question + " p2. Explain your reasoning.";
+    } else if (roll < 33) {
+      question = question + " Give the answer as **" + (1 + r.nextInt(9)) + "** digits.";
+    } else if (roll < 43) {
+      dropTrace = true;
+    } else if (roll < 48) {
+      dropAttempt = true;
+    } else if (roll < 53) {
+      loop = true;
+    } else if (roll < 58) {
+      cut = true;
+    } else if (roll < 68) {
+      question = "小明在做一道题：" + question.replaceAll("[A-Za-z]+", "某") + "。请给出答案。";
+    } else if (roll < 88 && !earlier.isEmpty()) {
+      ObjectNode twin = earlier.get(r.nextInt(earlier.size()));
+      question = twin.path("problem").asText();
+      if (roll >= 78) {
+        question = question + " Show your work.";
+      }
+    }
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("problem", question);
+    o.put("answer", p.answer());
+    o.put("solution", p.solution());
+    if (subject != null) {
+      o.put("subject", subject);
+    }
+    o.put("level", "Level " + p.level());
+    if (!dropTrace) {
+      o.put("thinking", trace(p, r, loop, cut));
+    }
+    if (!dropAttempt) {
+      boolean right = r.nextInt(100) < 85;
+      o.put("attempt", "The final answer is $\\boxed{" + (right ? p.answer() : wrong(p.answer())) + "}$.");
+    }
+    ObjectNode students = o.putObject("student_answers");
+    students.put("qwen2.5-7b-instruct", r.nextDouble() < 0.62 - 0.11 * p.level() ? p.answer() : wrong(p.answer()));
+    students.put("qwen2.5-32b-instruct", r.nextDouble() < 0.75 - 0.11 * p.level() ? p.answer() : wrong(p.answer()));
+    o.put("row", i);
+    return o;
+  }
+
+  static String trace(SampleProblems.Problem p, SplittableRandom r, boolean loop, boolean cut) {
+    // Log-normal-ish lengths: most traces short, a long tail.
+    int sentences = (int) Math.min(1200, Math.round(Math.exp(3.0 + 1.0 * r.nextGaussian())) + 3);
+    StringBuilder t = new StringBuilder("Let me think about this problem step by step.\n");
+    String repeated = String.format(STEPS.get(0), 1, 2);
+    for (int s = 0; s < sentences; s++) {
+      if (loop) {
+        t.append(repeated).append(' ');
+      } else {
+        t.append(String.format(STEPS.get(r.nextInt(STEPS.size())), r.nextInt(1000), r.nextInt(1000))).append(s % 6 == 5 ? "\n" : " ");
+      }
+    }
+    if (cut) {
+      return t.append("Therefore the value we need is the sum of the").toString();
+    }
+    return t.append("\nSo the answer is ").append(p.answer()).append('.').toString();
+  }
+
+  private static String wrong(String answer) {
+    try {
+      return String.valueOf(Long.parseLong(answer) + 1);
+    } catch (NumberFormatException e) {
+      return answer + "+1";
+    }
+  }
+
+  private static String csv(String s) {
+    return "\"" + s.replace("\"", "\"\"") + "\"";
+  }
+
+  static PipelineConfig withSources(PipelineConfig c, String dir) {
+    List<Map<String, Object>> sources = new ArrayList<>();
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("question", "problem");
+    fields.put("answer", "answer");
+    fields.put("solution", "solution");
+    fields.put("subject", "subject");
+    fields.put("level", "level");
+    fields.put("trace", "thinking");
+    fields.put("attempt", "attempt");
+    Map<String, Object> grades = Map.of("predictions", "student_answers", "reference", "answer");
+    sources.add(source("sample/main", dir + "/" + MAIN, "math", fields, grades));
+    sources.add(source("sample/olympiad", dir + "/" + OLYMPIAD, "math", fields, grades));
+    Map<String, Object> csvFields = new LinkedHashMap<>();
+    csvFields.put("question", "question");
+    csvFields.put("answer", "answer");
+    csvFields.put("subject", "subject");
+    csvFields.put("trace", "thinking");
+    csvFields.put("attempt", "attempt");
+    sources.add(source("sample/science", dir + "/" + SCIENCE, "science", csvFields, null));
+    List<Map<String, Object>> evalSets = new ArrayList<>(c.decontam().evalSets());
+    Map<String, Object> eval = new LinkedHashMap<>();
+    eval.put("name", "sample-eval");
+    eval.put("path", dir + "/" + EVAL);
+    eval.put("question", "problem");
+    eval.put("id_field", "unique_id");
+    evalSets.add(eval);
+    PipelineConfig.Decontam decontam = new PipelineConfig.Decontam(c.decontam().ngram(), evalSets, c.decontam().crossSource());
+    return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), sources, c.quality(), decontam, c.dedup(),
+        c.difficulty(), c.domains(), c.select(), c.export());
+  }
+
+  private static Map<String, Object> source(String name, String path, String cotType, Map<String, Object> fields, Map<String, Object> grades) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("name", name);
+    s.put("path", path);
+    s.put("cot_type", cotType);
+    s.put("fields", fields);
+    if (grades != null) {
+      s.put("grades", grades);
+    }
+    s.put("answer_required", true);
+    return s;
+  }
+
+  private SamplePool() {}
+}

@@ -1,0 +1,164 @@
+package dev.distill.job.score;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.distill.job.api.Stage;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.schema.CandidateSchema;
+import dev.distill.job.schema.Columns;
+import dev.distill.udf.answer.AnswerExtractor;
+import dev.distill.udf.answer.AnswerGrader;
+import dev.distill.udf.tokens.TokenCounter;
+import dev.distill.udf.tokens.TokenCounters;
+import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Difficulty from whatever the source has: student grades (s1's hard filter keeps only
+ * questions every student got wrong), pass counts, source levels, and trace length in tokens of
+ * the target model's tokenizer. The teacher's attempt is verified against the reference answer.
+ */
+public final class DifficultyStage implements Stage {
+  public static final String NAME = "difficulty";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "difficulty: student grades and hard filter, levels, trace tokens, teacher verification";
+  }
+
+  @Override
+  public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
+    CandidateSchema.require(input.schema(), NAME, Columns.GRADES, Columns.TRACE, Columns.ATTEMPT, Columns.ANSWER, Columns.SOLUTION, Columns.LEVEL);
+    String tokenizer = context.config().difficulty().tokenizer();
+    TokenCounter probe = TokenCounters.forPath(tokenizer.isBlank() ? null : tokenizer);
+    context.stat("token_counting", probe.exact() ? "exact" : "estimated");
+    context.stat("tokenizer", probe.exact() ? tokenizer : "none configured: estimated from characters (" + probe.name() + ")");
+    Boolean configured = context.config().difficulty().hardFilter();
+    boolean hard = configured != null ? configured : !input.filter(col(Columns.GRADES).isNotNull()).limit(1).isEmpty();
+    context.stat("hard_filter", hard);
+    StructType out = input.schema()
+        .add(Columns.TRACE_TOKENS, DataTypes.IntegerType, true)
+        .add(Columns.LENGTH_TOKENS, DataTypes.IntegerType, false)
+        .add(Columns.LENGTH_BASIS, DataTypes.StringType, false)
+        .add(Columns.TEACHER_CORRECT, DataTypes.BooleanType, true)
+        .add(Columns.STUDENTS_CORRECT, DataTypes.IntegerType, true)
+        .add(Columns.STUDENTS_TOTAL, DataTypes.IntegerType, true)
+        .add(Columns.DIFFICULTY, DataTypes.DoubleType, false)
+        .add(Columns.DIFFICULTY_BASIS, DataTypes.StringType, false)
+        .add(Columns.REASON, DataTypes.StringType, true)
+        .add(Columns.DETAIL, DataTypes.StringType, true);
+    StructType in = input.schema();
+    String tokenizerPath = tokenizer.isBlank() ? null : tokenizer;
+    return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+      TokenCounter counter = TokenCounters.forPath(tokenizerPath);
+      java.util.List<Row> result = new java.util.ArrayList<>();
+      while (rows.hasNext()) {
+        result.add(score(rows.next(), in, counter, hard));
+      }
+      return result.iterator();
+    }, Encoders.row(out));
+  }
+
+  static Row score(Row row, StructType in, TokenCounter counter, boolean hard) {
+    String trace = row.getString(in.fieldIndex(Columns.TRACE));
+    String solution = row.getString(in.fieldIndex(Columns.SOLUTION));
+    String question = row.getString(in.fieldIndex(Columns.QUESTION));
+    Integer traceTokens = trace == null || trace.isBlank() ? null : counter.count(trace);
+    int lengthTokens;
+    String lengthBasis;
+    if (traceTokens != null) {
+      lengthTokens = traceTokens;
+      lengthBasis = "trace";
+    } else if (solution != null && !solution.isBlank()) {
+      lengthTokens = counter.count(solution);
+      lengthBasis = "solution";
+    } else {
+      lengthTokens = counter.count(question);
+      lengthBasis = "question";
+    }
+    Boolean teacherCorrect = teacherCorrect(row.getString(in.fieldIndex(Columns.ATTEMPT)), row.getString(in.fieldIndex(Columns.ANSWER)), solution);
+    Integer correct = null;
+    Integer total = null;
+    String solvedBy = null;
+    int gradesIndex = in.fieldIndex(Columns.GRADES);
+    if (!row.isNullAt(gradesIndex)) {
+      Map<String, Boolean> grades = row.getJavaMap(gradesIndex);
+      total = grades.size();
+      correct = 0;
+      StringBuilder solved = new StringBuilder();
+      for (Map.Entry<String, Boolean> e : new java.util.TreeMap<>(grades).entrySet()) {
+        if (Boolean.TRUE.equals(e.getValue())) {
+          correct++;
+          solved.append(solved.length() == 0 ? "" : ",").append(e.getKey());
+        }
+      }
+      solvedBy = correct > 0 ? "solved by " + solved : null;
+    } else {
+      int[] pass = passCounts(row.getString(in.fieldIndex(Columns.METADATA)));
+      if (pass != null) {
+        correct = pass[0];
+        total = pass[1];
+      }
+    }
+    DifficultySignals.Difficulty d = DifficultySignals.of(correct, total, row.getString(in.fieldIndex(Columns.LEVEL)),
+        row.getString(in.fieldIndex(Columns.SOURCE)), lengthTokens);
+    String reason = hard && solvedBy != null ? "solved_by_student" : null;
+    Object[] values = new Object[row.size() + 10];
+    for (int i = 0; i < row.size(); i++) {
+      values[i] = row.get(i);
+    }
+    int k = row.size();
+    values[k] = traceTokens;
+    values[k + 1] = lengthTokens;
+    values[k + 2] = lengthBasis;
+    values[k + 3] = teacherCorrect;
+    values[k + 4] = correct;
+    values[k + 5] = total;
+    values[k + 6] = d.value();
+    values[k + 7] = d.basis();
+    values[k + 8] = reason;
+    values[k + 9] = reason == null ? null : solvedBy;
+    return RowFactory.create(values);
+  }
+
+  /** The teacher attempt graded against the reference answer (or the solution's boxed answer); null when either is absent. */
+  static Boolean teacherCorrect(String attempt, String answer, String solution) {
+    if (attempt == null || attempt.isBlank()) {
+      return null;
+    }
+    String reference = answer;
+    if (reference == null || reference.isBlank()) {
+      reference = solution == null ? null : AnswerExtractor.lastBoxed(solution);
+    }
+    if (reference == null || reference.isBlank()) {
+      return null;
+    }
+    return "correct".equals(AnswerGrader.grade(attempt, reference).verdict());
+  }
+
+  static int[] passCounts(String metadata) {
+    if (metadata == null || !metadata.contains("pass_total")) {
+      return null;
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.run.Json.MAPPER.readTree(metadata);
+      if (node.hasNonNull("pass_correct") && node.hasNonNull("pass_total")) {
+        return new int[] {node.get("pass_correct").asInt(), node.get("pass_total").asInt()};
+      }
+    } catch (java.io.IOException e) {
+      return null;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.distill.job.score;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+
+import dev.distill.job.api.Stage;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.schema.CandidateSchema;
+import dev.distill.job.schema.Columns;
+import dev.distill.udf.text.TextNormalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.NaiveBayes;
+import org.apache.spark.ml.feature.HashingTF;
+import org.apache.spark.ml.feature.IndexToString;
+import org.apache.spark.ml.feature.NGram;
+import org.apache.spark.ml.feature.RegexTokenizer;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * One top-level MSC code per question. Rows whose source subject maps to a code (built-in rules
+ * plus domains.subject_map) are labelled by it; a Spark ML text classifier (hashed word features,
+ * multinomial naive Bayes) is trained on them and labels the rest. Training data is sorted by id
+ * in one partition and the held-out split is a hash of the id, so the model does not depend on
+ * how the data is partitioned.
+ */
+public final class DomainStage implements Stage {
+  public static final String NAME = "domains";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "domains: MSC codes from source subjects, a Spark ML classifier for the rest";
+  }
+
+  @Override
+  public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
+    CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SUBJECT, Columns.COT_TYPE);
+    PipelineConfig.Domains cfg = context.config().domains();
+    MscCodes codes = MscCodes.load(cfg.subjectMap());
+    UserDefinedFunction fromSubject = udf((UDF1<String, String>) codes::forSubject, DataTypes.StringType);
+    UserDefinedFunction text = udf((UDF2<String, String, String>) (q, c) -> TextNormalizer.normalizeForMatch(q) + " cot_" + c,
+        DataTypes.StringType);
+    Dataset<Row> labelled = input.withColumn("_label", fromSubject.apply(col(Columns.SUBJECT)))
+        .withColumn("_text", text.apply(col(Columns.QUESTION), col(Columns.COT_TYPE)));
+    Column none = lit(null).cast(DataTypes.StringType);
+    if (cfg.classifier().equals("none")) {
+      return finish(labelled.withColumn(Columns.DOMAIN, lit(MscCodes.GENERAL)).withColumn(Columns.DOMAIN_BASIS, lit("none")), none);
+    }
+    Dataset<Row> training = labelled.filter(col("_label").isNotNull()).select(col(Columns.ID), col("_text"), col("_label"))
+        .sort(Columns.ID).coalesce(1).cache();
+    long labelledRows = training.count();
+    context.stat("subject_labelled_rows", labelledRows);
+    if (labelledRows < 20 || training.select("_label").distinct().count() < 2) {
+      context.stat("classifier", "skipped: fewer than 20 subject-labelled rows or one class; unlabelled rows get 00");
+      training.unpersist();
+      Dataset<Row> fallback = labelled.withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), lit(MscCodes.GENERAL)))
+          .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), lit("subject")).otherwise(lit("default")));
+      return finish(fallback, none);
+    }
+    UserDefinedFunction heldOut = udf((UDF1<String, Boolean>) id -> bucket(id) < Math.round(cfg.holdoutFraction() * 100),
+        DataTypes.BooleanType);
+    Dataset<Row> train = training.filter(heldOut.apply(col(Columns.ID)).equalTo(false));
+    Dataset<Row> test = training.filter(heldOut.apply(col(Columns.ID)));
+    StringIndexerModel indexer = new StringIndexer().setInputCol("_label").setOutputCol("_labelIndex")
+        .setStringOrderType("alphabetAsc").fit(train);
+    PipelineModel features = features(cfg).fit(train);
+    org.apache.spark.ml.classification.NaiveBayesModel nb = new NaiveBayes().setFeaturesCol("_features")
+        .setLabelCol("_labelIndex").setSmoothing(cfg.smoothing()).fit(indexer.transform(features.transform(train)));
+    IndexToString toCode = new IndexToString().setInputCol("prediction").setOutputCol("_predicted")
+        .setLabels(indexer.labelsArray()[0]);
+    java.util.function.UnaryOperator<Dataset<Row>> model = df -> toCode.transform(nb.transform(features.transform(df)));
+    if (cfg.holdoutFraction() > 0) {
+      Dataset<Row> scored = model.apply(test);
+      long n = scored.count();
+      long right = scored.filter(col("_predicted").equalTo(col("_label"))).count();
+      context.stat("classifier_holdout_rows", n);
+      context.stat("classifier_holdout_accuracy", n == 0 ? null : Math.round(10000.0 * right / n) / 10000.0);
+    }
+    context.stat("classifier", "naive Bayes over hashed word uni+bigrams, trained on " + train.count() + " subject-labelled rows");
+    Dataset<Row> predicted = model.apply(labelled.filter(col("_label").isNull()))
+        .drop("_tokens", "_bigrams", "_terms", "_features", "_labelIndex", "rawPrediction", "probability", "prediction");
+    Dataset<Row> fromLabels = labelled.filter(col("_label").isNotNull()).withColumn("_predicted", none);
+    Dataset<Row> all = fromLabels.unionByName(predicted)
+        .withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), col("_predicted")))
+        .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), lit("subject")).otherwise(lit("classifier")))
+        .drop("_predicted");
+    training.unpersist();
+    return finish(all, none);
+  }
+
+  private static Dataset<Row> finish(Dataset<Row> rows, Column none) {
+    return rows.drop("_label", "_text").withColumn(Columns.REASON, none).withColumn(Columns.DETAIL, none);
+  }
+
+  private static Pipeline features(PipelineConfig.Domains cfg) {
+    RegexTokenizer tokens = new RegexTokenizer().setInputCol("_text").setOutputCol("_tokens").setPattern("\\s+");
+    NGram bigrams = new NGram().setN(2).setInputCol("_tokens").setOutputCol("_bigrams");
+    org.apache.spark.ml.feature.SQLTransformer both = new org.apache.spark.ml.feature.SQLTransformer()
+        .setStatement("SELECT *, concat(_tokens, _bigrams) AS _terms FROM __THIS__");
+    HashingTF tf = new HashingTF().setInputCol("_terms").setOutputCol("_features").setNumFeatures(cfg.numFeatures());
+    return new Pipeline().setStages(new PipelineStage[] {tokens, bigrams, both, tf});
+  }
+
+  /** Deterministic 0..99 bucket of an id, for the held-out split. */
+  static int bucket(String id) {
+    return (int) (Long.parseUnsignedLong(id.substring(0, Math.min(8, id.length())), 16) % 100);
+  }
+
+}

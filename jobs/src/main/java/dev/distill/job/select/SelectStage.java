@@ -1,0 +1,93 @@
+package dev.distill.job.select;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.distill.job.api.StageContext;
+import dev.distill.job.api.StageResult;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.schema.CandidateSchema;
+import dev.distill.job.schema.Columns;
+import dev.distill.job.score.MscCodes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Selects the training rows from the scored table. Candidates are collected to the driver as a
+ * light projection sorted by id, so the picks do not depend on partitioning; the chosen rows are
+ * written with {@code rank}, {@code strategy} and {@code why}, in rank order, as one Parquet file.
+ */
+public final class SelectStage {
+  public static final String NAME = "select";
+
+  /** Selects from {@code scored} and writes the picks to {@code target}; returns the stage's figures. */
+  public static StageResult run(StageContext context, Dataset<Row> scored, String target) {
+    long start = System.nanoTime();
+    CandidateSchema.require(scored.schema(), NAME, Columns.ID, Columns.DOMAIN, Columns.LENGTH_TOKENS, Columns.DIFFICULTY);
+    PipelineConfig.Select cfg = context.config().select();
+    MscCodes codes = MscCodes.load(context.config().domains().subjectMap());
+    List<Candidate> candidates = candidates(scored);
+    List<Pick> picks = Selector.forStrategy(cfg.strategy()).select(candidates, cfg, codes);
+    StructType pickSchema = new StructType()
+        .add("_pick_id", DataTypes.StringType, false)
+        .add(Columns.RANK, DataTypes.IntegerType, false)
+        .add(Columns.STRATEGY, DataTypes.StringType, false)
+        .add(Columns.WHY, DataTypes.StringType, false);
+    List<Row> pickRows = new ArrayList<>();
+    Map<String, Long> domains = new TreeMap<>();
+    for (int i = 0; i < picks.size(); i++) {
+      Pick p = picks.get(i);
+      pickRows.add(RowFactory.create(p.candidate().id(), i + 1, cfg.strategy(), p.why()));
+      domains.merge(p.candidate().domain(), 1L, Long::sum);
+    }
+    Dataset<Row> chosen = scored.dropDuplicates(Columns.ID)
+        .join(context.spark().createDataFrame(pickRows, pickSchema), col(Columns.ID).equalTo(col("_pick_id")))
+        .drop("_pick_id")
+        .orderBy(Columns.RANK)
+        .coalesce(1);
+    chosen.write().mode(SaveMode.Overwrite).parquet(target);
+    context.stat("strategy", cfg.strategy());
+    context.stat("seed", cfg.seed());
+    context.stat("size", cfg.size());
+    context.stat("candidates", candidates.size());
+    context.stat("selected", picks.size());
+    context.stat("domains_covered", domains.size());
+    context.stat("domains", domains);
+    context.stat("target", target);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new StageResult(NAME, candidates.size(), picks.size(), Map.of(), seconds, context.drainStats());
+  }
+
+  static List<Candidate> candidates(Dataset<Row> scored) {
+    List<Row> rows = scored.select(col(Columns.ID), col(Columns.SOURCE), col(Columns.DOMAIN), col(Columns.LENGTH_TOKENS),
+            col(Columns.LENGTH_BASIS), col(Columns.TRACE_TOKENS), col(Columns.TEACHER_CORRECT), col(Columns.DIFFICULTY),
+            col(Columns.ANSWER).isNotNull().and(col(Columns.ANSWER).notEqual("")),
+            col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual("")),
+            col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual("")))
+        .dropDuplicates(Columns.ID)
+        .orderBy(Columns.ID)
+        .collectAsList();
+    List<Candidate> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      out.add(new Candidate(r.getString(0), r.getString(1), r.getString(2), r.getInt(3), r.getString(4),
+          r.isNullAt(5) ? null : r.getInt(5), r.isNullAt(6) ? null : r.getBoolean(6), r.getDouble(7),
+          r.getBoolean(8), r.getBoolean(9), r.getBoolean(10)));
+    }
+    return out;
+  }
+
+  /** Per-strategy summary for run.json. */
+  public static Map<String, Object> summary(StageResult result) {
+    return new LinkedHashMap<>(result.extra());
+  }
+
+  private SelectStage() {}
+}

@@ -1,0 +1,31 @@
+package dev.distill.job.spark;
+
+import dev.distill.job.conf.PipelineConfig;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the session a run uses: local[*] by default, whatever spark-submit set otherwise. */
+public final class SparkSessions {
+
+  public static SparkSession create(PipelineConfig config) {
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.master")) {
+      conf.setMaster(config.spark().master());
+    }
+    conf.setIfMissing("spark.app.name", config.spark().appName());
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    // Secrets never reach the Spark UI or event logs.
+    conf.setIfMissing("spark.redaction.regex", "(?i)secret|password|token|access[.]?key|api[._]?key|credential");
+    if (config.run().partitions() > 0) {
+      conf.set("spark.sql.shuffle.partitions", String.valueOf(config.run().partitions()));
+    }
+    for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  private SparkSessions() {}
+}

@@ -1,0 +1,54 @@
+package dev.distill.udf.answer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+class AnswerGraderTest {
+
+    @Test
+    void correctBoxedAnswer() {
+        Verdict v = AnswerGrader.grade("Simplifying gives $\\boxed{\\dfrac{3}{4}}$.", "0.75");
+        assertEquals(new Verdict("correct", "\\dfrac{3}{4}", "0.75", "boxed"), v);
+    }
+
+    @Test
+    void incorrectAnswer() {
+        Verdict v = AnswerGrader.grade("The answer is 12.", "(1,2)");
+        assertEquals("incorrect", v.verdict());
+        assertEquals("12", v.extracted());
+        assertEquals("the_answer_is", v.rule());
+    }
+
+    @Test
+    void gsm8kStyle() {
+        assertEquals("correct", AnswerGrader.grade("so 1000 + 234 = 1234\n#### 1,234", "1234").verdict());
+        assertEquals("correct", AnswerGrader.grade("so she has 1234 apples", "1,234").verdict());
+        assertEquals("last_number", AnswerGrader.grade("so she has 1234 apples", "1,234").rule());
+    }
+
+    @Test
+    void multipleChoice() {
+        assertEquals("correct", AnswerGrader.grade("Checking each option, the answer is (B).", "B").verdict());
+        assertEquals("incorrect", AnswerGrader.grade("Checking each option, the answer is (B).", "(C)").verdict());
+        assertEquals("correct", AnswerGrader.grade("... therefore **C**", "\\text{(C)}").verdict());
+    }
+
+    @Test
+    void noAnswer() {
+        assertEquals("no_answer", AnswerGrader.grade(null, "5").verdict());
+        assertEquals("no_answer", AnswerGrader.grade("", "5").verdict());
+        assertEquals("no_answer", AnswerGrader.grade("I give up.", "x^2").verdict());
+        Verdict v = AnswerGrader.grade("whatever", null);
+        assertEquals("no_answer", v.verdict());
+        assertNull(v.extracted());
+    }
+
+    @Test
+    void garbageNeverThrows() {
+        AnswerGrader.grade("\\boxed{\\frac{", "\\frac{");
+        AnswerGrader.grade("\\boxed{}", "5");
+        AnswerGrader.grade("$$$$", "$");
+    }
+}

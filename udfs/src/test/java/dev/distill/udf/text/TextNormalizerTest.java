@@ -1,0 +1,164 @@
+package dev.distill.udf.text;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distill.udf.SharedData;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class TextNormalizerTest {
+
+    private static String norm(String s) {
+        return TextNormalizer.normalizeForMatch(s);
+    }
+
+    @Test
+    void nullAndBlankBecomeEmpty() {
+        assertEquals("", norm(null));
+        assertEquals("", norm(""));
+        assertEquals("", norm(" \n\t $$ \\quad ~ "));
+    }
+
+    @Test
+    void caseAndWhitespaceDoNotMatter() {
+        assertEquals("what is 2 3", norm("  What   is\n2+3? "));
+        assertEquals(norm("Find ALL  real x."), norm("find all real\tx"));
+    }
+
+    @Test
+    void fractionSpellingsNormaliseAlike() {
+        String expected = "frac 1 2";
+        assertEquals(expected, norm("\\frac{1}{2}"));
+        assertEquals(expected, norm("\\dfrac{1}{2}"));
+        assertEquals(expected, norm("\\tfrac12"));
+        assertEquals(expected, norm("\\frac12"));
+        assertEquals(expected, norm("\\frac 12"));
+        assertEquals(expected, norm("\\frac{1} {2}"));
+        assertEquals(expected, norm("$\\cfrac{1}2$"));
+        assertEquals(norm("$y=\\frac{2}{x^2+x-6}$"), norm("\\(y = \\dfrac 2{x^2 + x - 6}\\)"));
+    }
+
+    @Test
+    void fractionArgumentsAreReadLikeTex() {
+        // \frac103 is \frac{1}{0}3 in TeX, not \frac{10}{3}
+        assertEquals("frac 10 3", norm("\\frac{10}{3}"));
+        assertEquals("frac 1 0 3", norm("\\frac103"));
+        assertNotEquals(norm("\\frac{10}{3}"), norm("\\frac103"));
+        assertEquals("frac frac 1 2 3", norm("\\frac{\\frac{1}{2}}{3}"));
+        assertEquals("frac pi 2", norm("\\frac\\pi2"));
+        assertEquals("binom n k", norm("\\dbinom nk"));
+        assertEquals("sqrt 3 x", norm("\\sqrt[3]{x}"));
+        assertEquals(norm("\\sqrt{2}3"), norm("\\sqrt23"));
+    }
+
+    @Test
+    void mathDelimitersAndSizingDisappear() {
+        assertEquals("x", norm("$x$"));
+        assertEquals(norm("x"), norm("\\(x\\)"));
+        assertEquals(norm("x"), norm("\\[x\\]"));
+        assertEquals(norm("$$x$$"), norm("x"));
+        assertEquals(norm("(\\frac{a}{b})"), norm("\\left( \\dfrac{a}{b} \\right)"));
+        assertEquals(norm("|x|"), norm("\\bigl| x \\Bigr|"));
+        assertEquals("a b c d e f", norm("a\\,b\\;c\\quad d~e\\qquad f"));
+        assertEquals("sum i 1 n i", norm("\\displaystyle\\sum_{i=1}^{n} i"));
+    }
+
+    @Test
+    void textWrappersKeepTheirContent() {
+        assertEquals("5 cm", norm("$5\\text{ cm}$"));
+        assertEquals("5 cm", norm("$5\\,\\mathrm{cm}$"));
+        assertEquals("answer 3", norm("\\textbf{Answer:} \\mathbf{3}"));
+        assertEquals(norm("\\operatorname{lcm}(a,b)"), norm("lcm(a, b)"));
+    }
+
+    @Test
+    void environmentsAndLabelsAreDropped() {
+        assertEquals(norm("x 1 \\\\ y 2"),
+                norm("\\begin{align*}x &= 1 \\\\ y &= 2\\end{align*}"));
+        assertEquals("1 2 3 4", norm("\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}"));
+        assertEquals("x 1", norm("x\\hspace{1cm}= 1\\label{eq:one}"));
+    }
+
+    @Test
+    void macroNamesBecomeWords() {
+        assertEquals("sqrt 2 pi r", norm("\\sqrt{2}\\pi r"));
+        assertEquals("delta x", norm("\\Delta x"));
+        assertEquals("a cdot b", norm("a\\cdot b"));
+    }
+
+    @Test
+    void unicodeCompatibilityFormsAndDigitsSplit() {
+        assertEquals("abc 123", norm("ＡＢＣ１２３"));
+        assertEquals(norm("x^2 + 3x"), norm("x² + 3 x"));
+        assertEquals(norm("x_2"), norm("x2"));
+        assertEquals("ﬁ", "ﬁ"); // sanity: the ligature below really is one character
+        assertEquals("find", norm("ﬁnd"));
+    }
+
+    @Test
+    void otherScriptsAreKept() {
+        assertEquals("求函数的最小值", norm("求函数的最小值。"));
+        assertEquals("设 a 1 1 证明 对整数 n", norm("设 $a_{1}=1$. 证明: 对整数 $n$"));
+        assertEquals("найдите x", norm("Найдите $x$."));
+        assertEquals("café", norm("Café"));
+        // combining marks stay inside their word
+        assertEquals("किताब", norm("किताब"));
+    }
+
+    @Test
+    void malformedLatexNeverThrows() {
+        for (String s : List.of("\\", "\\frac", "\\frac{", "\\frac{1", "}}}{{{", "\\sqrt[", "\\sqrt[3",
+                "$$$", "\\left", "\\begin{", "\\frac{1}}", "a\ud800b", "\\\\\\", "\\text{")) {
+            norm(s);
+        }
+        assertEquals("frac 1", norm("\\frac{1"));
+        assertEquals("a b", norm("a\ud800b"));
+    }
+
+    @Test
+    void deeplyNestedFractionsDoNotOverflowTheStack() {
+        String deep = "\\frac{".repeat(20_000) + "1" + "}{2}".repeat(20_000);
+        String n = norm(deep);
+        assertTrue(n.startsWith("frac frac frac"));
+        assertTrue(n.endsWith("1 2 2 2"));
+    }
+
+    @Test
+    void wordsSplitCjkCharacters() {
+        assertArrayEquals(new String[] {"x", "的", "值", "为", "3"},
+                TextNormalizer.words(norm("$x$的值为3")));
+        assertArrayEquals(new String[] {"hello", "world"}, TextNormalizer.words("hello world"));
+        assertArrayEquals(new String[] {"a", "b"}, TextNormalizer.words("  a \n b "));
+        assertEquals(0, TextNormalizer.words("").length);
+        assertEquals(0, TextNormalizer.words(null).length);
+        // Hangul is written with spaces: not split per character
+        assertArrayEquals(new String[] {"안녕하세요"}, TextNormalizer.words("안녕하세요"));
+        // supplementary-plane Han (Extension B) is one word, not two halves
+        assertArrayEquals(new String[] {"𠀀", "字"}, TextNormalizer.words("𠀀字"));
+    }
+
+    @Test
+    void normalisationIsIdempotentOnRealProblems() {
+        List<String> problems = SharedData.jsonlStrings(
+                SharedData.require("pool/math/math_train_answers.jsonl"), "problem", 3000);
+        List<String> chinese = SharedData.jsonArrayStrings(
+                SharedData.require("pool/olympiadbench/Chinese_Olympiad_Mathematics.json"),
+                "question", 500);
+        int checked = 0;
+        for (List<String> set : List.of(problems, chinese)) {
+            for (String p : set) {
+                String once = norm(p);
+                assertEquals(once, norm(once), () -> "not idempotent: " + p);
+                assertTrue(once.indexOf('\\') < 0 && once.indexOf('$') < 0 && once.indexOf('{') < 0,
+                        () -> "markup left in: " + once);
+                checked++;
+            }
+        }
+        assertEquals(3500, checked);
+    }
+}
