@@ -1,7 +1,7 @@
 package dev.distill.job.conf;
 
 /** A configuration problem found before any Spark job starts; the message names the key, why, and the fix. */
-public final class ConfigException extends RuntimeException {
+public class ConfigException extends RuntimeException {
   public ConfigException(String message) {
     super(message);
   }

@@ -4,7 +4,7 @@ package dev.distill.job.ingest;
  * A source configuration that cannot be used. The message names the exact config key, says why
  * and how to fix it: {@code Cannot read config key sources[3].fields.question: <why>; <fix>}.
  */
-public final class ConfigException extends RuntimeException {
+public final class ConfigException extends dev.distill.job.conf.ConfigException {
   private static final long serialVersionUID = 1L;
 
   public ConfigException(String message) {
@@ -12,7 +12,7 @@ public final class ConfigException extends RuntimeException {
   }
 
   /** Builds {@code Cannot read config key KEY: WHY; FIX}. */
-  static ConfigException forKey(String key, String why, String fix) {
+  static ConfigException sourceKey(String key, String why, String fix) {
     return new ConfigException("Cannot read config key " + key + ": " + why + "; " + fix);
   }
 }

@@ -62,14 +62,14 @@ public final class FieldExpression implements Serializable {
   public static FieldExpression parse(Object raw, String keyPath) {
     if (raw instanceof List<?> list) {
       if (list.isEmpty()) {
-        throw ConfigException.forKey(keyPath, "the list of alternatives is empty",
+        throw ConfigException.sourceKey(keyPath, "the list of alternatives is empty",
             "give at least one field, e.g. [label, answer]");
       }
       List<FieldExpression> alternatives = new ArrayList<>();
       for (int i = 0; i < list.size(); i++) {
         Object item = list.get(i);
         if (!(item instanceof String)) {
-          throw ConfigException.forKey(keyPath + "[" + i + "]", "expected a field path or template string but got " + describeValue(item),
+          throw ConfigException.sourceKey(keyPath + "[" + i + "]", "expected a field path or template string but got " + describeValue(item),
               "write each alternative as a string, e.g. [label, answer]");
         }
         alternatives.add(parse(item, keyPath + "[" + i + "]"));
@@ -78,7 +78,7 @@ public final class FieldExpression implements Serializable {
       return new FieldExpression(Kind.FIRST_OF, source, null, List.of(), List.copyOf(alternatives));
     }
     if (!(raw instanceof String text) || text.isBlank()) {
-      throw ConfigException.forKey(keyPath, "expected a field path, a template or a list of them but got " + describeValue(raw),
+      throw ConfigException.sourceKey(keyPath, "expected a field path, a template or a list of them but got " + describeValue(raw),
           "write e.g. problem, other.solution, solution[*], [label, answer] or \"{Body} {Question}\"");
     }
     try {
@@ -87,7 +87,7 @@ public final class FieldExpression implements Serializable {
       }
       return new FieldExpression(Kind.PATH, text.strip(), FieldPath.parse(text), List.of(), List.of());
     } catch (IllegalArgumentException e) {
-      throw ConfigException.forKey(keyPath, "invalid field expression: " + e.getMessage(),
+      throw ConfigException.sourceKey(keyPath, "invalid field expression: " + e.getMessage(),
           "write a dotted path such as other.solution, with [0] or [*] for lists, or a template such as \"{Body} {Question}\"");
     }
   }
@@ -211,6 +211,11 @@ public final class FieldExpression implements Serializable {
       default -> alternatives.forEach(a -> out.addAll(a.paths()));
     }
     return out;
+  }
+
+  /** True for a list of alternatives, described as several fields. */
+  boolean isAlternatives() {
+    return kind == Kind.FIRST_OF;
   }
 
   /** For messages: {@code field 'problem'}, {@code fields 'label', 'answer'}, {@code template '{Body} {Question}'}. */

@@ -132,7 +132,7 @@ final class JsonDocumentReader {
       JsonToken first = parser.nextToken();
       if (first == JsonToken.START_OBJECT) {
         if (found != null) {
-          throw ConfigException.forKey(spec.keyPath() + "." + SourceSpec.RECORDS,
+          throw ConfigException.sourceKey(spec.keyPath() + "." + SourceSpec.RECORDS,
               fileName + " holds an object with several arrays of objects ('" + found + "', '" + field + "')",
               "set records to the field that holds the records");
         }

@@ -2,7 +2,6 @@ package dev.distill.job.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -33,9 +32,7 @@ final class OptionsBlock {
     }
     if (options.isObject()) {
       List<String> lines = new ArrayList<>();
-      Iterator<Map.Entry<String, JsonNode>> fields = options.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
+      for (Map.Entry<String, JsonNode> field : options.properties()) {
         String value = text.of(field.getValue());
         lines.add("(" + field.getKey() + ") " + (value == null ? "" : value));
       }

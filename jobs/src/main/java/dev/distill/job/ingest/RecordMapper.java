@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,7 +66,8 @@ public final class RecordMapper {
     FieldExpression questionField = spec.fields().get(SourceSpec.QUESTION);
     String question = questionField.evaluate(record, text);
     if (question == null) {
-      throw new RecordException("missing_question", "missing question: " + questionField.describe() + " is absent or empty");
+      throw new RecordException("missing_question", "missing question: " + questionField.describe()
+          + (questionField.isAlternatives() ? " are" : " is") + " absent or empty");
     }
     List<String> parts = new ArrayList<>(3);
     if (spec.passage() != null) {
@@ -119,9 +119,7 @@ public final class RecordMapper {
     }
     String expected = comparable(reference);
     Map<String, Boolean> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> models = predictions.fields();
-    while (models.hasNext()) {
-      Map.Entry<String, JsonNode> model = models.next();
+    for (Map.Entry<String, JsonNode> model : predictions.properties()) {
       String prediction = text.of(model.getValue());
       out.put(model.getKey(), prediction != null && comparable(prediction).equals(expected));
     }

@@ -32,7 +32,7 @@ import java.util.Locale;
  *       unreadable at the line and column where it breaks; the records before it are kept.
  *   <li>{@code .csv}: CSV with a header row (quoted fields may span lines); each record is an
  *       object of strings, on the line where it starts.
- *   <li>other extensions: JSON when the content starts with {@code {} or {@code [}.
+ *   <li>other extensions: JSON when the content starts with an opening brace or bracket.
  * </ul>
  *
  * <p>A UTF-8 byte order mark is skipped. The caller keeps ownership of the stream.

@@ -116,7 +116,7 @@ public final class SourceSpec implements Serializable {
     this.keyPath = keyPath;
     for (String key : raw.keySet()) {
       if (!KEYS.contains(key)) {
-        throw ConfigException.forKey(keyPath + "." + key, "unknown key", "use one of " + String.join(", ", KEYS));
+        throw ConfigException.sourceKey(keyPath + "." + key, "unknown key", "use one of " + String.join(", ", KEYS));
       }
     }
     this.name = requiredString(raw, NAME, "name the source, e.g. name: math/test");
@@ -149,7 +149,7 @@ public final class SourceSpec implements Serializable {
    */
   public static SourceSpec fromMap(Map<String, Object> raw, String keyPath) {
     if (raw == null) {
-      throw ConfigException.forKey(keyPath, "the source is empty", "give at least name, path and fields.question");
+      throw ConfigException.sourceKey(keyPath, "the source is empty", "give at least name, path and fields.question");
     }
     return new SourceSpec(raw, keyPath);
   }
@@ -157,7 +157,7 @@ public final class SourceSpec implements Serializable {
   private String requiredString(Map<String, Object> raw, String key, String fix) {
     String value = optionalString(raw, key);
     if (value == null) {
-      throw ConfigException.forKey(keyPath + "." + key, "it is missing", fix);
+      throw ConfigException.sourceKey(keyPath + "." + key, "it is missing", fix);
     }
     return value;
   }
@@ -168,11 +168,11 @@ public final class SourceSpec implements Serializable {
       return null;
     }
     if (!(value instanceof String) && !(value instanceof Number) && !(value instanceof Boolean)) {
-      throw ConfigException.forKey(keyPath + "." + key, "expected text but got " + FieldExpression.describeValue(value), "write a single value");
+      throw ConfigException.sourceKey(keyPath + "." + key, "expected text but got " + FieldExpression.describeValue(value), "write a single value");
     }
     String text = String.valueOf(value).strip();
     if (text.isEmpty()) {
-      throw ConfigException.forKey(keyPath + "." + key, "it is empty", "give a value or leave the key out");
+      throw ConfigException.sourceKey(keyPath + "." + key, "it is empty", "give a value or leave the key out");
     }
     return text;
   }
@@ -188,7 +188,7 @@ public final class SourceSpec implements Serializable {
       for (int i = 0; i < list.size(); i++) {
         Object item = list.get(i);
         if (!(item instanceof String s) || s.isBlank()) {
-          throw ConfigException.forKey(key + "[" + i + "]", "expected a file, directory or glob but got " + FieldExpression.describeValue(item),
+          throw ConfigException.sourceKey(key + "[" + i + "]", "expected a file, directory or glob but got " + FieldExpression.describeValue(item),
               "write each path as a string");
         }
         out.add(s.strip());
@@ -196,11 +196,11 @@ public final class SourceSpec implements Serializable {
     } else if (raw instanceof String s && !s.isBlank()) {
       out.add(s.strip());
     } else if (raw != null) {
-      throw ConfigException.forKey(key, "expected a path or a list of paths but got " + FieldExpression.describeValue(raw),
+      throw ConfigException.sourceKey(key, "expected a path or a list of paths but got " + FieldExpression.describeValue(raw),
           "write e.g. path: ${DISTILL_DATA}/pool/math/*.jsonl");
     }
     if (out.isEmpty()) {
-      throw ConfigException.forKey(key, "it is missing", "give the file, directory or glob of the source, or a list of them");
+      throw ConfigException.sourceKey(key, "it is missing", "give the file, directory or glob of the source, or a list of them");
     }
     return List.copyOf(out);
   }
@@ -216,7 +216,7 @@ public final class SourceSpec implements Serializable {
         return f;
       }
     }
-    throw ConfigException.forKey(key, "unknown format '" + raw + "'", "use one of " + String.join(", ", names));
+    throw ConfigException.sourceKey(key, "unknown format '" + raw + "'", "use one of " + String.join(", ", names));
   }
 
   private static String records(Object raw, String key) {
@@ -224,13 +224,13 @@ public final class SourceSpec implements Serializable {
       return null;
     }
     if (!(raw instanceof String s) || s.isBlank()) {
-      throw ConfigException.forKey(key, "expected a dotted path but got " + FieldExpression.describeValue(raw),
+      throw ConfigException.sourceKey(key, "expected a dotted path but got " + FieldExpression.describeValue(raw),
           "name the field holding the array of records, e.g. records: example");
     }
     String path = s.strip();
     for (String part : path.split("\\.", -1)) {
       if (part.isBlank() || part.contains("[") || part.contains("]")) {
-        throw ConfigException.forKey(key, "invalid records path '" + path + "'",
+        throw ConfigException.sourceKey(key, "invalid records path '" + path + "'",
             "write field names separated by dots, e.g. records: data.rows");
       }
     }
@@ -240,23 +240,23 @@ public final class SourceSpec implements Serializable {
   private static Map<String, FieldExpression> fields(Object raw, String key) {
     if (!(raw instanceof Map<?, ?> map)) {
       if (raw == null) {
-        throw ConfigException.forKey(key + "." + QUESTION, "it is missing",
+        throw ConfigException.sourceKey(key + "." + QUESTION, "it is missing",
             "map the source field holding the problem text, e.g. fields: {question: problem}");
       }
-      throw ConfigException.forKey(key, "expected a map of canonical field to source field but got " + FieldExpression.describeValue(raw),
+      throw ConfigException.sourceKey(key, "expected a map of canonical field to source field but got " + FieldExpression.describeValue(raw),
           "write e.g. fields: {question: problem, answer: answer}");
     }
     Map<String, FieldExpression> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> entry : map.entrySet()) {
       String field = String.valueOf(entry.getKey());
       if (!CANONICAL_FIELDS.contains(field)) {
-        throw ConfigException.forKey(key + "." + field, "unknown canonical field",
+        throw ConfigException.sourceKey(key + "." + field, "unknown canonical field",
             "use one of " + CANONICAL_FIELDS_TEXT + " (the source's own field names go on the right: question: problem)");
       }
       out.put(field, FieldExpression.parse(entry.getValue(), key + "." + field));
     }
     if (!out.containsKey(QUESTION)) {
-      throw ConfigException.forKey(key + "." + QUESTION, "it is missing",
+      throw ConfigException.sourceKey(key + "." + QUESTION, "it is missing",
           "map the source field holding the problem text, e.g. fields: {question: problem}");
     }
     return Collections.unmodifiableMap(out);
@@ -267,7 +267,7 @@ public final class SourceSpec implements Serializable {
       return Map.of();
     }
     if (!(raw instanceof Map<?, ?> map)) {
-      throw ConfigException.forKey(key, "expected a map of canonical field to text but got " + FieldExpression.describeValue(raw),
+      throw ConfigException.sourceKey(key, "expected a map of canonical field to text but got " + FieldExpression.describeValue(raw),
           "write e.g. constants: {subject: Biology}");
     }
     Map<String, String> out = new LinkedHashMap<>();
@@ -275,15 +275,15 @@ public final class SourceSpec implements Serializable {
       String field = String.valueOf(entry.getKey());
       String at = key + "." + field;
       if (!CANONICAL_FIELDS.contains(field) || QUESTION.equals(field)) {
-        throw ConfigException.forKey(at, "unknown or unsupported canonical field for a constant",
+        throw ConfigException.sourceKey(at, "unknown or unsupported canonical field for a constant",
             "use one of solution, answer, subject, level, trace, attempt");
       }
       if (fields.containsKey(field)) {
-        throw ConfigException.forKey(at, "fields." + field + " maps the same field", "keep either the constant or the field mapping");
+        throw ConfigException.sourceKey(at, "fields." + field + " maps the same field", "keep either the constant or the field mapping");
       }
       Object value = entry.getValue();
       if (value == null || value instanceof Map || value instanceof List || String.valueOf(value).isBlank()) {
-        throw ConfigException.forKey(at, "expected text but got " + FieldExpression.describeValue(value), "write a single value, e.g. subject: Biology");
+        throw ConfigException.sourceKey(at, "expected text but got " + FieldExpression.describeValue(value), "write a single value, e.g. subject: Biology");
       }
       out.put(field, String.valueOf(value).strip());
     }
@@ -295,17 +295,17 @@ public final class SourceSpec implements Serializable {
       return null;
     }
     if (!(raw instanceof Map<?, ?> map)) {
-      throw ConfigException.forKey(key, "expected a map but got " + FieldExpression.describeValue(raw), "write e.g. " + example);
+      throw ConfigException.sourceKey(key, "expected a map but got " + FieldExpression.describeValue(raw), "write e.g. " + example);
     }
     for (Object k : map.keySet()) {
       if (!keys.contains(String.valueOf(k))) {
-        throw ConfigException.forKey(key + "." + k, "unknown key", "use " + String.join(" and ", keys) + ", e.g. " + example);
+        throw ConfigException.sourceKey(key + "." + k, "unknown key", "use " + String.join(" and ", keys) + ", e.g. " + example);
       }
     }
     Map<String, FieldExpression> out = new LinkedHashMap<>();
     for (String k : keys) {
       if (map.get(k) == null) {
-        throw ConfigException.forKey(key + "." + k, "it is missing", "give both " + String.join(" and ", keys) + ", e.g. " + example);
+        throw ConfigException.sourceKey(key + "." + k, "it is missing", "give both " + String.join(" and ", keys) + ", e.g. " + example);
       }
       out.put(k, FieldExpression.parse(map.get(k), key + "." + k));
     }
@@ -319,7 +319,7 @@ public final class SourceSpec implements Serializable {
     if (raw instanceof Boolean b) {
       return b;
     }
-    throw ConfigException.forKey(key, "expected true or false but got " + FieldExpression.describeValue(raw), "write answer_required: true");
+    throw ConfigException.sourceKey(key, "expected true or false but got " + FieldExpression.describeValue(raw), "write answer_required: true");
   }
 
   private static Set<String> nullValues(Object raw, String key) {
@@ -331,7 +331,7 @@ public final class SourceSpec implements Serializable {
     for (int i = 0; i < list.size(); i++) {
       Object item = list.get(i);
       if (item == null || item instanceof Map || item instanceof List || String.valueOf(item).isBlank()) {
-        throw ConfigException.forKey(key + "[" + i + "]", "expected text but got " + FieldExpression.describeValue(item),
+        throw ConfigException.sourceKey(key + "[" + i + "]", "expected text but got " + FieldExpression.describeValue(item),
             "list the texts that mean no value, e.g. null_values: [NONE, \"None.\"]");
       }
       out.add(String.valueOf(item).strip());

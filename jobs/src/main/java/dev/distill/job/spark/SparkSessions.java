@@ -24,7 +24,12 @@ public final class SparkSessions {
     for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
-    return SparkSession.builder().config(conf).getOrCreate();
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    if (!conf.contains("spark.sql.shuffle.partitions")) {
+      // Spark's default of 200 shuffle partitions is far too many for a laptop-sized pool.
+      spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, 2 * spark.sparkContext().defaultParallelism())));
+    }
+    return spark;
   }
 
   private SparkSessions() {}

@@ -143,7 +143,7 @@ class RecordMapperTest {
 
     RecordException alternatives = assertThrows(RecordException.class,
         () -> map("{name: s, path: x, fields: {question: [problem, input]}}", "{}"));
-    assertEquals("missing question: fields 'problem', 'input' is absent or empty", alternatives.getMessage());
+    assertEquals("missing question: fields 'problem', 'input' are absent or empty", alternatives.getMessage());
   }
 
   @Test

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,13 +124,38 @@ class SourceSpecTest {
   }
 
   @Test
+  void survivesJavaSerializationForSparkTasks() throws Exception {
+    SourceSpec spec = SourceSpec.fromMap(yaml("""
+        name: s
+        path: x.json
+        fields: {question: "{Body} {Question}", answer: [label, answer], solution: "solution[*]"}
+        options: options
+        grades: {predictions: p, reference: answer}
+        null_values: [NONE]
+        """), "sources[0]");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(spec);
+    }
+    SourceSpec copy;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (SourceSpec) in.readObject();
+    }
+    JsonNode record = new ObjectMapper().readTree(
+        "{\"Body\": \"B.\", \"Question\": \"Q?\", \"label\": \"NONE\", \"answer\": \"7\", \"options\": [\"x\"]}");
+    RecordMapper.CanonicalRecord r = RecordMapper.map(copy, record, "f#1");
+    assertEquals("B. Q?\n\n(A) x", r.question());
+    assertEquals("7", r.answer());
+  }
+
+  @Test
   void nullMapIsRejected() {
     ConfigException e = assertThrows(ConfigException.class, () -> SourceSpec.fromMap(null, "sources[1]"));
     assertTrue(e.getMessage().startsWith("Cannot read config key sources[1]: the source is empty;"), e.getMessage());
   }
 
   @Test
-  void keysKeepTheirOrderInMessagesForAnyMapImplementation() {
+  void unknownKeyInAPlainJavaMapIsNamed() {
     Map<String, Object> raw = new LinkedHashMap<>();
     raw.put("name", "a");
     raw.put("path", "a.json");

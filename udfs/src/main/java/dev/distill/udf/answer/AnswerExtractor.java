@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  */
 public final class AnswerExtractor {
 
+    // Rule names reported in Extraction.rule().
     public static final String BOXED = "boxed";
     public static final String FBOX = "fbox";
     public static final String THE_ANSWER_IS = "the_answer_is";
@@ -113,6 +114,10 @@ public final class AnswerExtractor {
             }
             if (kind == ReferenceKind.NUMBER) {
                 if (!containsDigit(answer)) {
+                    // An earlier marker may still hold the number; if none does, this explicit answer stands.
+                    if (fallback == null) {
+                        fallback = new Extraction(answer, c.rule);
+                    }
                     continue;
                 }
                 answer = numberOnly(answer);

@@ -26,10 +26,15 @@ public final class MinHash implements Serializable {
 
     private static final long MERSENNE_61 = (1L << 61) - 1;
 
+    /** Signature length. */
     private final int numHashes;
+    /** Words per shingle. */
     private final int shingleSize;
+    /** Seed the coefficients were drawn from. */
     private final long seed;
+    /** Multipliers of the hash functions, in [1, p). */
     private final long[] a;
+    /** Offsets of the hash functions, in [0, p). */
     private final long[] b;
 
     /**

@@ -22,7 +22,8 @@ public final class S1FormatRules {
     // Python 3 semantics of s1's re.search: Unicode \d and \s, and '.' stops only at '\n'.
     private static final int PYTHON_LIKE = Pattern.UNICODE_CHARACTER_CLASS | Pattern.UNIX_LINES;
 
-    private static final Pattern BOLD = Pattern.compile("\\*\\*(?=.*\\d)[^\\s\\]]*\\*\\*", PYTHON_LIKE);
+    private static final Pattern BOLD =
+            Pattern.compile("\\*\\*(?=.*\\d)[^\\s\\]]*\\*\\*", PYTHON_LIKE);
     // explicit look-behind rather than \b, whose meaning changed in JDK 19
     private static final Pattern NUMBERED = Pattern.compile("(?<![A-Za-z0-9_])p\\d{1,3}\\.");
     // s1's `any(f"p{i}." in q for i in range(1, 1000))`: no boundary, no leading zero

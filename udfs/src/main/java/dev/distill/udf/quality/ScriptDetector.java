@@ -94,7 +94,7 @@ public final class ScriptDetector {
                     i += mathEnd.length();
                     mathEnd = null;
                 } else if (c == '\n' && "$".equals(mathEnd) && blankLineFollows(text, i + 1)) {
-                    mathEnd = null; // inline math never spans paragraphs: that $ was a currency sign
+                    mathEnd = null; // inline math never spans paragraphs: that $ was currency
                     i++;
                 } else {
                     i += c == '\\' ? 2 : 1; // never end math on an escaped \$
@@ -112,7 +112,8 @@ public final class ScriptDetector {
                 while (isAsciiLetter(next) && i < n && isAsciiLetter(text.charAt(i))) {
                     i++; // the rest of a control word such as \frac
                 }
-            } else if (c == 'h' && (text.startsWith("http://", i) || text.startsWith("https://", i))) {
+            } else if (c == 'h'
+                    && (text.startsWith("http://", i) || text.startsWith("https://", i))) {
                 while (i < n && !Character.isWhitespace(text.charAt(i)) && text.charAt(i) != ')') {
                     i++;
                 }

@@ -13,7 +13,8 @@ public final class ContentId {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Cannot compute content ids: this JVM has no SHA-256", e);
+            throw new IllegalStateException(
+                    "Cannot compute content ids: this JVM has no SHA-256", e);
         }
     });
 

@@ -73,9 +73,10 @@ public final class TextNormalizer {
      *       {@code array}/{@code tabular}). Font and text wrappers ({@code \text}, {@code
      *       \mathrm}, {@code \textbf}, {@code \mathbf}, {@code \mathbb}, {@code \operatorname},
      *       {@code \emph}, ...) are removed and their argument kept as ordinary text. A backslash
-     *       followed by a non-letter ({@code \,} {@code \;} {@code \!} {@code \{} {@code \\} ...)
-     *       is punctuation, so math delimiters ({@code $}, {@code \(}, {@code \)}, {@code \[},
-     *       {@code \]}) and {@code ~} disappear with the rest of the punctuation.
+     *       followed by a non-letter ({@code \,} {@code \;} {@code \!} <code>\&#123;</code>
+     *       {@code \\} ...) is punctuation, so math delimiters ({@code $}, {@code \(}, {@code
+     *       \)}, {@code \[}, {@code \]}) and {@code ~} disappear with the rest of the
+     *       punctuation.
      *   <li>Words: letters (any script, including CJK), digits and combining marks form words;
      *       every other character (punctuation, symbols, operators, braces, whitespace) separates
      *       words. A word is also split where letters meet digits ({@code 3x} and {@code x2}
@@ -188,7 +189,7 @@ public final class TextNormalizer {
         }
     }
 
-    /** Handles the control sequence starting at the backslash {@code t[i]}; returns the next index. */
+    /** Handles the control sequence whose backslash is {@code t[i]}; returns the next index. */
     private static int controlSequence(String t, int i, int to, Out out, int depth) {
         int nameStart = i + 1;
         int nameEnd = nameStart;

@@ -45,6 +45,7 @@ public final class HfTokenCounter implements TokenCounter, AutoCloseable {
         setIfUnset("OPT_OUT_TRACKING", "OPT_OUT_TRACKING");
     }
 
+    /** Absolute, normalised path of the tokenizer file: the only state that is serialised. */
     private final String path;
     private transient volatile HuggingFaceTokenizer tokenizer;
 

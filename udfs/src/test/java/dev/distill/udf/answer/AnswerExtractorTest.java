@@ -81,6 +81,23 @@ class AnswerExtractorTest {
     }
 
     @Test
+    void notesAfterTheAnswerDoNotHideIt() {
+        assertExtracts("C", "the_answer_is", "The answer is (C). (Note: This answer is a guess based on rounding.)", ReferenceKind.LETTER);
+        assertExtracts("12", "the_answer_is", "The answer is 12. This answer is approximate.", ReferenceKind.NUMBER);
+    }
+
+    @Test
+    void explicitNonNumericAnswerBeatsLastNumber() {
+        assertExtracts("I don't know", "answer_colon", "We got 3 and then 4.\nAnswer: I don't know", ReferenceKind.NUMBER);
+    }
+
+    @Test
+    void letterAfterABoxedValueWins() {
+        assertExtracts("F", "the_answer_is", "so $n = \\boxed{17}$. The answer is (F).", ReferenceKind.LETTER);
+        assertExtracts("17", "boxed", "so $n = \\boxed{17}$. The answer is (F).", ReferenceKind.NUMBER);
+    }
+
+    @Test
     void multipleChoiceLetters() {
         assertExtracts("B", "the_answer_is", "Comparing the options, the answer is (B).", ReferenceKind.LETTER);
         assertExtracts("C", "answer_colon", "Answer: C", ReferenceKind.LETTER);

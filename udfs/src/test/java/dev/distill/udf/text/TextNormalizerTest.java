@@ -96,7 +96,6 @@ class TextNormalizerTest {
         assertEquals("abc 123", norm("ＡＢＣ１２３"));
         assertEquals(norm("x^2 + 3x"), norm("x² + 3 x"));
         assertEquals(norm("x_2"), norm("x2"));
-        assertEquals("ﬁ", "ﬁ"); // sanity: the ligature below really is one character
         assertEquals("find", norm("ﬁnd"));
     }
 
@@ -123,9 +122,7 @@ class TextNormalizerTest {
     @Test
     void deeplyNestedFractionsDoNotOverflowTheStack() {
         String deep = "\\frac{".repeat(20_000) + "1" + "}{2}".repeat(20_000);
-        String n = norm(deep);
-        assertTrue(n.startsWith("frac frac frac"));
-        assertTrue(n.endsWith("1 2 2 2"));
+        assertEquals("frac ".repeat(20_000) + "1" + " 2".repeat(20_000), norm(deep));
     }
 
     @Test

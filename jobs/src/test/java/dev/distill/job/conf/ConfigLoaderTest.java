@@ -1,0 +1,78 @@
+package dev.distill.job.conf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path tmp;
+
+  private PipelineConfig load(String yaml, String... sets) throws Exception {
+    Path file = tmp.resolve("c.yaml");
+    Files.writeString(file, yaml);
+    return PipelineConfig.from(new ConfigLoader(Map.of("POOL", "/data/pool")).load(file, List.of(sets)));
+  }
+
+  @Test
+  void defaultsAreS1() {
+    PipelineConfig c = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, List.of()));
+    assertEquals("s1", c.select().strategy());
+    assertEquals(1000, c.select().size());
+    assertEquals(8, c.decontam().ngram());
+    assertTrue(c.quality().s1FormatRules());
+    assertEquals(2, c.select().directPicks().size());
+    assertEquals(5600, c.select().directPicks().get(1).minTraceTokens());
+    assertTrue(c.usesSamplePool());
+  }
+
+  @Test
+  void userFileMergesOverDefaultsAndSetWins() throws Exception {
+    PipelineConfig c = load("select:\n  seed: 7\ndedup:\n  threshold: 0.7\n", "select.seed=9", "select.strategy=random");
+    assertEquals(9, c.select().seed());
+    assertEquals("random", c.select().strategy());
+    assertEquals(0.7, c.dedup().threshold());
+    assertEquals(1000, c.select().size());
+  }
+
+  @Test
+  void unknownKeyNamesTheKeyAndTheValidOnes() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load("select:\n  stratgy: s1\n"));
+    assertTrue(e.getMessage().contains("select.stratgy"), e.getMessage());
+    assertTrue(e.getMessage().contains("strategy"), e.getMessage());
+    ConfigException set = assertThrows(ConfigException.class, () -> load("{}", "selct.seed=1"));
+    assertTrue(set.getMessage().contains("selct"), set.getMessage());
+  }
+
+  @Test
+  void wrongTypeNamesTheKeyAndTheFix() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load("select:\n  size: many\n"));
+    assertTrue(e.getMessage().startsWith("Cannot read config key select.size"), e.getMessage());
+    assertTrue(e.getMessage().contains("whole number"), e.getMessage());
+    ConfigException choice = assertThrows(ConfigException.class, () -> load("", "select.strategy=best"));
+    assertTrue(choice.getMessage().contains("[s1, score, random, longest, diverse]"), choice.getMessage());
+  }
+
+  @Test
+  void environmentVariablesAreSubstitutedWithDefaults() throws Exception {
+    PipelineConfig c = load("sources:\n  - {name: a, path: \"${POOL}/a.jsonl\"}\n  - {name: b, path: \"${DISTILL_DATA}/b.json\"}\n"
+        + "  - {name: c, path: \"${NOPE:-/x}/c.csv\"}\n");
+    assertEquals("/data/pool/a.jsonl", c.sources().get(0).get("path"));
+    assertEquals("../shared/data/b.json", c.sources().get(1).get("path"));
+    assertEquals("/x/c.csv", c.sources().get(2).get("path"));
+    ConfigException e = assertThrows(ConfigException.class, () -> load("run:\n  output: \"${MISSING_VAR}/out\"\n"));
+    assertTrue(e.getMessage().contains("run.output") && e.getMessage().contains("MISSING_VAR"), e.getMessage());
+  }
+
+  @Test
+  void brokenYamlNamesTheFile() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load("select: [unclosed\n"));
+    assertTrue(e.getMessage().contains("c.yaml"), e.getMessage());
+  }
+}

@@ -1,0 +1,148 @@
+package dev.distill.job.dedup;
+
+import static dev.distill.job.SparkTestSession.candidate;
+import static dev.distill.job.SparkTestSession.candidates;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distill.job.SparkTestSession;
+import dev.distill.job.SparkTestSession.CandidateRow;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.api.StageResult;
+import dev.distill.job.run.StageRunner;
+import dev.distill.job.schema.Columns;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DedupStageTest {
+  private static final String SUM = "What is the sum of the first 100 positive integers?";
+  private static final String MEAN = "What is the arithmetic mean of the first 20 odd positive integers?";
+
+  /** ~40 words each, unrelated to one another. */
+  private static final String LONG_A = "A bag contains five red marbles, seven blue marbles and eight green marbles. Three marbles are drawn "
+      + "at random without replacement. What is the probability that all three marbles drawn are of different colours? "
+      + "Express the answer as a common fraction.";
+  private static final String LONG_B = "A cylindrical water tank has a radius of three metres and a height of ten metres. Water flows "
+      + "into the tank at a constant rate of two cubic metres per minute. How many minutes does it take to fill "
+      + "the empty tank completely?";
+  private static final String LONG_C = "Alice and Bob play a game with a pile of twenty stones. On each turn a player removes one, two "
+      + "or three stones from the pile, and the player who takes the last stone wins. If Alice moves first, "
+      + "how many stones should she take?";
+  private static final String LONG_D = "The sequence is defined by the first term equal to one and each later term equal to twice "
+      + "the previous term plus three. Find the tenth term of the sequence, and determine the remainder when "
+      + "the tenth term is divided by seven.";
+  private static final String LONG_E = "A rectangular garden is surrounded by a path of uniform width. The garden measures twelve "
+      + "metres by eighteen metres and the total area of garden and path together is four hundred square metres. "
+      + "Find the width of the path in metres.";
+  private static final String SHOW = " Show your work.";
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void exactDuplicatesKeepTheRowWithTraceThenSolution() {
+    CandidateRow sumBare = candidate(SUM).source("s", 0);
+    CandidateRow sumSolution = candidate("what is  the SUM of the first 100\tpositive integers ?").source("s", 0).solution("5050");
+    CandidateRow sumTrace = candidate("WHAT IS THE SUM OF THE FIRST 100 POSITIVE INTEGERS?").source("s", 1).trace("Pair the terms: 50 pairs of 101.");
+    CandidateRow meanBare = candidate(MEAN).source("s", 0);
+    CandidateRow meanSolution = candidate("What is the arithmetic mean of the first 20 odd positive integers").source("s", 1).solution("20");
+    assertEquals(sumBare.id(), sumSolution.id(), "formatting-only differences give one content id");
+    assertEquals(sumBare.id(), sumTrace.id());
+    assertEquals(meanBare.id(), meanSolution.id());
+
+    StageContext context = SparkTestSession.context(tmp);
+    StageResult result = StageRunner.run(new DedupStage(), context,
+        candidates(List.of(sumBare.row(), sumSolution.row(), sumTrace.row(), meanBare.row(), meanSolution.row())));
+
+    assertEquals(Map.of("exact_duplicate", 3L), result.removed());
+    assertEquals(2, result.rowsOut());
+    assertTrue(result.reconciles());
+
+    Map<String, Row> removed = byOrigin(context.spark().read().parquet(context.run().removed(DedupStage.NAME))
+        .select(Columns.ORIGIN, Columns.REASON, Columns.DUP_OF, Columns.DETAIL).collectAsList());
+    assertEquals(Set.of(sumBare.origin(), sumSolution.origin(), meanBare.origin()), removed.keySet());
+    for (CandidateRow dup : List.of(sumBare, sumSolution)) {
+      Row r = removed.get(dup.origin());
+      assertEquals("exact_duplicate", r.getString(1));
+      assertEquals(sumBare.id(), r.getString(2));
+      assertEquals("same question as " + sumTrace.origin(), r.getString(3));
+    }
+    assertEquals(meanBare.id(), removed.get(meanBare.origin()).getString(2));
+    assertEquals("same question as " + meanSolution.origin(), removed.get(meanBare.origin()).getString(3));
+
+    Set<String> kept = keptOrigins(context);
+    assertEquals(Set.of(sumTrace.origin(), meanSolution.origin()), kept);
+  }
+
+  @Test
+  void nearDuplicatesKeepOneRepresentativeByTraceSolutionThenSmallestId() {
+    // Pair A: the longer copy has the trace, so it represents the pair whatever the ids.
+    CandidateRow aPlain = candidate(LONG_A);
+    CandidateRow aTraced = candidate(LONG_A + SHOW).trace("Count the colour triples: 5 * 7 * 8 = 280 of C(20,3) = 1140.");
+    // Pair B: only the solution decides.
+    CandidateRow bSolved = candidate(LONG_B + SHOW).solution("About 141 minutes.");
+    CandidateRow bPlain = candidate(LONG_B);
+    // Pair C: nothing decides but the smaller id.
+    CandidateRow c1 = candidate(LONG_C);
+    CandidateRow c2 = candidate(LONG_C + SHOW);
+    CandidateRow d = candidate(LONG_D);
+    CandidateRow e = candidate(LONG_E);
+    String cRep = c1.id().compareTo(c2.id()) < 0 ? c1.id() : c2.id();
+    CandidateRow cDup = cRep.equals(c1.id()) ? c2 : c1;
+
+    StageContext context = SparkTestSession.context(tmp);
+    StageResult result = StageRunner.run(new DedupStage(), context,
+        candidates(List.of(aPlain.row(), aTraced.row(), bSolved.row(), bPlain.row(), c1.row(), c2.row(), d.row(), e.row())));
+
+    assertEquals(Map.of("near_duplicate", 3L), result.removed());
+    assertEquals(5, result.rowsOut());
+    assertTrue(result.reconciles());
+    assertEquals(3, result.extra().get("near_duplicate_rows"));
+
+    Map<String, Row> removed = byOrigin(context.spark().read().parquet(context.run().removed(DedupStage.NAME))
+        .select(Columns.ORIGIN, Columns.REASON, Columns.DUP_OF, Columns.DETAIL).collectAsList());
+    Map<String, String> dupOf = new HashMap<>();
+    removed.forEach((origin, r) -> {
+      assertEquals("near_duplicate", r.getString(1));
+      assertEquals("near-duplicate of " + r.getString(2), r.getString(3));
+      dupOf.put(origin, r.getString(2));
+    });
+    assertEquals(Map.of(aPlain.origin(), aTraced.id(), bPlain.origin(), bSolved.id(), cDup.origin(), cRep), dupOf);
+    assertNotEquals(aPlain.id(), aTraced.id());
+
+    assertEquals(Set.of(aTraced.origin(), bSolved.origin(), (cDup == c1 ? c2 : c1).origin(), d.origin(), e.origin()),
+        keptOrigins(context));
+  }
+
+  @Test
+  void distinctQuestionsAreAllKept() {
+    List<CandidateRow> rows = List.of(candidate(LONG_A), candidate(LONG_B), candidate(LONG_C), candidate(LONG_D),
+        candidate(LONG_E), candidate(SUM), candidate(MEAN));
+    StageContext context = SparkTestSession.context(tmp);
+    StageResult result = StageRunner.run(new DedupStage(), context,
+        candidates(rows.stream().map(CandidateRow::row).collect(Collectors.toList())));
+
+    assertEquals(Map.of(), result.removed());
+    assertEquals(rows.size(), result.rowsOut());
+    assertEquals(rows.stream().map(CandidateRow::origin).collect(Collectors.toSet()), keptOrigins(context));
+  }
+
+  private static Map<String, Row> byOrigin(List<Row> rows) {
+    Map<String, Row> out = new HashMap<>();
+    rows.forEach(r -> out.put(r.getString(0), r));
+    return out;
+  }
+
+  private static Set<String> keptOrigins(StageContext context) {
+    return context.spark().read().parquet(context.run().stage(DedupStage.NAME)).select(Columns.ORIGIN).collectAsList()
+        .stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+  }
+}
