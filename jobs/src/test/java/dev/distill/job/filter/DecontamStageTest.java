@@ -106,8 +106,7 @@ class DecontamStageTest {
 
     String[] contaminated = removed.get(copy.origin());
     assertEquals("contaminated", contaminated[0]);
-    assertTrue(contaminated[2].startsWith("evalx:"), "contaminated_by: " + contaminated[2]);
-    assertTrue(contaminated[2].contains("eval.jsonl"), "contaminated_by names the eval item: " + contaminated[2]);
+    assertEquals("evalx:eval.jsonl:1", contaminated[2], "contaminated_by names the set and the item (file:line)");
     assertEquals(contaminated[2], contaminated[1], "detail is the first eval match");
 
     String[] overlap = removed.get(overlapping.origin());

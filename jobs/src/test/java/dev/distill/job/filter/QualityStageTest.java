@@ -74,6 +74,8 @@ class QualityStageTest {
     Map<String, String> expectedByOrigin = new HashMap<>();
     expected.forEach((c, reason) -> expectedByOrigin.put(c.origin(), reason));
 
+    assertTrue(context.run().isCommitted(context.run().stage(QualityStage.NAME)));
+    assertTrue(context.run().isCommitted(context.run().removed(QualityStage.NAME)));
     Dataset<Row> removed = context.spark().read().parquet(context.run().removed(QualityStage.NAME));
     Map<String, String> removedReasons = new HashMap<>();
     for (Row r : removed.select(Columns.ORIGIN, Columns.REASON, Columns.DETAIL, Columns.QUALITY_FLAGS).collectAsList()) {

@@ -117,6 +117,21 @@ class DifficultyStageTest {
   }
 
   @Test
+  void passCountsFromMetadataAreStudentCounts() {
+    CandidateRow counted = candidate("How many subsets of a 5-element set have an even number of elements?")
+        .metadata("{\"pass_correct\": 1, \"pass_total\": 4}");
+    StageContext context = SparkTestSession.context(tmp);
+    Row row = new DifficultyStage().apply(context, candidates(List.of(counted.row()))).collectAsList().get(0);
+
+    assertEquals(1, (Integer) row.getAs(Columns.STUDENTS_CORRECT));
+    assertEquals(4, (Integer) row.getAs(Columns.STUDENTS_TOTAL));
+    assertEquals(0.75, (Double) row.getAs(Columns.DIFFICULTY));
+    assertEquals("students 1/4 correct", row.getAs(Columns.DIFFICULTY_BASIS));
+    assertEquals("question", row.getAs(Columns.LENGTH_BASIS), "no trace, no solution: length of the question");
+    assertNull(row.getAs(Columns.REASON));
+  }
+
+  @Test
   void withoutGradesTheHardFilterStaysOff() {
     StageContext context = SparkTestSession.context(tmp);
     StageResult result = StageRunner.run(new DifficultyStage(), context, candidates(List.of(wrongTeacher.row(), level5.row())));

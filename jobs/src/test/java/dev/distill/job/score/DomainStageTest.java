@@ -62,13 +62,15 @@ class DomainStageTest {
   /** id -> [domain, domain_basis, reason]. */
   private static Map<String, List<String>> domains(Dataset<Row> out) {
     Map<String, List<String>> byId = new HashMap<>();
-    for (Row r : out.select(Columns.ID, Columns.DOMAIN, Columns.DOMAIN_BASIS, Columns.REASON).collectAsList()) {
+    List<Row> rows = out.select(Columns.ID, Columns.DOMAIN, Columns.DOMAIN_BASIS, Columns.REASON).collectAsList();
+    for (Row r : rows) {
       List<String> v = new ArrayList<>();
       v.add(r.getString(1));
       v.add(r.getString(2));
       v.add(r.getString(3));
       byId.put(r.getString(0), v);
     }
+    assertEquals(rows.size(), byId.size(), "each id comes out once");
     return byId;
   }
 
