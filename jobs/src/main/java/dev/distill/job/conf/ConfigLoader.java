@@ -86,6 +86,9 @@ public final class ConfigLoader {
       throw new ConfigException("Cannot read config file " + file + ": it does not exist or is not a file; pass an existing YAML file to --config");
     }
     try {
+      if (Files.readString(file).isBlank()) {
+        return new LinkedHashMap<>();
+      }
       Object tree = YAML.readValue(file.toFile(), Object.class);
       if (tree == null) {
         return new LinkedHashMap<>();

@@ -125,6 +125,25 @@ class DedupStageTest {
   }
 
   @Test
+  void exactCopiesOfANearDuplicatePointAtTheClusterRepresentative() {
+    CandidateRow copy1 = candidate(LONG_D);
+    CandidateRow copy2 = candidate(LONG_D.toUpperCase());
+    CandidateRow traced = candidate(LONG_D + SHOW).trace("t(n) = 4 * 2^(n-1) - 3, so t(10) = 2045, which leaves 1 mod 7.");
+    assertEquals(copy1.id(), copy2.id());
+
+    StageContext context = SparkTestSession.context(tmp);
+    StageResult result = StageRunner.run(new DedupStage(), context,
+        candidates(List.of(copy1.row(), copy2.row(), traced.row())));
+
+    assertEquals(Map.of("exact_duplicate", 1L, "near_duplicate", 1L), result.removed());
+    assertEquals(Set.of(traced.origin()), keptOrigins(context));
+    Map<String, Row> removed = byOrigin(context.spark().read().parquet(context.run().removed(DedupStage.NAME))
+        .select(Columns.ORIGIN, Columns.REASON, Columns.DUP_OF).collectAsList());
+    assertEquals(traced.id(), removed.get(copy1.origin()).getString(2), "dup_of is the representative of the whole cluster");
+    assertEquals(traced.id(), removed.get(copy2.origin()).getString(2), "dup_of is the representative of the whole cluster");
+  }
+
+  @Test
   void distinctQuestionsAreAllKept() {
     List<CandidateRow> rows = List.of(candidate(LONG_A), candidate(LONG_B), candidate(LONG_C), candidate(LONG_D),
         candidate(LONG_E), candidate(SUM), candidate(MEAN));

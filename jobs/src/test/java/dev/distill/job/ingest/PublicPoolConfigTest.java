@@ -72,7 +72,7 @@ class PublicPoolConfigTest {
     Path config = root.resolve("conf/public-pool.yaml");
     assertTrue(Files.isRegularFile(config), config + " is missing");
     Map<String, Object> tree = (Map<String, Object>) substitute(new ObjectMapper(new YAMLFactory()).readValue(config.toFile(), Map.class));
-    assertEquals(List.of("sources", "decontam"), List.copyOf(tree.keySet()));
+    assertEquals(List.of("sources", "decontam", "difficulty"), List.copyOf(tree.keySet()));
     sources = (List<Map<String, Object>>) tree.get("sources");
     evalSets = (List<Map<String, Object>>) ((Map<String, Object>) tree.get("decontam")).get("eval_sets");
   }
