@@ -85,7 +85,8 @@ public final class DedupStage implements Stage {
     Column near = col(Columns.REASON).isNull().and(rep.isNotNull());
     return flagged
         .withColumn(Columns.DETAIL, when(near, concat(lit("near-duplicate of "), rep)).otherwise(col(Columns.DETAIL)))
-        .withColumn(Columns.DUP_OF, when(near, rep).otherwise(col(Columns.DUP_OF)))
+        // rep is looked up by content id, so exact copies of a near-duplicate also point at the cluster's representative
+        .withColumn(Columns.DUP_OF, when(rep.isNotNull(), rep).otherwise(col(Columns.DUP_OF)))
         .withColumn(Columns.REASON, when(near, lit("near_duplicate")).otherwise(col(Columns.REASON)));
   }
 

@@ -31,18 +31,18 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** conf/public-pool.yaml on ../shared/data: the whole s1 selection on ~77,000 real candidates. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PublicPoolIT {
-  @TempDir Path out;
+  Path out;
   Path run;
   Path rerun;
   Map<String, String> env;
 
   @BeforeAll
-  void runTwice() {
+  void runTwice() throws java.io.IOException {
+    out = Files.createTempDirectory("distill-public-it");
     Path data = SharedPaths.dataRoot();
     assumeTrue(Files.isDirectory(data.resolve("pool")), data + "/pool not found: skipping the public-pool end-to-end test (set DISTILL_DATA)");
     String config = SharedPaths.repoRoot().resolve("conf/public-pool.yaml").toString();

@@ -18,17 +18,17 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first command, end to end on the generated sample pool, through the real CLI. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SamplePipelineIT {
-  @TempDir Path out;
+  Path out;
   Path runA;
   Path runB;
 
   @BeforeAll
-  void runTwiceWithDifferentPartitioning() {
+  void runTwiceWithDifferentPartitioning() throws java.io.IOException {
+    out = Files.createTempDirectory("distill-sample-it");
     String[] common = {"--output", "", "--set", "sample_pool.rows=4000", "--set", "select.size=300", "--set", "spark.master=local[2]",
         "--set", "spark.conf={spark.ui.enabled: 'false'}"};
     assertEquals(Main.OK, Main.run(args(common, "a", "run.partitions=2")));
