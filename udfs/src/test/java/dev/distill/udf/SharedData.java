@@ -162,4 +162,18 @@ public final class SharedData {
         }
         return out;
     }
+
+    /** Every non-blank line of a JSON Lines file, parsed. */
+    public static List<JsonNode> readJsonLines(Path file) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (!line.isBlank()) {
+                    rows.add(JSON.readTree(line));
+                }
+            }
+        }
+        return rows;
+    }
 }

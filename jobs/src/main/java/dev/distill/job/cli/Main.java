@@ -124,7 +124,6 @@ public final class Main {
     if (runDir == null) {
       throw new CliArgs.UsageException("select needs --run RUN_DIR (a directory holding run.json)");
     }
-    SparkSession probe = null;
     org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
     RunDirectory run = new RunDirectory(runDir, hadoop);
     if (!run.exists(run.runJson())) {
@@ -143,7 +142,7 @@ public final class Main {
         sets.add("select." + key + "=" + cli.options().get(key));
       }
     }
-    PipelineConfig config = PipelineConfig.from(new ConfigLoader(System.getenv()).overlay(tree, sets));
+    PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(tree, sets));
     if (!run.isCommitted(run.stage("domains"))) {
       throw new ConfigException("Cannot re-select in " + runDir + ": stages/domains is not committed (no _SUCCESS); run the pipeline to the domains stage first");
     }

@@ -50,20 +50,19 @@ public final class ConfigLoader {
       validateKeys(user, merged, "", userConfig.toString());
       deepMerge(merged, user);
     }
-    for (String override : overrides) {
-      applyOverride(merged, override);
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> substituted = (Map<String, Object>) substitute(merged, "");
-    return substituted;
+    return overrideAndSubstitute(merged, overrides);
   }
 
   /** Applies overrides to an already resolved tree (e.g. the config recorded in a run's run.json). */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> overlay(Map<String, Object> resolved, List<String> overrides) {
     Map<String, Object> merged = defaults();
     validateKeys(resolved, merged, "", "run.json");
     deepMerge(merged, resolved);
+    return overrideAndSubstitute(merged, overrides);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> overrideAndSubstitute(Map<String, Object> merged, List<String> overrides) {
     for (String override : overrides) {
       applyOverride(merged, override);
     }

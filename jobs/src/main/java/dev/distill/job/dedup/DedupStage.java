@@ -63,11 +63,8 @@ public final class DedupStage implements Stage {
     if (cfg.exact()) {
       var byContent = Window.partitionBy(col(Columns.ID))
           .orderBy(hasTrace.desc(), hasSolution.desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
-      var repOrigin = Window.partitionBy(col(Columns.ID))
-          .orderBy(hasTrace.desc(), hasSolution.desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN))
-          .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
       flagged = flagged.withColumn("_rn", row_number().over(byContent))
-          .withColumn("_rep", org.apache.spark.sql.functions.first(col(Columns.ORIGIN)).over(repOrigin))
+          .withColumn("_rep", org.apache.spark.sql.functions.first(col(Columns.ORIGIN)).over(byContent))
           .withColumn(Columns.REASON, when(col("_rn").gt(1), lit("exact_duplicate")))
           .withColumn(Columns.DUP_OF, when(col("_rn").gt(1), col(Columns.ID)))
           .withColumn(Columns.DETAIL, when(col("_rn").gt(1), concat(lit("same question as "), col("_rep"))))
@@ -76,7 +73,13 @@ public final class DedupStage implements Stage {
     if (!cfg.near()) {
       return flagged;
     }
-    Map<String, String> repOf = nearDuplicates(context, flagged.filter(col(Columns.REASON).isNull()), cfg);
+    // One row per content id (what exact dedup keeps: the best trace/solution pair), taken from the
+    // input so the window above is not computed a second time for the near-duplicate search.
+    Dataset<Row> perId = input.groupBy(col(Columns.ID))
+        .agg(org.apache.spark.sql.functions.first(col(Columns.QUESTION)).as(Columns.QUESTION),
+            org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
+        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
+    Map<String, String> repOf = nearDuplicates(context, perId, cfg);
     context.stat("near_duplicate_rows", repOf.size());
     Broadcast<Map<String, String>> reps = context.spark().sparkContext()
         .broadcast(repOf, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
@@ -90,7 +93,10 @@ public final class DedupStage implements Stage {
         .withColumn(Columns.REASON, when(near, lit("near_duplicate")).otherwise(col(Columns.REASON)));
   }
 
-  /** LSH candidate pairs verified on the MinHash estimate, resolved into clusters on the driver (edges are few). */
+  /**
+   * LSH candidate pairs verified on the MinHash estimate, resolved into clusters on the driver
+   * (edges are few). {@code rows}: one row per id with columns id, question, trace, solution.
+   */
   static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
     MinHash minHash = new MinHash(cfg.numHashes(), cfg.shingleWords(), cfg.seed());
     int[] br = LshBands.chooseBandsRows(cfg.numHashes(), cfg.threshold());
@@ -107,10 +113,7 @@ public final class DedupStage implements Stage {
         .add("trace", DataTypes.BooleanType, false)
         .add("solution", DataTypes.BooleanType, false)
         .add(SIG, DataTypes.createArrayType(DataTypes.IntegerType, false), false);
-    Dataset<Row> signed = rows.select(col(Columns.ID),
-        col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual("")).as("trace"),
-        col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual("")).as("solution"),
-        signature.apply(col(Columns.QUESTION)).as(SIG));
+    Dataset<Row> signed = rows.select(col(Columns.ID), col("trace"), col("solution"), signature.apply(col(Columns.QUESTION)).as(SIG));
     Dataset<Row> banded = signed.flatMap((FlatMapFunction<Row, Row>) r -> {
       int[] sig = toInts(r.getList(3));
       List<Row> out = new ArrayList<>();

@@ -2,7 +2,6 @@ package dev.distill.job.filter;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
@@ -100,10 +99,16 @@ public final class DecontamStage implements Stage {
         .drop("_overlap_id", "_overlap_order", "_by");
   }
 
+  /** A reference is {@code set:item}; the set is everything before the first colon. */
+  static String setOf(String ref) {
+    return ref.substring(0, ref.indexOf(':'));
+  }
+
+  /** Keeps the first item of each eval set per n-gram. */
   private static String[] addDistinctSet(String[] existing, String[] added) {
-    String set = added[0].substring(0, added[0].indexOf(':'));
+    String set = setOf(added[0]);
     for (String e : existing) {
-      if (e.startsWith(set + ":")) {
+      if (setOf(e).equals(set)) {
         return existing;
       }
     }
@@ -122,7 +127,7 @@ public final class DecontamStage implements Stage {
         continue;
       }
       for (String ref : refs) {
-        String set = ref.substring(0, ref.indexOf(':'));
+        String set = setOf(ref);
         if (!sets.contains(set)) {
           sets.add(set);
           found.add(ref);

@@ -7,6 +7,7 @@ import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
+import dev.distill.job.schema.Rows;
 import dev.distill.udf.quality.RepetitionDetector;
 import dev.distill.udf.quality.S1FormatRules;
 import dev.distill.udf.quality.ScriptDetector;
@@ -60,14 +61,8 @@ public final class QualityStage implements Stage {
     return input.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) row -> {
       List<String> flags = rules.flags(row.getString(question), row.getString(source), row.getInt(order),
           row.getString(answer), row.getString(solution), row.getString(trace), row.getString(attempt));
-      Object[] values = new Object[row.size() + 3];
-      for (int i = 0; i < row.size(); i++) {
-        values[i] = row.get(i);
-      }
-      values[row.size()] = scala.jdk.javaapi.CollectionConverters.asScala(flags).toSeq();
-      values[row.size() + 1] = flags.isEmpty() ? null : flags.get(0);
-      values[row.size() + 2] = flags.isEmpty() ? null : String.join(",", flags);
-      return org.apache.spark.sql.RowFactory.create(values);
+      return Rows.append(row, scala.jdk.javaapi.CollectionConverters.asScala(flags).toSeq(),
+          flags.isEmpty() ? null : flags.get(0), flags.isEmpty() ? null : String.join(",", flags));
     }, Encoders.row(out));
   }
 

@@ -86,17 +86,16 @@ public final class IngestStage {
     }
     List<Map<String, Object>> rawSources = new ArrayList<>(sources);
     HadoopConf hadoop = new HadoopConf(run.hadoop());
-    Dataset<Row> all = spark.createDataFrame(spark.sparkContext().emptyRDD(scala.reflect.ClassTag$.MODULE$.apply(Row.class)), INGEST);
+    List<Dataset<Row>> parts = new ArrayList<>(parquetParts);
     if (!textTasks.isEmpty()) {
       JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
           .parallelize(textTasks, textTasks.size())
           .flatMap(task -> readFile(task, rawSources, hadoop).iterator());
-      all = spark.createDataFrame(rows, INGEST);
+      parts.add(spark.createDataFrame(rows, INGEST));
     }
-    for (Dataset<Row> part : parquetParts) {
-      all = all.unionByName(part);
-    }
-    all = all.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> all = parts.stream().reduce(Dataset::unionByName)
+        .orElseThrow(() -> new dev.distill.job.conf.ConfigException("Cannot ingest: no sources are configured; add entries under sources:"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       all.filter(col(ERROR).isNull()).drop(ERROR, FILE, LINE, RAW)
           .repartition(context.partitions())
@@ -115,14 +114,13 @@ public final class IngestStage {
           quarantined += r.getLong(2);
         }
       }
-      Map<String, Long> removed = new TreeMap<>();
       double seconds = (System.nanoTime() - start) / 1e9;
       Map<String, Object> extra = context.drainStats();
       extra.put("rows_read", out + quarantined);
       extra.put("quarantined", quarantined);
       extra.put("files", textTasks.size() + parquetParts.size());
       extra.put("rows_per_source", perSource);
-      StageResult result = new StageResult(NAME, out + quarantined, out, removed, seconds, extra);
+      StageResult result = new StageResult(NAME, out + quarantined, out, Map.of(), seconds, extra);
       return new Result(result, out + quarantined, quarantined, perSource, inputs);
     } finally {
       all.unpersist();

@@ -42,10 +42,26 @@ public final class Json {
 
   public static String sha256(byte[] bytes) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return sha256(new java.io.ByteArrayInputStream(bytes));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Hex sha256 of a stream, read to its end in 64 KiB blocks. */
+  public static String sha256(java.io.InputStream in) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+    byte[] buf = new byte[1 << 16];
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      md.update(buf, 0, n);
+    }
+    return HexFormat.of().formatHex(md.digest());
   }
 
   private Json() {}

@@ -2,7 +2,6 @@ package dev.distill.job.run;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
@@ -57,10 +56,6 @@ public final class RunDirectory {
     return root + "/" + RUN_JSON;
   }
 
-  public String resolve(String relative) {
-    return root + "/" + relative;
-  }
-
   /** A committed Spark output: the directory holds a _SUCCESS marker. */
   public boolean isCommitted(String dir) {
     return exists(dir + "/_SUCCESS");
@@ -99,11 +94,6 @@ public final class RunDirectory {
     }
   }
 
-  public OutputStream create(String path) throws IOException {
-    Path p = new Path(path);
-    return p.getFileSystem(hadoop).create(p, true);
-  }
-
   public InputStream open(String path) throws IOException {
     Path p = new Path(path);
     return p.getFileSystem(hadoop).open(p);
@@ -114,24 +104,6 @@ public final class RunDirectory {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + path + ": " + e.getMessage(), e);
-    }
-  }
-
-  public void delete(String path) {
-    try {
-      Path p = new Path(path);
-      p.getFileSystem(hadoop).delete(p, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + path + ": " + e.getMessage(), e);
-    }
-  }
-
-  public void mkdirs(String path) {
-    try {
-      Path p = new Path(path);
-      p.getFileSystem(hadoop).mkdirs(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -177,24 +177,10 @@ public final class SamplePool {
 
   static PipelineConfig withSources(PipelineConfig c, String dir) {
     List<Map<String, Object>> sources = new ArrayList<>();
-    Map<String, Object> fields = new LinkedHashMap<>();
-    fields.put("question", "problem");
-    fields.put("answer", "answer");
-    fields.put("solution", "solution");
-    fields.put("subject", "subject");
-    fields.put("level", "level");
-    fields.put("trace", "thinking");
-    fields.put("attempt", "attempt");
     Map<String, Object> grades = Map.of("predictions", "student_answers", "reference", "answer");
-    sources.add(source("sample/main", dir + "/" + MAIN, "math", fields, grades));
-    sources.add(source("sample/olympiad", dir + "/" + OLYMPIAD, "math", fields, grades));
-    Map<String, Object> csvFields = new LinkedHashMap<>();
-    csvFields.put("question", "question");
-    csvFields.put("answer", "answer");
-    csvFields.put("subject", "subject");
-    csvFields.put("trace", "thinking");
-    csvFields.put("attempt", "attempt");
-    sources.add(source("sample/science", dir + "/" + SCIENCE, "science", csvFields, null));
+    sources.add(source("sample/main", dir + "/" + MAIN, "math", fields("problem", true), grades));
+    sources.add(source("sample/olympiad", dir + "/" + OLYMPIAD, "math", fields("problem", true), grades));
+    sources.add(source("sample/science", dir + "/" + SCIENCE, "science", fields("question", false), null));
     List<Map<String, Object>> evalSets = new ArrayList<>(c.decontam().evalSets());
     Map<String, Object> eval = new LinkedHashMap<>();
     eval.put("name", "sample-eval");
@@ -205,6 +191,21 @@ public final class SamplePool {
     PipelineConfig.Decontam decontam = new PipelineConfig.Decontam(c.decontam().ngram(), evalSets, c.decontam().crossSource());
     return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), sources, c.quality(), decontam, c.dedup(),
         c.difficulty(), c.domains(), c.select(), c.export());
+  }
+
+  /** The column mapping of the generated files (the CSV has no solution, subject or level column). */
+  private static Map<String, Object> fields(String question, boolean json) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("question", question);
+    fields.put("answer", "answer");
+    if (json) {
+      fields.put("solution", "solution");
+      fields.put("level", "level");
+    }
+    fields.put("subject", "subject");
+    fields.put("trace", "thinking");
+    fields.put("attempt", "attempt");
+    return fields;
   }
 
   private static Map<String, Object> source(String name, String path, String cotType, Map<String, Object> fields, Map<String, Object> grades) {

@@ -6,6 +6,7 @@ import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
+import dev.distill.job.schema.Rows;
 import dev.distill.udf.answer.AnswerExtractor;
 import dev.distill.udf.answer.AnswerGrader;
 import dev.distill.udf.tokens.TokenCounter;
@@ -15,7 +16,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -114,22 +114,8 @@ public final class DifficultyStage implements Stage {
     DifficultySignals.Difficulty d = DifficultySignals.of(correct, total, row.getString(in.fieldIndex(Columns.LEVEL)),
         row.getString(in.fieldIndex(Columns.SOURCE)), lengthTokens);
     String reason = hard && solvedBy != null ? "solved_by_student" : null;
-    Object[] values = new Object[row.size() + 10];
-    for (int i = 0; i < row.size(); i++) {
-      values[i] = row.get(i);
-    }
-    int k = row.size();
-    values[k] = traceTokens;
-    values[k + 1] = lengthTokens;
-    values[k + 2] = lengthBasis;
-    values[k + 3] = teacherCorrect;
-    values[k + 4] = correct;
-    values[k + 5] = total;
-    values[k + 6] = d.value();
-    values[k + 7] = d.basis();
-    values[k + 8] = reason;
-    values[k + 9] = reason == null ? null : solvedBy;
-    return RowFactory.create(values);
+    return Rows.append(row, traceTokens, lengthTokens, lengthBasis, teacherCorrect, correct, total, d.value(), d.basis(),
+        reason, reason == null ? null : solvedBy);
   }
 
   /** The teacher attempt graded against the reference answer (or the solution's boxed answer); null when either is absent. */

@@ -11,10 +11,6 @@ import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.text.TextNormalizer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -69,9 +65,10 @@ public final class DomainStage implements Stage {
     }
     Dataset<Row> training = labelled.filter(col("_label").isNotNull()).select(col(Columns.ID), col("_text"), col("_label"))
         .sort(Columns.ID).coalesce(1).cache();
-    long labelledRows = training.count();
+    Row sizes = training.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.countDistinct(col("_label"))).first();
+    long labelledRows = sizes.getLong(0);
     context.stat("subject_labelled_rows", labelledRows);
-    if (labelledRows < 20 || training.select("_label").distinct().count() < 2) {
+    if (labelledRows < 20 || sizes.getLong(1) < 2) {
       context.stat("classifier", "skipped: fewer than 20 subject-labelled rows or one class; unlabelled rows get 00");
       training.unpersist();
       Dataset<Row> fallback = labelled.withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), lit(MscCodes.GENERAL)))
@@ -90,14 +87,15 @@ public final class DomainStage implements Stage {
     IndexToString toCode = new IndexToString().setInputCol("prediction").setOutputCol("_predicted")
         .setLabels(indexer.labelsArray()[0]);
     java.util.function.UnaryOperator<Dataset<Row>> model = df -> toCode.transform(nb.transform(features.transform(df)));
+    long heldOutRows = 0;
     if (cfg.holdoutFraction() > 0) {
-      Dataset<Row> scored = model.apply(test);
-      long n = scored.count();
-      long right = scored.filter(col("_predicted").equalTo(col("_label"))).count();
-      context.stat("classifier_holdout_rows", n);
-      context.stat("classifier_holdout_accuracy", n == 0 ? null : Math.round(10000.0 * right / n) / 10000.0);
+      Row score = model.apply(test).agg(org.apache.spark.sql.functions.count(lit(1)),
+          org.apache.spark.sql.functions.count(when(col("_predicted").equalTo(col("_label")), lit(1)))).first();
+      heldOutRows = score.getLong(0);
+      context.stat("classifier_holdout_rows", heldOutRows);
+      context.stat("classifier_holdout_accuracy", heldOutRows == 0 ? null : Math.round(10000.0 * score.getLong(1) / heldOutRows) / 10000.0);
     }
-    context.stat("classifier", "naive Bayes over hashed word uni+bigrams, trained on " + train.count() + " subject-labelled rows");
+    context.stat("classifier", "naive Bayes over hashed word uni+bigrams, trained on " + (labelledRows - heldOutRows) + " subject-labelled rows");
     Dataset<Row> predicted = model.apply(labelled.filter(col("_label").isNull()))
         .drop("_tokens", "_bigrams", "_terms", "_features", "_labelIndex", "rawPrediction", "probability", "prediction");
     Dataset<Row> fromLabels = labelled.filter(col("_label").isNotNull()).withColumn("_predicted", none);

@@ -9,7 +9,6 @@ import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.score.MscCodes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -82,11 +81,6 @@ public final class SelectStage {
           r.getBoolean(8), r.getBoolean(9), r.getBoolean(10)));
     }
     return out;
-  }
-
-  /** Per-strategy summary for run.json. */
-  public static Map<String, Object> summary(StageResult result) {
-    return new LinkedHashMap<>(result.extra());
   }
 
   private SelectStage() {}

@@ -1,5 +1,7 @@
 package dev.distill.job.ingest;
 
+import dev.distill.job.SharedPaths;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -64,8 +66,8 @@ class PublicPoolConfigTest {
   @BeforeAll
   @SuppressWarnings("unchecked")
   static void loadConfig() throws IOException {
-    Path root = repoRoot();
-    data = dataDir(root);
+    Path root = SharedPaths.repoRoot();
+    data = SharedPaths.dataRoot();
     if (!Files.isDirectory(data.resolve("pool"))) {
       return;
     }
@@ -359,26 +361,5 @@ class PublicPoolConfigTest {
     }
   }
 
-  /** {@code distill.repo.root}, else the nearest directory upward holding {@code mvnw}. */
-  static Path repoRoot() {
-    String property = System.getProperty("distill.repo.root");
-    if (property != null && !property.isBlank()) {
-      return Path.of(property).toAbsolutePath().normalize();
-    }
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
-      dir = dir.getParent();
-    }
-    return dir == null ? Path.of("").toAbsolutePath() : dir;
-  }
 
-  /** {@code distill.data}, else {@code DISTILL_DATA}, else {@code <repo root>/../shared/data}. */
-  static Path dataDir(Path root) {
-    String property = System.getProperty("distill.data");
-    if (property == null || property.isBlank()) {
-      property = System.getenv("DISTILL_DATA");
-    }
-    Path path = property == null || property.isBlank() ? root.resolve("../shared/data") : root.resolve(property);
-    return path.toAbsolutePath().normalize();
-  }
 }

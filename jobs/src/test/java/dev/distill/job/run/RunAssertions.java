@@ -1,14 +1,12 @@
 package dev.distill.job.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -58,10 +56,6 @@ public final class RunAssertions {
       }
     }
     throw new AssertionError("no stage " + stage);
-  }
-
-  public static void assertTrueAll(Map<String, Boolean> checks) {
-    checks.forEach((k, v) -> assertTrue(v, k));
   }
 
   private RunAssertions() {}

@@ -1,5 +1,7 @@
 package dev.distill.job.score;
 
+import dev.distill.job.SharedPaths;
+
 import static dev.distill.job.SparkTestSession.candidate;
 import static dev.distill.job.SparkTestSession.candidates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -143,7 +145,7 @@ class DifficultyStageTest {
 
   @Test
   void configuredTokenizerCountsExactly() {
-    Path tokenizer = repoRoot().resolve("../shared/tokenizers/qwen/tokenizer.json").normalize();
+    Path tokenizer = SharedPaths.qwenTokenizer();
     Assumptions.assumeTrue(Files.isRegularFile(tokenizer), "no tokenizer at " + tokenizer);
     StageContext context = SparkTestSession.context(tmp, "difficulty.tokenizer=" + tokenizer);
     Dataset<Row> scored = new DifficultyStage().apply(context, candidates(List.of(unsolved.row())));
@@ -157,16 +159,4 @@ class DifficultyStageTest {
     }
   }
 
-  /** System property distill.repo.root, else the nearest directory above the working directory holding mvnw. */
-  static Path repoRoot() {
-    String configured = System.getProperty("distill.repo.root");
-    if (configured != null && !configured.isBlank()) {
-      return Paths.get(configured).toAbsolutePath();
-    }
-    Path dir = Paths.get("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
-      dir = dir.getParent();
-    }
-    return dir == null ? Paths.get("").toAbsolutePath() : dir;
-  }
 }

@@ -352,7 +352,7 @@ public final class AnswerEquivalence {
                 return null;
             }
             String inner = s.substring(1, s.length() - 1);
-            if (!balanced(inner)) {
+            if (!Latex.balanced(inner)) {
                 return null;
             }
             List<String> items = Latex.splitTopLevel(inner, ',');
@@ -360,27 +360,6 @@ public final class AnswerEquivalence {
                 return null;
             }
             return new Bracketed(open, close, items);
-        }
-
-        /** The inner text must not close the outer bracket early, as in {@code (1)(2)}. */
-        private static boolean balanced(String inner) {
-            int depth = 0;
-            for (int i = 0; i < inner.length(); i++) {
-                char c = inner.charAt(i);
-                if (c == '\\') {
-                    i++;
-                    continue;
-                }
-                if (c == '(' || c == '[' || c == '{') {
-                    depth++;
-                } else if (c == ')' || c == ']' || c == '}') {
-                    depth--;
-                    if (depth < 0) {
-                        return false;
-                    }
-                }
-            }
-            return depth == 0;
         }
     }
 }

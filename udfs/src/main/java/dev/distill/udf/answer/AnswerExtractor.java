@@ -113,7 +113,7 @@ public final class AnswerExtractor {
                 continue;
             }
             if (kind == ReferenceKind.NUMBER) {
-                if (!containsDigit(answer)) {
+                if (!Latex.containsDigit(answer)) {
                     // An earlier marker may still hold the number; if none does, this explicit answer stands.
                     if (fallback == null) {
                         fallback = new Extraction(answer, c.rule);
@@ -366,6 +366,9 @@ public final class AnswerExtractor {
         for (int round = 0; round < 8; round++) {
             String before = s;
             s = s.trim();
+            if (s.equals("$") || s.equals("$$")) {
+                return ""; // a math delimiter with nothing inside is no answer
+            }
             if (endsWithIgnoreCase(s, "I hope it is correct.") || endsWithIgnoreCase(s, "I hope it is correct")) {
                 s = s.substring(0, asciiLower(s).lastIndexOf("i hope it is correct")).trim();
             }
@@ -417,7 +420,7 @@ public final class AnswerExtractor {
     private static String numberOnly(String answer) {
         String s = answer;
         int eq = s.lastIndexOf('=');
-        if (eq >= 0 && containsDigit(s.substring(eq + 1))) {
+        if (eq >= 0 && Latex.containsDigit(s.substring(eq + 1))) {
             s = s.substring(eq + 1).trim();
         }
         String normalized = AnswerNormalizer.normalize(s, false);
@@ -483,14 +486,6 @@ public final class AnswerExtractor {
         return n;
     }
 
-    private static boolean containsDigit(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isDigit(s.charAt(i))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Lower-cases ASCII letters only, so indices stay aligned with the original text. */
     private static String asciiLower(String s) {

@@ -217,7 +217,7 @@ public final class AnswerNormalizer {
         }
         String content = body.substring(open + 1, body.length() - 1).trim();
         String head = body.substring(0, commandStart).trim();
-        if (content.isEmpty() || !isUnitText(content) || !containsDigit(head) || endsWithOperator(head)) {
+        if (content.isEmpty() || !isUnitText(content) || !Latex.containsDigit(head) || endsWithOperator(head)) {
             return t;
         }
         return head;
@@ -279,7 +279,7 @@ public final class AnswerNormalizer {
             return t;
         }
         String head = String.join(" ", Arrays.asList(tokens).subList(0, keep));
-        if (!containsDigit(head) || endsWithOperator(head) || !Character.isDigit(lastNonSpace(head)) && lastNonSpace(head) != '}') {
+        if (!Latex.containsDigit(head) || endsWithOperator(head) || !Character.isDigit(lastNonSpace(head)) && lastNonSpace(head) != '}') {
             return t;
         }
         return head;
@@ -311,14 +311,6 @@ public final class AnswerNormalizer {
         return true;
     }
 
-    private static boolean containsDigit(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isDigit(s.charAt(i))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static boolean endsWithOperator(String s) {
         char c = lastNonSpace(s);

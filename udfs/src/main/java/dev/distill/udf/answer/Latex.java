@@ -115,28 +115,37 @@ final class Latex {
      * brackets too, so {@code \{1,2\}} stays whole). Returns a single element when there is none.
      */
     static List<String> splitTopLevel(String s, char separator) {
+        return splitTopLevel(s, separator, null);
+    }
+
+    /** Splits on a control word such as {@code \cup} at depth zero. */
+    static List<String> splitTopLevel(String s, String command) {
+        return splitTopLevel(s, '\0', command);
+    }
+
+    private static List<String> splitTopLevel(String s, char separator, String command) {
         List<String> parts = new ArrayList<>();
         int depth = 0;
         int start = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\\') {
+                if (command != null && depth == 0 && commandAt(s, i, command)) {
+                    parts.add(s.substring(start, i));
+                    i += command.length() - 1;
+                    start = i + 1;
+                    continue;
+                }
                 if (i + 1 < s.length()) {
-                    char n = s.charAt(i + 1);
-                    if (n == '{') {
-                        depth++;
-                    } else if (n == '}') {
-                        depth--;
-                    }
+                    depth += escapedBraceDepth(s.charAt(i + 1));
                 }
                 i++;
                 continue;
             }
-            if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            } else if (c == separator && depth == 0) {
+            int delta = bracketDepth(c);
+            if (delta != 0) {
+                depth += delta;
+            } else if (command == null && c == separator && depth == 0) {
                 parts.add(s.substring(start, i));
                 start = i + 1;
             }
@@ -145,38 +154,40 @@ final class Latex {
         return parts;
     }
 
-    /** Splits on a control word such as {@code \cup} at depth zero. */
-    static List<String> splitTopLevel(String s, String command) {
-        List<String> parts = new ArrayList<>();
+    /** Whether the brackets of {@code inner} balance without closing early, as in {@code (1)(2)}. */
+    static boolean balanced(String inner) {
         int depth = 0;
-        int start = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        for (int i = 0; i < inner.length(); i++) {
+            char c = inner.charAt(i);
             if (c == '\\') {
-                if (depth == 0 && commandAt(s, i, command)) {
-                    parts.add(s.substring(start, i));
-                    i += command.length() - 1;
-                    start = i + 1;
-                    continue;
-                }
-                if (i + 1 < s.length()) {
-                    char n = s.charAt(i + 1);
-                    if (n == '{') {
-                        depth++;
-                    } else if (n == '}') {
-                        depth--;
-                    }
-                }
                 i++;
                 continue;
             }
-            if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
+            depth += bracketDepth(c);
+            if (depth < 0) {
+                return false;
             }
         }
-        parts.add(s.substring(start));
-        return parts;
+        return depth == 0;
+    }
+
+    static boolean containsDigit(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isDigit(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int bracketDepth(char c) {
+        if (c == '(' || c == '[' || c == '{') {
+            return 1;
+        }
+        return c == ')' || c == ']' || c == '}' ? -1 : 0;
+    }
+
+    private static int escapedBraceDepth(char c) {
+        return c == '{' ? 1 : c == '}' ? -1 : 0;
     }
 }

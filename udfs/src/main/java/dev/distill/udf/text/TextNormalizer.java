@@ -78,15 +78,18 @@ public final class TextNormalizer {
      *       \)}, {@code \[}, {@code \]}) and {@code ~} disappear with the rest of the
      *       punctuation.
      *   <li>Words: letters (any script, including CJK), digits and combining marks form words;
-     *       every other character (punctuation, symbols, operators, braces, whitespace) separates
+     *       every other character (punctuation, symbols, braces, whitespace; but see the signs below) separates
      *       words. A word is also split where letters meet digits ({@code 3x} and {@code x2}
      *       become {@code 3 x} and {@code x 2}), so that {@code x^2}, {@code x²} and {@code x2},
      *       or {@code 3x} and {@code 3 x}, match.
      *   <li>Words are joined by single spaces; no leading or trailing space.
      * </ol>
      *
-     * <p>Consequences worth knowing: operators are not kept, so {@code 2+3} and {@code 2-3} both
-     * give {@code 2 3}; CJK runs stay together in the output ({@link #words} splits them).
+     * <p>Signs and relations ({@code + - = < >}, and the Unicode minus as {@code -}) are kept as
+     * words of their own, so {@code 2+3} and {@code 2-3} stay different and {@code arccos 1} is not
+     * {@code arccos (-1)}; a hyphen between two letters is a separator ({@code six-sided} matches
+     * {@code six sided}). Other symbols are separators. CJK runs stay together in the output
+     * ({@link #words} splits them).
      *
      * @param s the text, may be null
      * @return the normalised text, never null
@@ -184,9 +187,23 @@ public final class TextNormalizer {
                 continue;
             }
             int cp = t.codePointAt(i);
-            out.put(cp);
+            if (isOperator(cp) && !isHyphen(t, i, to, out)) {
+                out.symbol(cp == '\u2212' ? '-' : (char) cp);
+            } else {
+                out.put(cp);
+            }
             i += Character.charCount(cp);
         }
+    }
+
+    /** Signs and relations are kept as words: without them {@code arccos 1} and {@code arccos (-1)} are one question. */
+    private static boolean isOperator(int cp) {
+        return cp == '+' || cp == '-' || cp == '=' || cp == '<' || cp == '>' || cp == '\u2212';
+    }
+
+    /** A '-' joining two letters ({@code six-sided}) is a hyphen, which separates words like a space. */
+    private static boolean isHyphen(String t, int i, int to, Out out) {
+        return t.charAt(i) == '-' && out.lastClass == LETTER && i + 1 < to && classOf(t.codePointAt(i + 1)) == LETTER;
     }
 
     /** Handles the control sequence whose backslash is {@code t[i]}; returns the next index. */
@@ -384,6 +401,16 @@ public final class TextNormalizer {
             pendingSeparator = false;
             sb.appendCodePoint(cp);
             lastClass = cls;
+        }
+
+        /** A sign kept as a word of its own. */
+        void symbol(char c) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(c);
+            pendingSeparator = true;
+            lastClass = NONE;
         }
 
         void word(String w) {

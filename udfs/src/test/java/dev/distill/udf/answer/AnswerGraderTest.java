@@ -1,6 +1,7 @@
 package dev.distill.udf.answer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
@@ -46,9 +47,11 @@ class AnswerGraderTest {
     }
 
     @Test
-    void garbageNeverThrows() {
-        AnswerGrader.grade("\\boxed{\\frac{", "\\frac{");
-        AnswerGrader.grade("\\boxed{}", "5");
-        AnswerGrader.grade("$$$$", "$");
+    void garbageIsNeverCorrect() {
+        for (String[] pair : new String[][] {{"\\boxed{\\frac{", "\\frac{"}, {"\\boxed{}", "5"}, {"$$$$", "$"}}) {
+            Verdict v = AnswerGrader.grade(pair[0], pair[1]);
+            assertNotEquals(Verdict.CORRECT, v.verdict(), pair[0] + " vs " + pair[1]);
+        }
+        assertEquals(Verdict.NO_ANSWER, AnswerGrader.grade("\\boxed{}", "5").verdict());
     }
 }

@@ -1,5 +1,7 @@
 package dev.distill.udf.answer;
 
+import dev.distill.udf.SharedData;
+
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package dev.distill.udf.answer;
 
+import dev.distill.udf.SharedData;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -26,7 +26,7 @@ class TextNormalizerTest {
 
     @Test
     void caseAndWhitespaceDoNotMatter() {
-        assertEquals("what is 2 3", norm("  What   is\n2+3? "));
+        assertEquals("what is 2 + 3", norm("  What   is\n2+3? "));
         assertEquals(norm("Find ALL  real x."), norm("find all real\tx"));
     }
 
@@ -65,7 +65,7 @@ class TextNormalizerTest {
         assertEquals(norm("(\\frac{a}{b})"), norm("\\left( \\dfrac{a}{b} \\right)"));
         assertEquals(norm("|x|"), norm("\\bigl| x \\Bigr|"));
         assertEquals("a b c d e f", norm("a\\,b\\;c\\quad d~e\\qquad f"));
-        assertEquals("sum i 1 n i", norm("\\displaystyle\\sum_{i=1}^{n} i"));
+        assertEquals("sum i = 1 n i", norm("\\displaystyle\\sum_{i=1}^{n} i"));
     }
 
     @Test
@@ -78,10 +78,10 @@ class TextNormalizerTest {
 
     @Test
     void environmentsAndLabelsAreDropped() {
-        assertEquals(norm("x 1 \\\\ y 2"),
+        assertEquals(norm("x = 1 \\\\ y = 2"),
                 norm("\\begin{align*}x &= 1 \\\\ y &= 2\\end{align*}"));
         assertEquals("1 2 3 4", norm("\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}"));
-        assertEquals("x 1", norm("x\\hspace{1cm}= 1\\label{eq:one}"));
+        assertEquals("x = 1", norm("x\\hspace{1cm}= 1\\label{eq:one}"));
     }
 
     @Test
@@ -102,7 +102,7 @@ class TextNormalizerTest {
     @Test
     void otherScriptsAreKept() {
         assertEquals("求函数的最小值", norm("求函数的最小值。"));
-        assertEquals("设 a 1 1 证明 对整数 n", norm("设 $a_{1}=1$. 证明: 对整数 $n$"));
+        assertEquals("设 a 1 = 1 证明 对整数 n", norm("设 $a_{1}=1$. 证明: 对整数 $n$"));
         assertEquals("найдите x", norm("Найдите $x$."));
         assertEquals("café", norm("Café"));
         // combining marks stay inside their word
@@ -117,6 +117,15 @@ class TextNormalizerTest {
         }
         assertEquals("frac 1", norm("\\frac{1"));
         assertEquals("a b", norm("a\ud800b"));
+    }
+
+    @Test
+    void signsDistinguishQuestionsButHyphensDoNot() {
+        assertNotEquals(norm("Compute $\\arccos 1.$"), norm("Compute $\\arccos (-1).$"));
+        assertNotEquals(norm("Which is the graph of $y = -f(x)$?"), norm("Which is the graph of $y = -f(-x)$?"));
+        assertEquals(norm("$x < 2$"), norm("\\(x<2\\)"));
+        assertEquals("a six sided die", norm("A six-sided die"));
+        assertEquals("5 - 3", norm("5 \u2212 3"));
     }
 
     @Test

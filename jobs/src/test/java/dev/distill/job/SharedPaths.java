@@ -1,4 +1,4 @@
-package dev.distill.job.run;
+package dev.distill.job;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +23,19 @@ public final class SharedPaths {
 
   public static Path dataRoot() {
     String prop = System.getProperty("distill.data");
-    if (prop != null) {
-      return Path.of(prop);
+    if (prop != null && !prop.isBlank()) {
+      return repoRoot().resolve(prop).normalize();
     }
     String env = System.getenv("DISTILL_DATA");
     if (env != null && !env.isBlank()) {
-      return Path.of(env);
+      return repoRoot().resolve(env).normalize();
     }
     return repoRoot().resolve("../shared/data").normalize();
+  }
+
+  /** The Qwen tokenizer.json beside the shared data ({@code ../shared/tokenizers/qwen/}). */
+  public static Path qwenTokenizer() {
+    return dataRoot().resolve("../tokenizers/qwen/tokenizer.json").normalize();
   }
 
   private SharedPaths() {}
