@@ -27,7 +27,10 @@ public final class NGrams {
      * @return sorted distinct hashes, never null
      */
     public static long[] hashes(String text, int n) {
-        long[] all = windowHashes(TextNormalizer.words(TextNormalizer.normalizeForMatch(text)), n);
+        // Signs stay out of n-grams: 8 words of content, as s1 counted them. Content ids keep them.
+        String[] words = java.util.Arrays.stream(TextNormalizer.words(TextNormalizer.normalizeForMatch(text)))
+                .filter(w -> !TextNormalizer.isSign(w)).toArray(String[]::new);
+        long[] all = windowHashes(words, n);
         return sortedDistinct(all);
     }
 

@@ -196,6 +196,11 @@ public final class TextNormalizer {
         }
     }
 
+    /** Whether a normalised word is one of the signs kept by {@link #normalizeForMatch}. */
+    public static boolean isSign(String word) {
+        return word.length() == 1 && "+-=<>".indexOf(word.charAt(0)) >= 0;
+    }
+
     /** Signs and relations are kept as words: without them {@code arccos 1} and {@code arccos (-1)} are one question. */
     private static boolean isOperator(int cp) {
         return cp == '+' || cp == '-' || cp == '=' || cp == '<' || cp == '>' || cp == '\u2212';

@@ -16,6 +16,14 @@ import org.junit.jupiter.api.Test;
 class NGramsTest {
 
     @Test
+    void signsAreNotCountedAsNGramWords() {
+        String signed = "Let $x + y = 10$ and $x - y = 2$ in this question";
+        String unsigned = "Let x y 10 and x y 2 in this question";
+        assertArrayEquals(NGrams.hashes(unsigned, 8), NGrams.hashes(signed, 8));
+        assertNotEquals(ContentId.of(unsigned), ContentId.of(signed));
+    }
+
+    @Test
     void fnvMatchesPublishedTestVectors() {
         assertEquals(0xcbf29ce484222325L, Hash64.fnv1a64(""));
         assertEquals(0xaf63dc4c8601ec8cL, Hash64.fnv1a64("a"));
