@@ -1,6 +1,13 @@
 package dev.distill.job.export;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,13 +22,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -37,6 +47,7 @@ public final class ExportStage {
   public static final String NAME = "export";
   public static final List<String> COLUMNS = List.of("question", "solution", "cot_type", "source_type", "metadata", "cot",
       "thinking_trajectories", "attempt", "text");
+  private static final String TOKENS = "_text_tokens";
   static final StructType SCHEMA = new StructType()
       .add("question", DataTypes.StringType, false)
       .add("solution", DataTypes.StringType, true)
@@ -53,83 +64,107 @@ public final class ExportStage {
     RunDirectory run = context.run();
     String handoff = run.handoff();
     String system = context.config().export().systemPrompt();
-    List<Row> rows = selection.orderBy(col(Columns.RANK)).collectAsList();
     String tokenizer = context.config().difficulty().tokenizer();
-    TokenCounter counter = TokenCounters.forPath(tokenizer.isBlank() ? null : tokenizer);
-    List<Row> out = new ArrayList<>();
-    StringBuilder jsonl = new StringBuilder();
-    long totalTokens = 0;
-    int maxTokens = 0;
-    int withoutTrace = 0;
-    for (Row r : rows) {
-      String trace = r.getAs(Columns.TRACE);
-      String attempt = r.getAs(Columns.ATTEMPT);
-      String solution = r.getAs(Columns.SOLUTION);
-      String answer = r.getAs(Columns.ANSWER);
-      if (trace == null || trace.isBlank()) {
-        withoutTrace++;
+    String tokenizerPath = tokenizer.isBlank() ? null : tokenizer;
+    TokenCounter counter = TokenCounters.forPath(tokenizerPath);
+    StructType withTokens = SCHEMA.add(TOKENS, DataTypes.IntegerType, false);
+    // Built on the executors, in rank order (a sort, then a map, keeps the partitions ordered).
+    Dataset<Row> train = selection.orderBy(col(Columns.RANK))
+        .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+          TokenCounter tokens = TokenCounters.forPath(tokenizerPath);
+          List<Row> out = new ArrayList<>();
+          while (rows.hasNext()) {
+            out.add(trainRow(rows.next(), system, tokens));
+          }
+          return out.iterator();
+        }, Encoders.row(withTokens))
+        .cache();
+    try {
+      Row stats = train.agg(count(lit(1)), coalesce(sum(col(TOKENS)), lit(0L)), coalesce(max(col(TOKENS)), lit(0)),
+          count(when(size(col("thinking_trajectories")).equalTo(0), lit(1)))).first();
+      long rows = stats.getLong(0);
+      long totalTokens = stats.getLong(1);
+      int maxTokens = stats.getInt(2);
+      long withoutTrace = stats.getLong(3);
+      writeSingleParquet(context, train.drop(TOKENS), handoff + "/train.parquet");
+      StringBuilder jsonl = new StringBuilder();
+      Iterator<Row> it = train.drop(TOKENS).toLocalIterator();
+      while (it.hasNext()) {
+        jsonl.append(Json.compact(jsonLine(it.next()))).append('\n');
       }
-      String finalAttempt = attempt != null && !attempt.isBlank() ? attempt : solution != null && !solution.isBlank() ? solution : answer;
-      String question = r.getAs(Columns.QUESTION);
-      String text = ChatFormat.text(system, question, trace, finalAttempt);
-      int tokens = counter.count(text);
-      totalTokens += tokens;
-      maxTokens = Math.max(maxTokens, tokens);
-      List<String> trajectories = trace == null || trace.isBlank() ? List.of() : List.of(trace);
-      String source = r.getAs(Columns.SOURCE);
-      String metadata = r.getAs(Columns.METADATA);
-      String cotType = r.getAs(Columns.COT_TYPE);
-      out.add(RowFactory.create(question, solution, cotType, source, metadata, null,
-          scala.jdk.javaapi.CollectionConverters.asScala(trajectories).toSeq(), finalAttempt, text));
-      ObjectNode line = Json.MAPPER.createObjectNode();
-      line.put("question", question);
-      line.put("solution", solution);
-      line.put("cot_type", cotType);
-      line.put("source_type", source);
-      line.put("metadata", metadata);
-      line.putNull("cot");
-      ArrayNode arr = line.putArray("thinking_trajectories");
-      trajectories.forEach(arr::add);
-      line.put("attempt", finalAttempt);
-      line.put("text", text);
-      jsonl.append(Json.compact(line)).append('\n');
-    }
-    run.writeString(handoff + "/train.jsonl", jsonl.toString());
-    writeSingleParquet(context, out, handoff + "/train.parquet");
+      run.writeString(handoff + "/train.jsonl", jsonl.toString());
 
-    Map<String, Object> files = new LinkedHashMap<>();
-    for (String name : List.of("train.jsonl", "train.parquet")) {
-      files.put(name, Map.of("sha256", sha256(run, handoff + "/" + name), "bytes", size(run, handoff + "/" + name)));
+      Map<String, Object> files = new LinkedHashMap<>();
+      for (String name : List.of("train.jsonl", "train.parquet")) {
+        files.put(name, Map.of("sha256", sha256(run, handoff + "/" + name), "bytes", fileSize(run, handoff + "/" + name)));
+      }
+      Map<String, Object> tokens = new LinkedHashMap<>();
+      tokens.put("counting", counter.exact() ? "exact" : "estimated");
+      tokens.put("tokenizer", counter.exact() ? tokenizer : counter.name());
+      tokens.put("total_text_tokens", totalTokens);
+      tokens.put("mean_text_tokens", rows == 0 ? 0 : Math.round(totalTokens / (double) rows));
+      tokens.put("max_text_tokens", maxTokens);
+      Map<String, Object> manifest = new LinkedHashMap<>();
+      manifest.put("rows", rows);
+      manifest.put("columns", COLUMNS);
+      manifest.put("files", files);
+      manifest.put("run_id", runId);
+      manifest.put("config_sha256", configSha256);
+      manifest.put("strategy", context.config().select().strategy());
+      manifest.put("seed", context.config().select().seed());
+      manifest.put("tokens", tokens);
+      manifest.put("rows_without_teacher_trace", withoutTrace);
+      manifest.put("chat_format", "qwen2.5 chat template with <|im_start|>think / <|im_start|>answer sections (s1)");
+      run.writeString(handoff + "/manifest.json", Json.pretty(manifest));
+      context.stat("rows", rows);
+      context.stat("total_text_tokens", totalTokens);
+      context.stat("rows_without_teacher_trace", withoutTrace);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new StageResult(NAME, rows, rows, Map.of(), seconds, context.drainStats());
+    } finally {
+      train.unpersist();
     }
-    Map<String, Object> tokens = new LinkedHashMap<>();
-    tokens.put("counting", counter.exact() ? "exact" : "estimated");
-    tokens.put("tokenizer", counter.exact() ? tokenizer : counter.name());
-    tokens.put("total_text_tokens", totalTokens);
-    tokens.put("mean_text_tokens", rows.isEmpty() ? 0 : Math.round(totalTokens / (double) rows.size()));
-    tokens.put("max_text_tokens", maxTokens);
-    Map<String, Object> manifest = new LinkedHashMap<>();
-    manifest.put("rows", rows.size());
-    manifest.put("columns", COLUMNS);
-    manifest.put("files", files);
-    manifest.put("run_id", runId);
-    manifest.put("config_sha256", configSha256);
-    manifest.put("strategy", context.config().select().strategy());
-    manifest.put("seed", context.config().select().seed());
-    manifest.put("tokens", tokens);
-    manifest.put("rows_without_teacher_trace", withoutTrace);
-    manifest.put("chat_format", "qwen2.5 chat template with <|im_start|>think / <|im_start|>answer sections (s1)");
-    run.writeString(handoff + "/manifest.json", Json.pretty(manifest));
-    context.stat("rows", rows.size());
-    context.stat("total_text_tokens", totalTokens);
-    context.stat("rows_without_teacher_trace", withoutTrace);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return new StageResult(NAME, rows.size(), rows.size(), Map.of(), seconds, context.drainStats());
+  }
+
+  /**
+   * One training row: s1K's columns plus {@code text} and its token count. Rows without a
+   * teacher attempt fall back to the reference solution, then the answer.
+   */
+  static Row trainRow(Row r, String system, TokenCounter counter) {
+    String trace = r.getAs(Columns.TRACE);
+    String attempt = r.getAs(Columns.ATTEMPT);
+    String solution = r.getAs(Columns.SOLUTION);
+    String answer = r.getAs(Columns.ANSWER);
+    String finalAttempt = !blank(attempt) ? attempt : !blank(solution) ? solution : answer;
+    String question = r.getAs(Columns.QUESTION);
+    String text = ChatFormat.text(system, question, trace, finalAttempt);
+    List<String> trajectories = blank(trace) ? List.of() : List.of(trace);
+    return RowFactory.create(question, solution, r.getAs(Columns.COT_TYPE), r.getAs(Columns.SOURCE), r.getAs(Columns.METADATA), null,
+        scala.jdk.javaapi.CollectionConverters.asScala(trajectories).toSeq(), finalAttempt, text, counter.count(text));
+  }
+
+  /** The JSON Lines form of a training row, {@code cot} written as an explicit null as in s1K. */
+  static ObjectNode jsonLine(Row r) {
+    ObjectNode line = Json.MAPPER.createObjectNode();
+    for (String column : COLUMNS) {
+      if (column.equals("thinking_trajectories")) {
+        ArrayNode arr = line.putArray(column);
+        r.<String>getList(r.fieldIndex(column)).forEach(arr::add);
+      } else {
+        line.put(column, r.<String>getAs(column));
+      }
+    }
+    return line;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
   }
 
   /** Spark writes a directory of parts; the bundle wants one file, so write one part and move it. */
-  private static void writeSingleParquet(StageContext context, List<Row> rows, String target) {
+  private static void writeSingleParquet(StageContext context, Dataset<Row> rows, String target) {
     String tmp = target + ".tmp";
-    context.spark().createDataFrame(rows, SCHEMA).coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
+    rows.coalesce(1).write().mode(SaveMode.Overwrite).parquet(tmp);
     try {
       Path dir = new Path(tmp);
       FileSystem fs = dir.getFileSystem(context.run().hadoop());
@@ -161,7 +196,7 @@ public final class ExportStage {
     }
   }
 
-  private static long size(RunDirectory run, String path) {
+  private static long fileSize(RunDirectory run, String path) {
     try {
       Path p = new Path(path);
       return p.getFileSystem(run.hadoop()).getFileStatus(p).getLen();

@@ -16,6 +16,8 @@ public final class SparkSessions {
     conf.setIfMissing("spark.app.name", config.spark().appName());
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    // The candidate schema is wider than Spark's default of 25 fields printed per plan (a WARN otherwise).
+    conf.setIfMissing("spark.sql.debug.maxToStringFields", "100");
     // Secrets never reach the Spark UI or event logs.
     conf.setIfMissing("spark.redaction.regex", "(?i)secret|password|token|access[.]?key|api[._]?key|credential");
     if (config.run().partitions() > 0) {
