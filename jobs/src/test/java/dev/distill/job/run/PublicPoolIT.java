@@ -30,6 +30,7 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -55,6 +56,15 @@ class PublicPoolIT {
     }
     run = out.resolve("p3");
     rerun = out.resolve("p8");
+  }
+
+  @AfterAll
+  void deleteRuns() throws java.io.IOException {
+    if (out != null) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(out)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   private static SparkSession spark() {

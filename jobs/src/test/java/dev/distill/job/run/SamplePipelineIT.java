@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -48,6 +49,15 @@ class SamplePipelineIT {
     a[common.length + 4] = partitions;
     a[common.length + 5] = "--set=run.max_quarantine_fraction=0.01";
     return a;
+  }
+
+  @AfterAll
+  void deleteRuns() throws java.io.IOException {
+    if (out != null) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(out)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   private static SparkSession spark() {
