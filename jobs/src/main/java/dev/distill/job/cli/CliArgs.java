@@ -8,6 +8,8 @@ import java.util.Set;
 
 /** Parsed command line: a subcommand, --flag value options, and repeated --set key=value overrides. */
 public record CliArgs(String command, Map<String, String> options, List<String> sets) {
+  /** Options that take no value: present means "true". */
+  static final Set<String> SWITCHES = Set.of("dry-run");
 
   /** Thrown for a usage mistake; the CLI prints it with the usage and exits 2. */
   public static final class UsageException extends RuntimeException {
@@ -46,10 +48,13 @@ public record CliArgs(String command, Map<String, String> options, List<String> 
           sets.add(name.substring(4));
           continue;
         }
-        if (i + 1 >= args.length) {
+        if (SWITCHES.contains(name)) {
+          value = "true";
+        } else if (i + 1 >= args.length) {
           throw new UsageException("option --" + name + " needs a value");
+        } else {
+          value = args[++i];
         }
-        value = args[++i];
       } else {
         throw new UsageException("unexpected argument '" + a + "'; options start with --");
       }

@@ -31,7 +31,8 @@ public final class Main {
   public static final int BAD_INPUT = 3;
 
   static final Map<String, Set<String>> COMMANDS = Map.of(
-      "run", Set.of("config", "output", "run-id"),
+      "run", Set.of("config", "output", "run-id", "dry-run"),
+      "generate", Set.of("config", "output", "run-id", "dry-run"),
       "select", Set.of("run", "strategy", "seed", "size", "name"),
       "help", Set.of(),
       "version", Set.of());
@@ -41,7 +42,11 @@ public final class Main {
       "",
       "  run     [--config FILE] [--output DIR] [--run-id ID] [--set key=value ...]",
       "          ingest -> quality -> decontam -> dedup -> difficulty -> domains -> select -> export",
-      "          into <output>/<run-id>/. Without --config: the built-in sample pool.",
+      "          into <output>/<run-id>/. Without --config: the built-in sample pool. With generate roles",
+      "          configured, generate runs after ingest; --dry-run estimates its calls and cost and stops.",
+      "  generate [--config FILE] [--output DIR] [--run-id ID] [--dry-run] [--set key=value ...]",
+      "          ingest -> generate only: teacher traces, student answers, judge verdicts, domain labels from",
+      "          OpenAI-compatible endpoints, every call kept in the ledger (<output>/ledger by default).",
       "  select  --run RUN_DIR [--strategy s1|score|random|longest|diverse] [--seed N] [--size N]",
       "          [--name NAME] [--set key=value ...]",
       "          re-select from an existing run's scored table (stages/domains) without recomputing;",
@@ -66,7 +71,9 @@ public final class Main {
           System.out.println("distill " + Version.VERSION);
           return OK;
         case "run":
-          return runPipeline(cli, console);
+          return runPipeline(cli, console, null);
+        case "generate":
+          return runPipeline(cli, console, "generate");
         case "select":
           return reselect(cli, console);
         default:
@@ -89,7 +96,7 @@ public final class Main {
     }
   }
 
-  private static int runPipeline(CliArgs cli, Console console) {
+  private static int runPipeline(CliArgs cli, Console console, String stopAfter) {
     List<String> sets = new ArrayList<>(cli.sets());
     if (cli.options().containsKey("output")) {
       sets.add("run.output=" + cli.options().get("output"));
@@ -97,15 +104,22 @@ public final class Main {
     if (cli.options().containsKey("run-id")) {
       sets.add("run.run_id=" + cli.options().get("run-id"));
     }
+    if (cli.options().containsKey("dry-run")) {
+      sets.add("generate.dry_run=true");
+    }
     Path config = cli.options().containsKey("config") ? Path.of(cli.options().get("config")) : null;
     PipelineConfig pipeline = PipelineConfig.from(ConfigLoader.fromSystemEnv().load(config, sets));
     String runId = pipeline.run().runId().isBlank()
         ? ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
         : pipeline.run().runId();
     validateRunId(runId);
+    if (stopAfter != null && !pipeline.generate().enabled()) {
+      throw new ConfigException("Cannot generate: no role names a model; set generate.teacher.model (or students, judge, classifier) "
+          + "and generate.base_url in your config (see conf/pipeline.yaml)");
+    }
     SparkSession spark = SparkSessions.create(pipeline);
     try {
-      Pipeline.run(spark, pipeline, runId, console);
+      Pipeline.run(spark, pipeline, runId, console, stopAfter);
       return OK;
     } finally {
       spark.stop();

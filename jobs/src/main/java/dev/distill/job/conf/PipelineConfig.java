@@ -1,5 +1,6 @@
 package dev.distill.job.conf;
 
+import dev.distill.job.generate.GenerateConfig;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ public record PipelineConfig(
     Difficulty difficulty,
     Domains domains,
     Select select,
-    Export export) implements Serializable {
+    Export export,
+    GenerateConfig generate) implements Serializable {
 
   public static final List<String> STRATEGIES = List.of("s1", "score", "random", "longest", "diverse");
 
@@ -85,7 +87,7 @@ public record PipelineConfig(
         c.longValue("select.seed"), directPicks(c), score(c));
     Export export = new Export(c.string("export.system_prompt"));
     return new PipelineConfig(tree, run, spark, sample, c.maps("sources"), quality, decontam, dedup, difficulty,
-        domains, select, export);
+        domains, select, export, GenerateConfig.from(c));
   }
 
   private static List<DirectPick> directPicks(ConfigReader c) {

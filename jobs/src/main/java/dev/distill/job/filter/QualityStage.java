@@ -58,11 +58,16 @@ public final class QualityStage implements Stage {
     int solution = input.schema().fieldIndex(Columns.SOLUTION);
     int trace = input.schema().fieldIndex(Columns.TRACE);
     int attempt = input.schema().fieldIndex(Columns.ATTEMPT);
+    int errors = java.util.Arrays.asList(input.schema().fieldNames()).indexOf(Columns.GENERATION_ERRORS);
     return input.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) row -> {
+      List<String> generationErrors = errors < 0 || row.isNullAt(errors) ? List.of()
+          : scala.jdk.javaapi.CollectionConverters.asJava(row.<String>getSeq(errors));
       List<String> flags = rules.flags(row.getString(question), row.getString(source), row.getInt(order),
-          row.getString(answer), row.getString(solution), row.getString(trace), row.getString(attempt));
+          row.getString(answer), row.getString(solution), row.getString(trace), row.getString(attempt), !generationErrors.isEmpty());
+      String detail = flags.isEmpty() ? null : String.join(",", flags)
+          + (generationErrors.isEmpty() ? "" : ": " + String.join("; ", generationErrors));
       return Rows.append(row, scala.jdk.javaapi.CollectionConverters.asScala(flags).toSeq(),
-          flags.isEmpty() ? null : flags.get(0), flags.isEmpty() ? null : String.join(",", flags));
+          flags.isEmpty() ? null : flags.get(0), detail);
     }, Encoders.row(out));
   }
 
@@ -86,7 +91,8 @@ public final class QualityStage implements Stage {
       this.answerRequired = answerRequired;
     }
 
-    List<String> flags(String question, String source, int sourceOrder, String answer, String solution, String trace, String attempt) {
+    List<String> flags(String question, String source, int sourceOrder, String answer, String solution, String trace, String attempt,
+        boolean callsFailed) {
       List<String> flags = new ArrayList<>();
       if (blank(question)) {
         flags.add("missing_question");
@@ -98,7 +104,7 @@ public final class QualityStage implements Stage {
       if (question.length() > q.maxQuestionChars()) {
         flags.add("long_question");
       }
-      if (generationExpected && (blank(trace) || blank(attempt))) {
+      if (callsFailed || generationExpected && (blank(trace) || blank(attempt))) {
         flags.add("api_error");
       }
       if (q.s1FormatRules()) {

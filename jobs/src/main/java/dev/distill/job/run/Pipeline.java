@@ -8,6 +8,9 @@ import dev.distill.job.dedup.DedupStage;
 import dev.distill.job.export.ExportStage;
 import dev.distill.job.filter.DecontamStage;
 import dev.distill.job.filter.QualityStage;
+import dev.distill.job.generate.GenerateConfig;
+import dev.distill.job.generate.GenerateEstimate;
+import dev.distill.job.generate.GenerateStage;
 import dev.distill.job.ingest.IngestStage;
 import dev.distill.job.sample.SamplePool;
 import dev.distill.job.score.DifficultyStage;
@@ -29,6 +32,15 @@ import org.apache.spark.sql.SparkSession;
 public final class Pipeline {
   public static final List<String> STAGES = List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export");
 
+  /** The stages a run with this config goes through: generate follows ingest when a role names a model. */
+  public static List<String> stages(PipelineConfig config) {
+    List<String> stages = new ArrayList<>(STAGES);
+    if (config.generate().enabled()) {
+      stages.add(1, GenerateStage.NAME);
+    }
+    return stages;
+  }
+
   /** Thrown when more input rows are unreadable than run.max_quarantine_fraction allows. */
   public static final class BadInputException extends RuntimeException {
     public BadInputException(String message) {
@@ -40,6 +52,14 @@ public final class Pipeline {
   public record Outcome(String runId, String runDir, List<StageResult> stages) {}
 
   public static Outcome run(SparkSession spark, PipelineConfig config, String runId, Console console) {
+    return run(spark, config, runId, console, null);
+  }
+
+  /**
+   * Runs the pipeline, or its first stages up to and including {@code stopAfter} (null: all).
+   * With generate.dry_run the run stops after ingest with the generation estimate in run.json.
+   */
+  public static Outcome run(SparkSession spark, PipelineConfig config, String runId, Console console, String stopAfter) {
     String root = config.run().output() + "/" + runId;
     RunDirectory run = new RunDirectory(root, spark.sparkContext().hadoopConfiguration());
     String configSha = Json.canonicalSha256(config.tree());
@@ -48,7 +68,11 @@ public final class Pipeline {
         "default_parallelism", spark.sparkContext().defaultParallelism()));
     console.info("run " + runId + " -> " + root);
     List<StageResult> results = new ArrayList<>();
-    int total = STAGES.size();
+    List<String> names = stages(config);
+    if (stopAfter != null) {
+      names = names.subList(0, names.indexOf(stopAfter) + 1);
+    }
+    int total = names.size();
     try {
       PipelineConfig effective = config;
       if (config.usesSamplePool()) {
@@ -70,27 +94,43 @@ public final class Pipeline {
             ingest.quarantined(), ingest.rowsRead(), config.run().maxQuarantineFraction(), run.quarantine()));
       }
 
-      List<Stage> filters = List.of(new QualityStage(), new DecontamStage(), new DedupStage(), new DifficultyStage(), new DomainStage());
+      if (config.generate().enabled() && config.generate().dryRun()) {
+        return dryRun(spark, context, manifest, console, runId, root, results);
+      }
+      List<Stage> filters = new ArrayList<>(List.of(new QualityStage(), new DecontamStage(), new DedupStage(), new DifficultyStage(), new DomainStage()));
+      if (config.generate().enabled()) {
+        filters.add(0, new GenerateStage(console));
+      }
       String previous = IngestStage.NAME;
-      for (int i = 0; i < filters.size(); i++) {
-        Stage stage = filters.get(i);
-        console.stageStart(i + 2, total, stage.name(), stage.description());
+      int index = 1;
+      for (Stage stage : filters) {
+        if (index == total) {
+          break;
+        }
+        index++;
+        console.stageStart(index, total, stage.name(), stage.description());
         setJobGroup(spark, stage.name(), stage.description());
         Dataset<Row> input = spark.read().parquet(run.stage(previous));
         StageResult r = StageRunner.run(stage, context, input);
-        record(manifest, results, console, i + 2, total, r);
+        record(manifest, results, console, index, total, r);
         previous = stage.name();
       }
+      if (index == total && stopAfter != null) {
+        manifest.put("funnel", funnel(results));
+        manifest.finish("completed", null);
+        console.info(String.format("run %s completed through %s in %.1fs -> %s", runId, stopAfter, console.elapsed(), run.stage(previous)));
+        return new Outcome(runId, root, results);
+      }
 
-      console.stageStart(7, total, SelectStage.NAME, "strategy " + config.select().strategy() + ", seed " + config.select().seed());
+      console.stageStart(total - 1, total, SelectStage.NAME, "strategy " + config.select().strategy() + ", seed " + config.select().seed());
       setJobGroup(spark, SelectStage.NAME, "select: " + config.select().strategy());
       StageResult selected = SelectStage.run(context, spark.read().parquet(run.stage(previous)), run.selection());
-      record(manifest, results, console, 7, total, selected);
+      record(manifest, results, console, total - 1, total, selected);
 
-      console.stageStart(8, total, ExportStage.NAME, "handoff bundle for the GPU training stage");
+      console.stageStart(total, total, ExportStage.NAME, "handoff bundle for the GPU training stage");
       setJobGroup(spark, ExportStage.NAME, "export: handoff bundle");
       StageResult exported = ExportStage.run(context, spark.read().parquet(run.selection()), runId, configSha);
-      record(manifest, results, console, 8, total, exported);
+      record(manifest, results, console, total, total, exported);
 
       manifest.put("funnel", funnel(results));
       manifest.finish("completed", null);
@@ -102,6 +142,20 @@ public final class Pipeline {
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+  }
+
+  private static Outcome dryRun(SparkSession spark, StageContext context, RunManifest manifest, Console console, String runId, String root,
+      List<StageResult> results) {
+    GenerateConfig g = context.config().generate();
+    Dataset<Row> rows = spark.read().parquet(context.run().stage(IngestStage.NAME))
+        .withColumn(GenerateStage.RK, org.apache.spark.sql.functions.concat_ws("\u0001",
+            org.apache.spark.sql.functions.col(dev.distill.job.schema.Columns.SOURCE), org.apache.spark.sql.functions.col(dev.distill.job.schema.Columns.ORIGIN)));
+    List<GenerateEstimate.Line> lines = GenerateEstimate.estimate(spark, g, GenerateStage.planner(g), rows, GenerateStage.ledger(context));
+    console.info("generate dry run: nothing was called; calls still missing from the ledger " + GenerateStage.ledger(context).dir() + ":\n"
+        + GenerateEstimate.table(lines));
+    manifest.put("generate_estimate", GenerateEstimate.asMaps(lines));
+    manifest.finish("dry_run", null);
+    return new Outcome(runId, root, results);
   }
 
   private static void record(RunManifest manifest, List<StageResult> results, Console console, int index, int total, StageResult r) {

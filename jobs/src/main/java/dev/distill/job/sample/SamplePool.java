@@ -190,7 +190,7 @@ public final class SamplePool {
     evalSets.add(eval);
     PipelineConfig.Decontam decontam = new PipelineConfig.Decontam(c.decontam().ngram(), evalSets, c.decontam().crossSource());
     return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), sources, c.quality(), decontam, c.dedup(),
-        c.difficulty(), c.domains(), c.select(), c.export());
+        c.difficulty(), c.domains(), c.select(), c.export(), c.generate());
   }
 
   /** The column mapping of the generated files (the CSV has no solution, subject or level column). */

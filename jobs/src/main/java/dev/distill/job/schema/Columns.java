@@ -19,6 +19,13 @@ public final class Columns {
   /** Position of the source in the config (0-based): "earlier source" for cross-source overlap. */
   public static final String SOURCE_ORDER = "source_order";
 
+  /** Added by generate: the judge's verdict on the teacher attempt, the classifier's MSC code,
+   *  calls that failed after retries, and the ledger key of every call made for the row (slot -> key, JSON). */
+  public static final String JUDGE_CORRECT = "judge_correct";
+  public static final String DOMAIN_LLM = "domain_llm";
+  public static final String GENERATION_ERRORS = "generation_errors";
+  public static final String GENERATION = "generation";
+
   public static final String QUALITY_FLAGS = "quality_flags";
   public static final String CONTAMINATED_BY = "contaminated_by";
   public static final String DUP_OF = "dup_of";

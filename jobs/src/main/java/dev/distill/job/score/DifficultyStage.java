@@ -87,7 +87,9 @@ public final class DifficultyStage implements Stage {
       lengthTokens = counter.count(question);
       lengthBasis = "question";
     }
-    Boolean teacherCorrect = teacherCorrect(row.getString(in.fieldIndex(Columns.ATTEMPT)), row.getString(in.fieldIndex(Columns.ANSWER)), solution);
+    int judged = java.util.Arrays.asList(in.fieldNames()).indexOf(Columns.JUDGE_CORRECT);
+    Boolean teacherCorrect = judged >= 0 && !row.isNullAt(judged) ? (Boolean) row.getBoolean(judged)
+        : teacherCorrect(row.getString(in.fieldIndex(Columns.ATTEMPT)), row.getString(in.fieldIndex(Columns.ANSWER)), solution);
     Integer correct = null;
     Integer total = null;
     String solvedBy = null;
@@ -123,14 +125,17 @@ public final class DifficultyStage implements Stage {
     if (attempt == null || attempt.isBlank()) {
       return null;
     }
+    String reference = reference(answer, solution);
+    return reference == null ? null : "correct".equals(AnswerGrader.grade(attempt, reference).verdict());
+  }
+
+  /** What answers are graded against: the reference answer, else the solution's last \boxed{}; null when neither. */
+  public static String reference(String answer, String solution) {
     String reference = answer;
     if (reference == null || reference.isBlank()) {
       reference = solution == null ? null : AnswerExtractor.lastBoxed(solution);
     }
-    if (reference == null || reference.isBlank()) {
-      return null;
-    }
-    return "correct".equals(AnswerGrader.grade(attempt, reference).verdict());
+    return reference == null || reference.isBlank() ? null : reference;
   }
 
   static int[] passCounts(String metadata) {

@@ -57,7 +57,11 @@ public final class DomainStage implements Stage {
     UserDefinedFunction fromSubject = udf((UDF1<String, String>) codes::forSubject, DataTypes.StringType);
     UserDefinedFunction text = udf((UDF2<String, String, String>) (q, c) -> TextNormalizer.normalizeForMatch(q) + " cot_" + c,
         DataTypes.StringType);
-    Dataset<Row> labelled = input.withColumn("_label", fromSubject.apply(col(Columns.SUBJECT)))
+    // A label from the generate stage's classifier model comes first, then the source's subject.
+    Column llm = java.util.Arrays.asList(input.schema().fieldNames()).contains(Columns.DOMAIN_LLM) ? col(Columns.DOMAIN_LLM)
+        : lit(null).cast(DataTypes.StringType);
+    Dataset<Row> labelled = input.withColumn("_basis", when(llm.isNotNull(), lit("llm")).otherwise(lit("subject")))
+        .withColumn("_label", org.apache.spark.sql.functions.coalesce(llm, fromSubject.apply(col(Columns.SUBJECT))))
         .withColumn("_text", text.apply(col(Columns.QUESTION), col(Columns.COT_TYPE)));
     Column none = lit(null).cast(DataTypes.StringType);
     if (cfg.classifier().equals("none")) {
@@ -72,7 +76,7 @@ public final class DomainStage implements Stage {
       context.stat("classifier", "skipped: fewer than 20 subject-labelled rows or one class; unlabelled rows get 00");
       training.unpersist();
       Dataset<Row> fallback = labelled.withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), lit(MscCodes.GENERAL)))
-          .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), lit("subject")).otherwise(lit("default")));
+          .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("default")));
       return finish(fallback, none);
     }
     UserDefinedFunction heldOut = udf((UDF1<String, Boolean>) id -> bucket(id) < Math.round(cfg.holdoutFraction() * 100),
@@ -101,14 +105,14 @@ public final class DomainStage implements Stage {
     Dataset<Row> fromLabels = labelled.filter(col("_label").isNotNull()).withColumn("_predicted", none);
     Dataset<Row> all = fromLabels.unionByName(predicted)
         .withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), col("_predicted")))
-        .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), lit("subject")).otherwise(lit("classifier")))
+        .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("classifier")))
         .drop("_predicted");
     training.unpersist();
     return finish(all, none);
   }
 
   private static Dataset<Row> finish(Dataset<Row> rows, Column none) {
-    return rows.drop("_label", "_text").withColumn(Columns.REASON, none).withColumn(Columns.DETAIL, none);
+    return rows.drop("_label", "_text", "_basis").withColumn(Columns.REASON, none).withColumn(Columns.DETAIL, none);
   }
 
   private static Pipeline features(PipelineConfig.Domains cfg) {

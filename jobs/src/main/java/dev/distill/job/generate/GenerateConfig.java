@@ -1,0 +1,184 @@
+package dev.distill.job.generate;
+
+import dev.distill.job.conf.ConfigException;
+import dev.distill.job.conf.ConfigReader;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The typed {@code generate} section: roles, endpoints, budgets, retries and the ledger. */
+public record GenerateConfig(
+    Role teacher,
+    boolean teacherOverwrite,
+    List<Role> students,
+    Role judge,
+    Role classifier,
+    String ledger,
+    int concurrency,
+    int requestsPerMinute,
+    long tokensPerMinute,
+    int maxRetries,
+    long backoffInitialMs,
+    long backoffMaxMs,
+    int timeoutSeconds,
+    double maxCostUsd,
+    boolean retryFailed,
+    int ledgerFlushRows,
+    int ledgerFlushSeconds,
+    int progressSeconds,
+    boolean dryRun) implements Serializable {
+
+  public static final String TEACHER = "teacher";
+  public static final String STUDENT = "student";
+  public static final String JUDGE = "judge";
+  public static final String CLASSIFIER = "classifier";
+
+  static final String STUDENT_PROMPT = "{question}\n\nPlease reason step by step, and put your final answer within \\boxed{}.";
+  private static final Set<String> ENDPOINT_KEYS = Set.of("model", "base_url", "api_key_env", "api_key_file", "temperature",
+      "max_tokens", "price_input", "price_output", "system", "prompt");
+  private static final Map<String, Set<String>> PLACEHOLDERS = Map.of(
+      TEACHER, Set.of("question"),
+      STUDENT, Set.of("question"),
+      JUDGE, Set.of("question", "reference", "attempt"),
+      CLASSIFIER, Set.of("question", "msc_codes"));
+
+  /**
+   * One model behind one endpoint, as a role uses it. {@code name} is the role for teacher, judge
+   * and classifier and the student's own name for students; the API key is a reference only.
+   */
+  public record Role(String role, String name, String model, String baseUrl, String apiKeyEnv, String apiKeyFile,
+      double temperature, int maxTokens, int samples, double priceInput, double priceOutput, String system,
+      PromptTemplate prompt) implements Serializable {
+
+    public boolean enabled() {
+      return !model.isBlank();
+    }
+
+    /** USD for the given token counts at this role's prices (per million tokens). */
+    public double cost(long promptTokens, long completionTokens) {
+      return (promptTokens * priceInput + completionTokens * priceOutput) / 1e6;
+    }
+  }
+
+  public static GenerateConfig from(ConfigReader c) {
+    Role teacher = role(c, "generate.teacher", TEACHER, TEACHER, 1);
+    Role judge = role(c, "generate.judge", JUDGE, JUDGE, 1);
+    Role classifier = role(c, "generate.classifier", CLASSIFIER, CLASSIFIER, 1);
+    GenerateConfig g = new GenerateConfig(teacher, c.bool("generate.teacher.overwrite"), students(c), judge, classifier, c.string("generate.ledger"), c.integer("generate.concurrency", 1),
+        c.integer("generate.requests_per_minute", 0), c.longValue("generate.tokens_per_minute"),
+        c.integer("generate.max_retries", 0), c.integer("generate.backoff_initial_ms", 0), c.integer("generate.backoff_max_ms", 0),
+        c.integer("generate.timeout_seconds", 1), c.fraction("generate.max_cost_usd", 0, Double.MAX_VALUE),
+        c.bool("generate.retry_failed"), c.integer("generate.ledger_flush_rows", 1), c.integer("generate.ledger_flush_seconds", 1),
+        c.integer("generate.progress_seconds", 1), c.bool("generate.dry_run"));
+    if (g.tokensPerMinute() < 0) {
+      throw ConfigException.forKey("generate.tokens_per_minute", "value " + g.tokensPerMinute() + " is negative", "use 0 (unlimited) or a positive number");
+    }
+    return g;
+  }
+
+  /** Whether any role names a model, i.e. the generate stage runs. */
+  public boolean enabled() {
+    return teacher.enabled() || judge.enabled() || classifier.enabled() || !students.isEmpty();
+  }
+
+  /** Every configured role, teacher first. */
+  public List<Role> roles() {
+    List<Role> roles = new ArrayList<>();
+    for (Role r : List.of(teacher, judge, classifier)) {
+      if (r.enabled()) {
+        roles.add(r);
+      }
+    }
+    roles.addAll(students);
+    return roles;
+  }
+
+  private static List<Role> students(ConfigReader c) {
+    List<Role> students = new ArrayList<>();
+    List<Map<String, Object>> raw = c.maps("generate.students");
+    Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < raw.size(); i++) {
+      String key = "generate.students[" + i + "]";
+      Map<String, Object> item = raw.get(i);
+      for (String k : item.keySet()) {
+        if (!ENDPOINT_KEYS.contains(k) && !k.equals("name") && !k.equals("samples")) {
+          throw ConfigException.forKey(key + "." + k, "unknown key", "valid keys are name, samples and " + ENDPOINT_KEYS);
+        }
+      }
+      Map<String, Object> withDefaults = studentDefaults();
+      withDefaults.putAll(item);
+      ConfigReader itemReader = reader(key, mergeDefaults(c, withDefaults));
+      String name = itemReader.string(key + ".name");
+      if (!name.matches("[A-Za-z0-9._-]+")) {
+        throw ConfigException.forKey(key + ".name", "\"" + name + "\" is not a valid student name",
+            "use letters, digits, '.', '_' and '-' (it names the grades, e.g. qwen7b)");
+      }
+      if (!names.add(name)) {
+        throw ConfigException.forKey(key + ".name", "the name " + name + " is used twice", "give every student its own name");
+      }
+      Role student = build(itemReader, key, STUDENT, name, itemReader.integer(key + ".samples", 1));
+      if (!student.enabled()) {
+        throw ConfigException.forKey(key + ".model", "missing", "name the student's model, e.g. model: Qwen/Qwen2.5-7B-Instruct");
+      }
+      students.add(student);
+    }
+    return students;
+  }
+
+  private static Map<String, Object> studentDefaults() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("temperature", 0.0);
+    d.put("max_tokens", 8192);
+    d.put("price_input", 0.0);
+    d.put("price_output", 0.0);
+    d.put("system", "");
+    d.put("prompt", STUDENT_PROMPT);
+    d.put("samples", 1);
+    return d;
+  }
+
+  private static Map<String, Object> mergeDefaults(ConfigReader c, Map<String, Object> item) {
+    Map<String, Object> merged = new LinkedHashMap<>(item);
+    for (String k : List.of("base_url", "api_key_env", "api_key_file")) {
+      if (String.valueOf(merged.getOrDefault(k, "")).isBlank()) {
+        merged.put(k, c.string("generate." + k));
+      }
+    }
+    return merged;
+  }
+
+  private static Role role(ConfigReader c, String prefix, String role, String name, int samples) {
+    Map<String, Object> section = new LinkedHashMap<>();
+    if (c.raw(prefix) instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> section.put(String.valueOf(k), v));
+    }
+    return build(reader(prefix, mergeDefaults(c, section)), prefix, role, name, samples);
+  }
+
+  /** A reader that sees {@code section} at {@code prefix} (generate.x), so errors name the real key. */
+  private static ConfigReader reader(String prefix, Map<String, Object> section) {
+    return new ConfigReader(Map.of("generate", Map.of(prefix.substring("generate.".length()), section)));
+  }
+
+  private static Role build(ConfigReader c, String prefix, String role, String name, int samples) {
+    String model = c.string(prefix + ".model").trim();
+    String baseUrl = c.string(prefix + ".base_url").trim();
+    PromptTemplate prompt;
+    try {
+      prompt = PromptTemplate.parse(c.string(prefix + ".prompt"), PLACEHOLDERS.get(role));
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.forKey(prefix + ".prompt", e.getMessage(), "use only " + PLACEHOLDERS.get(role) + " (write {{name}} for a literal {name})");
+    }
+    Role r = new Role(role, name, model, baseUrl, c.string(prefix + ".api_key_env").trim(), c.string(prefix + ".api_key_file").trim(),
+        c.fraction(prefix + ".temperature", 0, 2), c.integer(prefix + ".max_tokens", 1), samples,
+        c.fraction(prefix + ".price_input", 0, 1e6), c.fraction(prefix + ".price_output", 0, 1e6), c.string(prefix + ".system"), prompt);
+    if (r.enabled() && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
+      throw ConfigException.forKey(prefix + ".base_url", baseUrl.isEmpty() ? "missing for model " + model : "\"" + baseUrl + "\" is not an http(s) URL",
+          "set generate.base_url (or the role's own), e.g. http://127.0.0.1:8000/v1");
+    }
+    return r;
+  }
+}

@@ -1,0 +1,129 @@
+package dev.distill.job.generate;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.distill.job.schema.Columns;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The dry run: how many calls each role would make (after the ledger), how many tokens and what
+ * they would cost, before anything is spent. Output tokens are bounded by max_tokens; the expected
+ * figure uses the ledger's average for the model when it has replies from it.
+ */
+public final class GenerateEstimate {
+  /** Characters assumed for a teacher attempt not yet generated, when estimating the judge's prompts. */
+  static final int ASSUMED_ATTEMPT_CHARS = 2000;
+
+  /** One role's line of the estimate. */
+  public record Line(String name, String model, long calls, long cached, long promptTokens, long maxOutputTokens,
+      Long expectedOutputTokens, double maxCost, Double expectedCost) {}
+
+  public static List<Line> estimate(SparkSession spark, GenerateConfig g, CallPlanner planner, Dataset<Row> rows, Ledger ledger) {
+    Dataset<Row> latest = ledger.latest(spark);
+    Dataset<Row> known = (g.retryFailed() ? latest.filter(col("status").equalTo(Ledger.OK)) : latest).select("key");
+    Dataset<Row> round1 = GenerateStage.plans(rows, planner::round1);
+    Dataset<Row> round2 = GenerateStage.plans(rows, (GenerateStage.RoundPlan) (rk, row) -> judgePlan(planner, g, rk, row));
+    Dataset<Row> distinct = round1.unionByName(round2).dropDuplicates("key");
+    Dataset<Row> missing = distinct.join(known, distinct.col("key").equalTo(known.col("key")), "left_anti");
+    Map<String, long[]> perRole = new LinkedHashMap<>();
+    for (Row r : missing.groupBy("name").agg(count(lit(1)), sum("prompt_chars"), sum("max_tokens")).collectAsList()) {
+      perRole.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
+    }
+    Map<String, Long> planned = new LinkedHashMap<>();
+    for (Row r : distinct.groupBy("name").agg(count(lit(1))).collectAsList()) {
+      planned.put(r.getString(0), r.getLong(1));
+    }
+    Map<String, Double> averageOutput = new LinkedHashMap<>();
+    for (Row r : latest.filter(col("status").equalTo(Ledger.OK)).groupBy("model").agg(avg("completion_tokens")).collectAsList()) {
+      if (!r.isNullAt(1)) {
+        averageOutput.put(r.getString(0), r.getDouble(1));
+      }
+    }
+    List<Line> lines = new ArrayList<>();
+    for (GenerateConfig.Role role : g.roles()) {
+      long[] m = perRole.getOrDefault(role.name(), new long[3]);
+      long calls = m[0];
+      long promptTokens = m[1] / 4;
+      Double avgOut = averageOutput.get(role.model());
+      Long expectedOut = avgOut == null ? null : Math.round(avgOut * calls);
+      lines.add(new Line(role.name(), role.model(), calls, planned.getOrDefault(role.name(), 0L) - calls, promptTokens, m[2],
+          expectedOut, role.cost(promptTokens, m[2]), expectedOut == null ? null : role.cost(promptTokens, expectedOut)));
+    }
+    return lines;
+  }
+
+  /** The judge's call as it will be, with an assumed attempt where the teacher has not answered yet. */
+  private static List<Row> judgePlan(CallPlanner planner, GenerateConfig g, String rk, Row row) {
+    String attempt = row.getAs(Columns.ATTEMPT);
+    String trace = row.getAs(Columns.TRACE);
+    boolean teacherWillAnswer = g.teacher().enabled() && (g.teacherOverwrite() || trace == null || trace.isBlank());
+    if ((attempt == null || attempt.isBlank()) && !teacherWillAnswer) {
+      return List.of();
+    }
+    String reference = CallPlanner.reference(row);
+    if (!g.judge().enabled() || reference == null) {
+      return List.of();
+    }
+    String assumed = attempt != null && !attempt.isBlank() && !teacherWillAnswer ? attempt : "x".repeat(ASSUMED_ATTEMPT_CHARS);
+    return List.of(CallPlanner.call(rk, GenerateConfig.JUDGE, g.judge(),
+        Map.of("question", row.getAs(Columns.QUESTION), "reference", reference, "attempt", assumed), null));
+  }
+
+  /** The estimate as a table for the console. */
+  public static String table(List<Line> lines) {
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-12s %-28s %10s %10s %14s %16s %12s %14s%n",
+        "role", "model", "calls", "cached", "prompt tok", "output tok (max)", "cost (max)", "cost (expected)"));
+    long calls = 0;
+    long cached = 0;
+    double max = 0;
+    for (Line l : lines) {
+      s.append(String.format(Locale.ROOT, "%-12s %-28s %,10d %,10d %,14d %,16d %12s %14s%n", l.name(), abbreviate(l.model()), l.calls(),
+          l.cached(), l.promptTokens(), l.maxOutputTokens(), usd(l.maxCost()), l.expectedCost() == null ? "n/a" : usd(l.expectedCost())));
+      calls += l.calls();
+      cached += l.cached();
+      max += l.maxCost();
+    }
+    s.append(String.format(Locale.ROOT, "%-12s %-28s %,10d %,10d %14s %16s %12s", "total", "", calls, cached, "", "", usd(max)));
+    return s.toString();
+  }
+
+  /** The estimate for run.json. */
+  public static List<Map<String, Object>> asMaps(List<Line> lines) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Line l : lines) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("role", l.name());
+      m.put("model", l.model());
+      m.put("calls", l.calls());
+      m.put("cached", l.cached());
+      m.put("prompt_tokens", l.promptTokens());
+      m.put("max_output_tokens", l.maxOutputTokens());
+      m.put("expected_output_tokens", l.expectedOutputTokens());
+      m.put("max_cost_usd", l.maxCost());
+      m.put("expected_cost_usd", l.expectedCost());
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static String usd(double v) {
+    return String.format(Locale.ROOT, "$%.2f", v);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 28 ? s : s.substring(0, 25) + "...";
+  }
+
+  private GenerateEstimate() {}
+}

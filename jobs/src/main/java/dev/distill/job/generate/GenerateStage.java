@@ -1,0 +1,237 @@
+package dev.distill.job.generate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
+
+import dev.distill.job.api.Stage;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.run.Console;
+import dev.distill.job.schema.CandidateSchema;
+import dev.distill.job.schema.Columns;
+import dev.distill.job.score.MscCodes;
+import dev.distill.job.spark.HadoopConf;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Distillation on the executors: teacher traces and attempts, student answers, domain labels,
+ * then the judge's verdicts, from OpenAI-compatible endpoints. Every call goes through the ledger:
+ * only keys it lacks are called, so a rerun, a resumed run or a larger pool never pays twice.
+ * Rows whose calls the cost cap stopped are removed with reason {@code cost_cap}; rows with
+ * failed calls keep their errors for quality to drop as {@code api_error}.
+ */
+public final class GenerateStage implements Stage {
+  public static final String NAME = "generate";
+  public static final String RK = "_rk";
+
+  private final Console console;
+
+  public GenerateStage(Console console) {
+    this.console = console;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "generate: teacher traces, student answers, judge verdicts and domain labels from chat-completions endpoints";
+  }
+
+  /** Where the ledger lives: generate.ledger, else <run.output>/ledger. */
+  public static Ledger ledger(StageContext context) {
+    String configured = context.config().generate().ledger();
+    String dir = configured.isBlank() ? context.config().run().output() + "/ledger" : configured;
+    return new Ledger(dir, context.run().hadoop());
+  }
+
+  @Override
+  public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
+    CandidateSchema.require(input.schema(), NAME, Columns.QUESTION, Columns.SOURCE, Columns.ORIGIN, Columns.TRACE, Columns.ATTEMPT,
+        Columns.ANSWER, Columns.SOLUTION, Columns.GRADES);
+    GenerateConfig g = context.config().generate();
+    SparkSession spark = context.spark();
+    Map<String, ApiKey> keys = apiKeys(g, System.getenv());
+    Ledger ledger = ledger(context);
+    int compacted = ledger.compact(spark, "batch-" + stamp());
+    context.stat("ledger", ledger.dir());
+    context.stat("ledger_segments_compacted", compacted);
+    MscCodes msc = MscCodes.load(Map.of());
+    CallPlanner planner = planner(g);
+    StructType out = outputSchema(input.schema());
+    ReplyApplier applier = new ReplyApplier(out, msc.titles().keySet());
+    Dataset<Row> rows = input.withColumn(RK, concat_ws("\u0001", col(Columns.SOURCE), col(Columns.ORIGIN)));
+    for (String column : List.of(Columns.JUDGE_CORRECT, Columns.DOMAIN_LLM, Columns.GENERATION_ERRORS, Columns.GENERATION, ReplyApplier.PENDING)) {
+      if (!List.of(rows.schema().fieldNames()).contains(column)) {
+        rows = rows.withColumn(column, lit(null).cast(out.apply(column).dataType()));
+      }
+    }
+    String runPrefix = context.run().root().replaceAll(".*/", "") + "-" + stamp();
+    double budgetLeft = g.maxCostUsd();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    Dataset<Row> current = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    for (int round = 1; round <= 2; round++) {
+      RoundPlan plan = round == 1 ? planner::round1 : planner::round2;
+      Dataset<Row> plans = plans(current, plan).persist(StorageLevel.MEMORY_AND_DISK());
+      Round r = execute(context, ledger, plans, keys, runPrefix + "-r" + round, round == 1 ? "teacher, students, classifier" : "judge", budgetLeft);
+      figures.merge("calls_planned", r.planned(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_cached", r.cached(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_made", r.ok() + r.failed(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_failed", r.failed(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_over_cap", r.capped(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("retries", r.retries(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("tokens", r.tokens(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("cost_usd", r.cost(), (a, b) -> (Double) a + (Double) b);
+      figures.merge("call_seconds", r.seconds(), (a, b) -> (Double) a + (Double) b);
+      if (budgetLeft > 0) {
+        // Stays positive: 0 would mean "no cap" to the next round.
+        budgetLeft = Math.max(1e-12, budgetLeft - r.cost());
+      }
+      Dataset<Row> next = assemble(current, plans, ledger.latest(spark), applier, out).persist(StorageLevel.MEMORY_AND_DISK());
+      next.count();
+      plans.unpersist();
+      current.unpersist();
+      current = next;
+    }
+    boolean capped = (Long) figures.get("calls_over_cap") > 0;
+    figures.put("cost_usd", Math.round((Double) figures.get("cost_usd") * 1e6) / 1e6);
+    figures.put("stopped_at_cost_cap", capped);
+    figures.forEach(context::stat);
+    if (capped) {
+      console.info(String.format(java.util.Locale.ROOT, "generate: stopped at the cost cap (generate.max_cost_usd=%s): %,d calls not made; "
+          + "rows waiting for them are removed as cost_cap; every response received is in the ledger, so a run with a higher cap "
+          + "calls only what is missing", g.maxCostUsd(), (Long) figures.get("calls_over_cap")));
+    }
+    return current
+        .withColumn(Columns.REASON, when(size(col(ReplyApplier.PENDING)).gt(0), lit("cost_cap")).otherwise(lit(null).cast(DataTypes.StringType)))
+        .withColumn(Columns.DETAIL, when(size(col(ReplyApplier.PENDING)).gt(0),
+            concat_ws(",", col(ReplyApplier.PENDING))).otherwise(lit(null).cast(DataTypes.StringType)))
+        .drop(RK, ReplyApplier.PENDING);
+  }
+
+  /** Figures of one round of calls. */
+  record Round(long planned, long cached, long ok, long failed, long capped, long retries, long tokens, double cost, double seconds) {}
+
+  private Round execute(StageContext context, Ledger ledger, Dataset<Row> plans, Map<String, ApiKey> keys, String prefix, String label,
+      double budgetLeft) {
+    GenerateConfig g = context.config().generate();
+    SparkSession spark = context.spark();
+    Dataset<Row> distinct = plans.dropDuplicates("key");
+    Dataset<Row> known = ledger.latest(spark).select("key", "status");
+    if (g.retryFailed()) {
+      known = known.filter(col("status").equalTo(Ledger.OK));
+    }
+    Dataset<Row> missing = distinct.join(known, distinct.col("key").equalTo(known.col("key")), "left_anti")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long planned = distinct.count();
+    long toCall = missing.count();
+    long cached = planned - toCall;
+    long start = System.nanoTime();
+    if (toCall == 0) {
+      console.info(String.format(java.util.Locale.ROOT, "generate (%s): %,d calls, all in the ledger", label, planned));
+      missing.unpersist();
+      return new Round(planned, cached, 0, 0, 0, 0, 0, 0, 0);
+    }
+    int tasks = (int) Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), toCall));
+    GenerationTask.Budget share = new GenerationTask.Budget(g.requestsPerMinute() / (double) tasks, g.tokensPerMinute() / (double) tasks,
+        budgetLeft / tasks);
+    GenerateProgress.Counters counters = GenerateProgress.Counters.register(spark.sparkContext(), "distill.generate." + prefix);
+    Map<String, GenerateConfig.Role> roles = new LinkedHashMap<>();
+    g.roles().forEach(r -> roles.put(r.name(), r));
+    GenerationTask task = new GenerationTask(g, roles, keys, ledger.segments(), prefix, context.run().root().replaceAll(".*/", ""),
+        new HadoopConf(context.run().hadoop()), share, counters);
+    console.info(String.format(java.util.Locale.ROOT, "generate (%s): %,d calls, %,d in the ledger, calling %,d in %d tasks x %d concurrent",
+        label, planned, cached, toCall, tasks, g.concurrency()));
+    try (GenerateProgress progress = new GenerateProgress(spark.sparkContext(), counters, console, "generate (" + label + ")", toCall, cached,
+        g.progressSeconds())) {
+      missing.repartition(tasks, col("key")).foreachPartition(task);
+      console.info(progress.line());
+    } finally {
+      missing.unpersist();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new Round(planned, cached, counters.ok().value(), counters.failed().value(), counters.capped().value(),
+        counters.retries().value(), counters.promptTokens().value() + counters.completionTokens().value(),
+        counters.costMicros().value() / 1e6, seconds);
+  }
+
+  /** The calls one round plans for a row (serializable: it runs on the executors). */
+  public interface RoundPlan extends java.io.Serializable {
+    List<Row> plan(String rk, Row row);
+  }
+
+  public static Dataset<Row> plans(Dataset<Row> rows, RoundPlan plan) {
+    return rows.flatMap((FlatMapFunction<Row, Row>) row -> plan.plan(row.getAs(RK), row).iterator(), Encoders.row(CallPlanner.SCHEMA));
+  }
+
+  private static Dataset<Row> assemble(Dataset<Row> rows, Dataset<Row> plans, Dataset<Row> latest, ReplyApplier applier, StructType out) {
+    Dataset<Row> replies = plans.select("rk", "slot", "key")
+        .join(latest.select("key", "status", "content", "reasoning", "error"), "key", "left")
+        .groupBy("rk")
+        .agg(collect_list(struct("slot", "key", "status", "content", "reasoning", "error")).as(ReplyApplier.CALLS));
+    Dataset<Row> joined = rows.join(replies, rows.col(RK).equalTo(replies.col("rk")), "left").drop("rk");
+    return joined.map((MapFunction<Row, Row>) applier::apply, Encoders.row(out));
+  }
+
+  /** The input columns, then what generate adds (the row key and pending slots are dropped at the end). */
+  static StructType outputSchema(StructType in) {
+    StructType out = new StructType();
+    for (org.apache.spark.sql.types.StructField f : in.fields()) {
+      out = out.add(f);
+    }
+    List<String> names = List.of(in.fieldNames());
+    if (!names.contains(RK)) {
+      out = out.add(RK, DataTypes.StringType, false);
+    }
+    if (!names.contains(Columns.JUDGE_CORRECT)) {
+      out = out.add(Columns.JUDGE_CORRECT, DataTypes.BooleanType, true)
+          .add(Columns.DOMAIN_LLM, DataTypes.StringType, true)
+          .add(Columns.GENERATION_ERRORS, DataTypes.createArrayType(DataTypes.StringType), true)
+          .add(Columns.GENERATION, DataTypes.StringType, true);
+    }
+    return out.add(ReplyApplier.PENDING, DataTypes.createArrayType(DataTypes.StringType), true);
+  }
+
+  static Map<String, ApiKey> apiKeys(GenerateConfig g, Map<String, String> env) {
+    Map<String, ApiKey> keys = new LinkedHashMap<>();
+    for (GenerateConfig.Role r : g.roles()) {
+      String prefix = r.role().equals(GenerateConfig.STUDENT) ? "generate.students[" + g.students().indexOf(r) + "]" : "generate." + r.role();
+      keys.put(r.name(), ApiKey.resolve(r, prefix, env));
+    }
+    return keys;
+  }
+
+  public static CallPlanner planner(GenerateConfig g) {
+    return new CallPlanner(g, mscList(MscCodes.load(Map.of())));
+  }
+
+  static String mscList(MscCodes msc) {
+    StringBuilder s = new StringBuilder();
+    msc.titles().forEach((code, title) -> s.append(code).append(' ').append(title).append('\n'));
+    return s.toString().strip();
+  }
+
+  private static String stamp() {
+    return ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS"));
+  }
+}

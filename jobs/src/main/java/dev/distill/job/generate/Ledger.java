@@ -1,0 +1,172 @@
+package dev.distill.job.generate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Every request ever made and what came back, keyed by a hash of (model, messages, parameters).
+ *
+ * <p>Layout under the ledger directory: {@code segments/*.jsonl}, small files each generation task
+ * writes atomically as responses arrive (so a crash loses at most one flush interval), and
+ * {@code tables/<batch>/}, Parquet batches the driver compacts the segments into after a stage.
+ * A key may appear more than once (a retried failure, a crash between compaction and cleanup);
+ * {@link #latest} picks one entry per key: the first successful one, else the last failure.
+ */
+public final class Ledger {
+  public static final StructType SCHEMA = new StructType()
+      .add("key", DataTypes.StringType, false)
+      .add("role", DataTypes.StringType, true)
+      .add("name", DataTypes.StringType, true)
+      .add("model", DataTypes.StringType, true)
+      .add("status", DataTypes.StringType, false)
+      .add("content", DataTypes.StringType, true)
+      .add("reasoning", DataTypes.StringType, true)
+      .add("finish_reason", DataTypes.StringType, true)
+      .add("prompt_tokens", DataTypes.LongType, true)
+      .add("completion_tokens", DataTypes.LongType, true)
+      .add("usage", DataTypes.StringType, true)
+      .add("cost_usd", DataTypes.DoubleType, true)
+      .add("latency_ms", DataTypes.LongType, true)
+      .add("attempts", DataTypes.IntegerType, true)
+      .add("http_status", DataTypes.IntegerType, true)
+      .add("error", DataTypes.StringType, true)
+      .add("request", DataTypes.StringType, true)
+      .add("run_id", DataTypes.StringType, true)
+      .add("created_at", DataTypes.StringType, true);
+
+  public static final String OK = "ok";
+  public static final String ERROR = "error";
+
+  private final String dir;
+  private final Configuration hadoop;
+
+  public Ledger(String dir, Configuration hadoop) {
+    this.dir = dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
+    this.hadoop = hadoop;
+  }
+
+  public String dir() {
+    return dir;
+  }
+
+  public String segments() {
+    return dir + "/segments";
+  }
+
+  public String tables() {
+    return dir + "/tables";
+  }
+
+  /** Every entry, segments and compacted tables together. */
+  public Dataset<Row> all(SparkSession spark) {
+    Dataset<Row> all = spark.createDataFrame(List.of(), SCHEMA);
+    List<String> segments = files(segments(), ".jsonl");
+    if (!segments.isEmpty()) {
+      all = all.unionByName(spark.read().schema(SCHEMA).json(segments.toArray(new String[0])));
+    }
+    List<String> tables = committedTables();
+    if (!tables.isEmpty()) {
+      all = all.unionByName(spark.read().schema(SCHEMA).parquet(tables.toArray(new String[0])));
+    }
+    return all;
+  }
+
+  /** One entry per key: the earliest success, else the latest failure. */
+  public Dataset<Row> latest(SparkSession spark) {
+    return all(spark)
+        .withColumn("_rank", row_number().over(Window.partitionBy(col("key")).orderBy(
+            when(col("status").equalTo(OK), 0).otherwise(1),
+            when(col("status").equalTo(OK), col("created_at")).otherwise(null).asc_nulls_last(),
+            col("created_at").desc(), col("run_id"), col("content"))))
+        .filter(col("_rank").equalTo(1))
+        .drop("_rank");
+  }
+
+  /**
+   * Folds the segment files present now into one Parquet batch under tables/ and deletes them.
+   * Readers dedupe by key, so a crash between the write and the delete loses nothing.
+   *
+   * @return how many segment files were compacted
+   */
+  public int compact(SparkSession spark, String batchId) {
+    List<String> segments = files(segments(), ".jsonl");
+    if (segments.isEmpty()) {
+      return 0;
+    }
+    Dataset<Row> batch = spark.read().schema(SCHEMA).json(segments.toArray(new String[0]));
+    int partitions = Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), segments.size() / 64 + 1));
+    batch.sortWithinPartitions("key").coalesce(partitions).write().mode(SaveMode.Overwrite).parquet(tables() + "/" + batchId);
+    try {
+      for (String s : segments) {
+        Path p = new Path(s);
+        p.getFileSystem(hadoop).delete(p, false);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove compacted ledger segments under " + segments() + ": " + e.getMessage(), e);
+    }
+    return segments.size();
+  }
+
+  private List<String> committedTables() {
+    List<String> out = new ArrayList<>();
+    try {
+      Path root = new Path(tables());
+      FileSystem fs = root.getFileSystem(hadoop);
+      if (!fs.exists(root)) {
+        return out;
+      }
+      for (FileStatus s : fs.listStatus(root)) {
+        if (s.isDirectory() && fs.exists(new Path(s.getPath(), "_SUCCESS"))) {
+          out.add(s.getPath().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the ledger tables under " + tables() + ": " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private List<String> files(String dir, String suffix) {
+    return files(dir, suffix, "", hadoop);
+  }
+
+  /** Files directly under {@code dir} named prefix*suffix (hidden temporaries excluded). */
+  static List<String> files(String dir, String suffix, String prefix, Configuration hadoop) {
+    List<String> out = new ArrayList<>();
+    try {
+      Path root = new Path(dir);
+      FileSystem fs = root.getFileSystem(hadoop);
+      if (!fs.exists(root)) {
+        return out;
+      }
+      for (FileStatus s : fs.listStatus(root)) {
+        String name = s.getPath().getName();
+        if (s.isFile() && name.endsWith(suffix) && name.startsWith(prefix) && !name.startsWith(".") && !name.startsWith("_")) {
+          out.add(s.getPath().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
+  }
+}

@@ -1,0 +1,133 @@
+package dev.distill.job.generate;
+
+import dev.distill.job.run.Json;
+import dev.distill.job.schema.Columns;
+import dev.distill.udf.answer.AnswerGrader;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * Writes the ledger's replies into a candidate row: teacher trace and attempt, student grades
+ * (graded by the project's verifier), the classifier's MSC code, the judge's verdict. A failed
+ * call becomes a line in generation_errors (quality drops the row as api_error); a call the cost
+ * cap stopped becomes a pending slot (the stage removes the row as cost_cap).
+ */
+final class ReplyApplier implements Serializable {
+  static final String CALLS = "_calls";
+  static final String PENDING = "_pending";
+
+  private final StructType out;
+  private final Set<String> mscCodes;
+
+  ReplyApplier(StructType out, Set<String> mscCodes) {
+    this.out = out;
+    this.mscCodes = mscCodes;
+  }
+
+  /** One call of the row with the ledger's entry for it (status null when the ledger has none). */
+  record Call(String slot, String key, String status, String content, String reasoning, String error) {}
+
+  @SuppressWarnings("unchecked")
+  Row apply(Row row) {
+    Object[] values = new Object[out.size()];
+    for (String field : out.fieldNames()) {
+      int from = indexOf(row.schema(), field);
+      values[out.fieldIndex(field)] = from < 0 ? null : row.get(from);
+    }
+    List<String> errors = new ArrayList<>(list(values[out.fieldIndex(Columns.GENERATION_ERRORS)]));
+    List<String> pending = new ArrayList<>(list(values[out.fieldIndex(PENDING)]));
+    Map<String, String> provenance = provenance((String) values[out.fieldIndex(Columns.GENERATION)]);
+    Map<String, Boolean> grades = new TreeMap<>();
+    Object existing = values[out.fieldIndex(Columns.GRADES)];
+    if (existing != null) {
+      grades.putAll(CollectionConverters.asJava((scala.collection.Map<String, Boolean>) existing));
+    }
+    boolean gradesChanged = false;
+    String reference = CallPlanner.reference(row);
+    for (Call call : calls(row)) {
+      provenance.put(call.slot(), call.key());
+      if (call.status() == null) {
+        pending.add(call.slot());
+        continue;
+      }
+      String role = call.slot().contains(":") ? call.slot().substring(0, call.slot().indexOf(':')) : call.slot();
+      if (!Ledger.OK.equals(call.status())) {
+        errors.add(call.slot() + ": " + call.error());
+        continue;
+      }
+      switch (role) {
+        case GenerateConfig.TEACHER -> {
+          Replies.TeacherOutput t = Replies.teacher(call.content(), call.reasoning());
+          if (t.trace() == null || t.trace().isEmpty()) {
+            errors.add("teacher: the reply has no thinking (no reasoning_content or reasoning field, no <think> block)");
+          } else if (t.attempt() == null || t.attempt().isEmpty()) {
+            errors.add("teacher: the reply has thinking but no final answer after it");
+          } else {
+            values[out.fieldIndex(Columns.TRACE)] = t.trace();
+            values[out.fieldIndex(Columns.ATTEMPT)] = t.attempt();
+          }
+        }
+        case GenerateConfig.STUDENT -> {
+          String name = call.slot().substring(call.slot().indexOf(':') + 1);
+          grades.put(name, reference != null && AnswerGrader.grade(call.content() == null ? "" : call.content(), reference).isCorrect());
+          gradesChanged = true;
+        }
+        case GenerateConfig.CLASSIFIER -> {
+          String code = Replies.mscCode(call.content());
+          values[out.fieldIndex(Columns.DOMAIN_LLM)] = code != null && mscCodes.contains(code) ? code : null;
+        }
+        case GenerateConfig.JUDGE -> values[out.fieldIndex(Columns.JUDGE_CORRECT)] = Replies.verdict(call.content());
+        default -> throw new IllegalStateException("unknown call slot " + call.slot());
+      }
+    }
+    if (gradesChanged) {
+      values[out.fieldIndex(Columns.GRADES)] = CollectionConverters.asScala(grades);
+    }
+    values[out.fieldIndex(Columns.GENERATION_ERRORS)] = CollectionConverters.asScala(errors).toSeq();
+    values[out.fieldIndex(PENDING)] = CollectionConverters.asScala(pending).toSeq();
+    values[out.fieldIndex(Columns.GENERATION)] = provenance.isEmpty() ? null : Json.compact(provenance);
+    return RowFactory.create(values);
+  }
+
+  private static List<Call> calls(Row row) {
+    int i = indexOf(row.schema(), CALLS);
+    List<Call> calls = new ArrayList<>();
+    if (i < 0 || row.isNullAt(i)) {
+      return calls;
+    }
+    for (Row c : CollectionConverters.asJava(row.<Row>getSeq(i))) {
+      calls.add(new Call(c.getAs("slot"), c.getAs("key"), c.getAs("status"), c.getAs("content"), c.getAs("reasoning"), c.getAs("error")));
+    }
+    calls.sort(java.util.Comparator.comparing(Call::slot));
+    return calls;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> provenance(String json) {
+    if (json == null) {
+      return new TreeMap<>();
+    }
+    try {
+      return new TreeMap<>(Json.MAPPER.readValue(json, Map.class));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable generation column: " + json, e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> list(Object seq) {
+    return seq == null ? List.of() : CollectionConverters.asJava(((scala.collection.Seq<String>) seq));
+  }
+
+  private static int indexOf(StructType schema, String field) {
+    return java.util.Arrays.asList(schema.fieldNames()).indexOf(field);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.distill.job.generate;
+
+/**
+ * A hard spending limit: a call starts only after its worst-case cost is reserved, so what is
+ * spent never passes the cap; the reservation is settled to the real cost when the reply comes.
+ */
+final class SpendingCap {
+  private final double cap;
+  private double spent;
+  private double reserved;
+  private boolean reached;
+
+  /** @param cap USD; 0 or less = no cap */
+  SpendingCap(double cap) {
+    this.cap = cap;
+  }
+
+  /** Reserves {@code worstCase}; false (and the cap counts as reached) when it does not fit. */
+  synchronized boolean reserve(double worstCase) {
+    if (cap <= 0) {
+      return true;
+    }
+    if (reached || spent + reserved + worstCase > cap) {
+      reached = true;
+      return false;
+    }
+    reserved += worstCase;
+    return true;
+  }
+
+  synchronized void settle(double worstCase, double actual) {
+    if (cap > 0) {
+      reserved -= worstCase;
+    }
+    spent += actual;
+  }
+
+  synchronized boolean reached() {
+    return reached;
+  }
+
+  synchronized double spent() {
+    return spent;
+  }
+}
