@@ -29,7 +29,7 @@ final class ReplyApplier implements Serializable {
 
   ReplyApplier(StructType out, Set<String> mscCodes) {
     this.out = out;
-    this.mscCodes = mscCodes;
+    this.mscCodes = new java.util.HashSet<>(mscCodes);
   }
 
   /** One call of the row with the ledger's entry for it (status null when the ledger has none). */

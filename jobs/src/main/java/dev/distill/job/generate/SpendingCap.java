@@ -15,10 +15,16 @@ final class SpendingCap {
     this.cap = cap;
   }
 
-  /** Reserves {@code worstCase}; false (and the cap counts as reached) when it does not fit. */
-  synchronized boolean reserve(double worstCase) {
+  /**
+   * Reserves {@code worstCase}, waiting for calls in flight to settle when it does not fit yet;
+   * false (and the cap counts as reached) when it cannot fit even with nothing in flight.
+   */
+  synchronized boolean reserve(double worstCase) throws InterruptedException {
     if (cap <= 0) {
       return true;
+    }
+    while (!reached && spent + reserved + worstCase > cap && reserved > 0) {
+      wait();
     }
     if (reached || spent + reserved + worstCase > cap) {
       reached = true;
@@ -31,6 +37,7 @@ final class SpendingCap {
   synchronized void settle(double worstCase, double actual) {
     if (cap > 0) {
       reserved -= worstCase;
+      notifyAll();
     }
     spent += actual;
   }

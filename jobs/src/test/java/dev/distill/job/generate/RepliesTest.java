@@ -1,0 +1,121 @@
+package dev.distill.job.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Reading replies, verdicts and codes; retry delays; prompt templates; the spending cap. */
+class RepliesTest {
+
+  @Test
+  void teacherThinkingFromFieldOrTags() {
+    Replies.TeacherOutput field = Replies.teacher("Answer: 4", "I think 2+2=4");
+    assertEquals("I think 2+2=4", field.trace());
+    assertEquals("Answer: 4", field.attempt());
+    Replies.TeacherOutput tags = Replies.teacher("<think>\nhmm, 4\n</think>\n\nThe answer is 4.", null);
+    assertEquals("hmm, 4", tags.trace());
+    assertEquals("The answer is 4.", tags.attempt());
+    Replies.TeacherOutput stripped = Replies.teacher("hmm, 4</think>The answer is 4.", "");
+    assertEquals("hmm, 4", stripped.trace());
+    assertNull(Replies.teacher("The answer is 4.", null).trace());
+  }
+
+  @Test
+  void judgeVerdictOnTheLastLine() {
+    assertEquals(true, Replies.verdict("The answers agree.\n\nYes"));
+    assertEquals(true, Replies.verdict("...\n**Verdict: Correct**"));
+    assertEquals(false, Replies.verdict("They differ.\nNo."));
+    assertEquals(false, Replies.verdict("They differ.\nIncorrect"));
+    assertNull(Replies.verdict("Yes, they agree.\nMaybe"));
+    assertNull(Replies.verdict(null));
+  }
+
+  @Test
+  void mscCodeIsTheLastTwoDigitNumberOfTheLastLine() {
+    assertEquals("11", Replies.mscCode("Number theory.\n11"));
+    assertEquals("60", Replies.mscCode("It mentions 05 and 11.\nCode: 60 (probability)"));
+    assertNull(Replies.mscCode("no code here"));
+  }
+
+  @Test
+  void chatReplyRejectsBrokenBodies() throws Exception {
+    assertThrows(ChatReply.MalformedReplyException.class, () -> ChatReply.parse("{\"choices\": [{\"mess"));
+    assertThrows(ChatReply.MalformedReplyException.class, () -> ChatReply.parse("{\"choices\": []}"));
+    assertThrows(ChatReply.MalformedReplyException.class, () -> ChatReply.parse("{\"choices\": [{\"message\": {}}]}"));
+    ChatReply r = ChatReply.parse("{\"choices\":[{\"message\":{\"content\":\"x\",\"reasoning\":\"r\"},\"finish_reason\":\"length\"}]}");
+    assertEquals("r", r.reasoning());
+    assertEquals("length", r.finishReason());
+    assertNull(r.promptTokens());
+  }
+
+  @Test
+  void backoffDoublesWithJitterAndHonoursRetryAfter() {
+    RetryPolicy p = new RetryPolicy(5, 1000, 8000);
+    Instant now = Instant.parse("2026-11-25T10:00:00Z");
+    for (int i = 0; i < 50; i++) {
+      long d1 = p.delayMs(1, null, now);
+      long d3 = p.delayMs(3, null, now);
+      long d9 = p.delayMs(9, null, now);
+      assertTrue(d1 >= 500 && d1 <= 1000, "retry 1: " + d1);
+      assertTrue(d3 >= 2000 && d3 <= 4000, "retry 3: " + d3);
+      assertTrue(d9 >= 4000 && d9 <= 8000, "retry 9 capped: " + d9);
+    }
+    assertEquals(7000, p.delayMs(1, "7", now));
+    assertEquals(30_000, p.delayMs(1, "Wed, 25 Nov 2026 10:00:30 GMT", now));
+    assertEquals(RetryPolicy.MAX_RETRY_AFTER_MS, p.delayMs(1, "86400", now));
+    assertTrue(RetryPolicy.retryable(429) && RetryPolicy.retryable(503) && !RetryPolicy.retryable(400) && !RetryPolicy.retryable(401));
+  }
+
+  @Test
+  void promptTemplatesSubstituteOnceAndRejectUnknownNames() {
+    PromptTemplate t = PromptTemplate.parse("Q: {question}\nUse {{question}} and \\boxed{}.", Set.of("question"));
+    assertEquals("Q: what is {x}?\nUse {question} and \\boxed{}.", t.render(Map.of("question", "what is {x}?")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PromptTemplate.parse("{quesiton}", Set.of("question")));
+    assertTrue(e.getMessage().contains("{quesiton}"));
+  }
+
+  @Test
+  void spendingCapWaitsForCallsInFlightThenStops() throws Exception {
+    SpendingCap cap = new SpendingCap(1.0);
+    assertTrue(cap.reserve(0.6));
+    // The second reservation waits until the first call settles at its real (smaller) cost.
+    Thread settle = new Thread(() -> {
+      sleepQuietly(200);
+      cap.settle(0.6, 0.3);
+    });
+    settle.start();
+    assertTrue(cap.reserve(0.6));
+    settle.join();
+    cap.settle(0.6, 0.5);
+    // 0.8 spent: a worst case of 0.3 no longer fits with nothing in flight, so the cap is reached for good.
+    assertTrue(!cap.reserve(0.3));
+    assertTrue(cap.reached());
+    assertTrue(!cap.reserve(0.01));
+    assertEquals(0.8, cap.spent(), 1e-9);
+    assertTrue(new SpendingCap(0).reserve(1e9));
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void rateLimiterMakesCallersWaitOnceTheMinuteIsSpent() {
+    RateLimiter r = new RateLimiter(60);
+    assertEquals(0, r.take(60));
+    long wait = r.take(1);
+    assertTrue(wait >= 900 && wait <= 1100, "one more request per second at 60/min: " + wait);
+    r.giveBack(2);
+    assertEquals(0, new RateLimiter(0).take(1e9));
+  }
+}
