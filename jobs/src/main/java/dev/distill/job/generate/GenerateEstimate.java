@@ -30,8 +30,8 @@ public final class GenerateEstimate {
       Long expectedOutputTokens, double maxCost, Double expectedCost) {}
 
   public static List<Line> estimate(SparkSession spark, GenerateConfig g, CallPlanner planner, Dataset<Row> rows, Ledger ledger) {
-    Dataset<Row> latest = ledger.latest(spark);
-    Dataset<Row> known = (g.retryFailed() ? latest.filter(col("status").equalTo(Ledger.OK)) : latest).select("key");
+    Dataset<Row> entries = ledger.all(spark);
+    Dataset<Row> known = g.retryFailed() ? ledger.okKeys(spark) : ledger.knownKeys(spark);
     Dataset<Row> round1 = GenerateStage.plans(rows, planner::round1);
     Dataset<Row> round2 = GenerateStage.plans(rows, (GenerateStage.RoundPlan) (rk, row) -> judgePlan(planner, g, rk, row));
     Dataset<Row> distinct = round1.unionByName(round2).dropDuplicates("key");
@@ -45,7 +45,7 @@ public final class GenerateEstimate {
       planned.put(r.getString(0), r.getLong(1));
     }
     Map<String, Double> averageOutput = new LinkedHashMap<>();
-    for (Row r : latest.filter(col("status").equalTo(Ledger.OK)).groupBy("model").agg(avg("completion_tokens")).collectAsList()) {
+    for (Row r : entries.filter(col("status").equalTo(Ledger.OK)).groupBy("model").agg(avg("completion_tokens")).collectAsList()) {
       if (!r.isNullAt(1)) {
         averageOutput.put(r.getString(0), r.getDouble(1));
       }

@@ -39,6 +39,13 @@ final class GenerateProgress extends SparkListener implements AutoCloseable {
     List<LongAccumulator> all() {
       return List.of(ok, failed, capped, retries, promptTokens, completionTokens, costMicros);
     }
+
+    /** Accumulators are not thread-safe; a task's request threads add through this. */
+    static void add(LongAccumulator accumulator, long value) {
+      synchronized (accumulator) {
+        accumulator.add(value);
+      }
+    }
   }
 
   private final SparkContext sc;

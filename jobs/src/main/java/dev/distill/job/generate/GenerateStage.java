@@ -90,7 +90,8 @@ public final class GenerateStage implements Stage {
     double budgetLeft = g.maxCostUsd();
     Map<String, Object> figures = new LinkedHashMap<>();
     Dataset<Row> current = rows.persist(StorageLevel.MEMORY_AND_DISK());
-    for (int round = 1; round <= 2; round++) {
+    int rounds = g.judge().enabled() ? 2 : 1;
+    for (int round = 1; round <= rounds; round++) {
       RoundPlan plan = round == 1 ? planner::round1 : planner::round2;
       Dataset<Row> plans = plans(current, plan).persist(StorageLevel.MEMORY_AND_DISK());
       Round r = execute(context, ledger, plans, keys, runPrefix + "-r" + round, round == 1 ? "teacher, students, classifier" : "judge", budgetLeft);
@@ -107,7 +108,7 @@ public final class GenerateStage implements Stage {
         // Stays positive: 0 would mean "no cap" to the next round.
         budgetLeft = Math.max(1e-12, budgetLeft - r.cost());
       }
-      Dataset<Row> next = assemble(current, plans, ledger.latest(spark), applier, out).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> next = assemble(current, plans, ledger.latestFor(spark, plans), applier, out).persist(StorageLevel.MEMORY_AND_DISK());
       next.count();
       plans.unpersist();
       current.unpersist();
@@ -137,10 +138,7 @@ public final class GenerateStage implements Stage {
     GenerateConfig g = context.config().generate();
     SparkSession spark = context.spark();
     Dataset<Row> distinct = plans.dropDuplicates("key");
-    Dataset<Row> known = ledger.latest(spark).select("key", "status");
-    if (g.retryFailed()) {
-      known = known.filter(col("status").equalTo(Ledger.OK));
-    }
+    Dataset<Row> known = g.retryFailed() ? ledger.okKeys(spark) : ledger.knownKeys(spark);
     Dataset<Row> missing = distinct.join(known, distinct.col("key").equalTo(known.col("key")), "left_anti")
         .persist(StorageLevel.MEMORY_AND_DISK());
     long planned = distinct.count();

@@ -84,7 +84,7 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
         int maxTokens = call.getAs("max_tokens");
         double worstCase = role.cost(worstCasePromptTokens(call.getAs("body")), maxTokens);
         if (!cap.reserve(worstCase)) {
-          counters.capped().add(1);
+          GenerateProgress.Counters.add(counters.capped(), 1);
           continue;
         }
         long estimatedTokens = promptChars / 4 + maxTokens;
@@ -144,18 +144,18 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
       entry.put("reasoning", reply.reasoning());
       entry.put("finish_reason", reply.finishReason());
       entry.put("usage", reported ? "reported" : "estimated");
-      counters.ok().add(1);
+      GenerateProgress.Counters.add(counters.ok(), 1);
     } else {
       entry.put("status", Ledger.ERROR);
       entry.put("error", outcome.error());
-      counters.failed().add(1);
+      GenerateProgress.Counters.add(counters.failed(), 1);
     }
     double cost = role.cost(promptTokens, completionTokens);
     cap.settle(worstCase, cost);
-    counters.promptTokens().add(promptTokens);
-    counters.completionTokens().add(completionTokens);
-    counters.costMicros().add(Math.round(cost * 1e6));
-    counters.retries().add(Math.max(0, outcome.attempts() - 1));
+    GenerateProgress.Counters.add(counters.promptTokens(), promptTokens);
+    GenerateProgress.Counters.add(counters.completionTokens(), completionTokens);
+    GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost * 1e6));
+    GenerateProgress.Counters.add(counters.retries(), Math.max(0, outcome.attempts() - 1));
     entry.put("prompt_tokens", promptTokens);
     entry.put("completion_tokens", completionTokens);
     entry.put("cost_usd", cost);

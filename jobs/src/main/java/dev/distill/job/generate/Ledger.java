@@ -88,9 +88,28 @@ public final class Ledger {
     return all;
   }
 
+  /** Keys with a successful entry (reads two columns only from the compacted tables). */
+  public Dataset<Row> okKeys(SparkSession spark) {
+    return all(spark).filter(col("status").equalTo(OK)).select("key").distinct();
+  }
+
+  /** Keys with any entry, successful or not. */
+  public Dataset<Row> knownKeys(SparkSession spark) {
+    return all(spark).select("key").distinct();
+  }
+
   /** One entry per key: the earliest success, else the latest failure. */
   public Dataset<Row> latest(SparkSession spark) {
-    return all(spark)
+    return pickOne(all(spark));
+  }
+
+  /** {@link #latest} restricted to {@code keys} (a dataset with a key column), so only those entries are shuffled. */
+  public Dataset<Row> latestFor(SparkSession spark, Dataset<Row> keys) {
+    return pickOne(all(spark).join(keys.select("key").distinct(), "key", "left_semi"));
+  }
+
+  private static Dataset<Row> pickOne(Dataset<Row> entries) {
+    return entries
         .withColumn("_rank", row_number().over(Window.partitionBy(col("key")).orderBy(
             when(col("status").equalTo(OK), 0).otherwise(1),
             when(col("status").equalTo(OK), col("created_at")).otherwise(null).asc_nulls_last(),

@@ -44,7 +44,7 @@ public final class FakeChatServer implements AutoCloseable {
   public FakeChatServer(Map<String, String> answers) throws IOException {
     this.answers = answers;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(96));
+    server.setExecutor(Executors.newFixedThreadPool(192));
     server.createContext("/v1/chat/completions", this::handle);
     server.start();
   }
