@@ -173,7 +173,13 @@ public final class HandoffVerifier {
 
   private void checkParquet(long rows) {
     Path path = new Path(dir + "/" + ExportStage.PARQUET);
-    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, fs.getConf()))) {
+    Configuration conf = new Configuration(fs.getConf());
+    if (fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+      // Parquet opens its own filesystem: make it the raw one too (no .crc check before ours).
+      conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+      conf.setBoolean("fs.file.impl.disable.cache", true);
+    }
+    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {
       long n = reader.getRecordCount();
       if (n != rows) {
         problem(ExportStage.PARQUET + ": " + n + " rows, the manifest says " + rows);
