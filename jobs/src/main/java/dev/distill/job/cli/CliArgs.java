@@ -6,8 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Parsed command line: a subcommand, --flag value options, and repeated --set key=value overrides. */
-public record CliArgs(String command, Map<String, String> options, List<String> sets) {
+/**
+ * Parsed command line: a subcommand, --flag value options, repeated --set key=value overrides and,
+ * for commands whose flags include {@link #ARGUMENTS}, plain arguments (e.g. a directory).
+ */
+public record CliArgs(String command, Map<String, String> options, List<String> sets, List<String> arguments) {
+  /** Put in a command's flag set when it takes plain arguments. */
+  public static final String ARGUMENTS = "<arguments>";
   /** Options that take no value: present means "true". */
   static final Set<String> SWITCHES = Set.of("dry-run");
 
@@ -20,7 +25,7 @@ public record CliArgs(String command, Map<String, String> options, List<String> 
 
   public static CliArgs parse(String[] args, Map<String, Set<String>> flagsByCommand) {
     if (args.length == 0) {
-      return new CliArgs("help", Map.of(), List.of());
+      return new CliArgs("help", Map.of(), List.of(), List.of());
     }
     String command = args[0];
     if (command.equals("--help") || command.equals("-h")) {
@@ -35,6 +40,7 @@ public record CliArgs(String command, Map<String, String> options, List<String> 
     }
     Map<String, String> options = new LinkedHashMap<>();
     List<String> sets = new ArrayList<>();
+    List<String> arguments = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String name;
@@ -55,6 +61,9 @@ public record CliArgs(String command, Map<String, String> options, List<String> 
         } else {
           value = args[++i];
         }
+      } else if (allowed.contains(ARGUMENTS)) {
+        arguments.add(a);
+        continue;
       } else {
         throw new UsageException("unexpected argument '" + a + "'; options start with --");
       }
@@ -66,6 +75,6 @@ public record CliArgs(String command, Map<String, String> options, List<String> 
         options.put(name, value);
       }
     }
-    return new CliArgs(command, options, sets);
+    return new CliArgs(command, options, sets, arguments);
   }
 }

@@ -34,6 +34,7 @@ public final class Main {
       "run", Set.of("config", "output", "run-id", "dry-run"),
       "generate", Set.of("config", "output", "run-id", "dry-run"),
       "select", Set.of("run", "strategy", "seed", "size", "name"),
+      "verify-handoff", Set.of(CliArgs.ARGUMENTS),
       "help", Set.of(),
       "version", Set.of());
 
@@ -51,6 +52,7 @@ public final class Main {
       "          [--name NAME] [--set key=value ...]",
       "          re-select from an existing run's scored table (stages/domains) without recomputing;",
       "          writes RUN_DIR/selections/<name>/ (default name: <strategy>-seed<seed>).",
+      "  verify-handoff DIR  recompute a handoff bundle's sha256s, row counts and chat markers (exit 3 on any mismatch)",
       "  version",
       "",
       "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input.");
@@ -76,6 +78,8 @@ public final class Main {
           return runPipeline(cli, console, "generate");
         case "select":
           return reselect(cli, console);
+        case "verify-handoff":
+          return VerifyHandoffCommand.run(cli, System.out, System.err);
         default:
           throw new CliArgs.UsageException("unknown command " + cli.command());
       }

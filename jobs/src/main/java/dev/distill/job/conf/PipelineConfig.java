@@ -53,7 +53,13 @@ public record PipelineConfig(
 
   public record Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score) implements Serializable {}
 
-  public record Export(String systemPrompt) implements Serializable {}
+  /**
+   * The handoff bundle: system prompt, the tokenizer for `text` tokens (resolved: export.tokenizer,
+   * else difficulty.tokenizer; empty = estimate), block size, too-long policy and card license.
+   */
+  public record Export(String systemPrompt, String tokenizer, int blockSize, String tooLong, String license) implements Serializable {}
+
+  public static final List<String> TOO_LONG_POLICIES = List.of("drop", "truncate", "keep");
 
   private static final Set<String> WEIGHT_KEYS = Set.of("quality", "difficulty", "length");
   private static final Set<String> PICK_KEYS = Set.of("sources", "require_teacher_correct", "min_trace_tokens");
@@ -85,7 +91,9 @@ public record PipelineConfig(
         c.fraction("domains.smoothing", 0.0, 100.0));
     Select select = new Select(c.oneOf("select.strategy", STRATEGIES), c.integer("select.size", 1),
         c.longValue("select.seed"), directPicks(c), score(c));
-    Export export = new Export(c.string("export.system_prompt"));
+    String exportTokenizer = c.string("export.tokenizer").isBlank() ? difficulty.tokenizer() : c.string("export.tokenizer");
+    Export export = new Export(c.string("export.system_prompt"), exportTokenizer, c.integer("export.block_size", 16),
+        c.oneOf("export.too_long", TOO_LONG_POLICIES), c.string("export.license").isBlank() ? "unknown" : c.string("export.license"));
     return new PipelineConfig(tree, run, spark, sample, c.maps("sources"), quality, decontam, dedup, difficulty,
         domains, select, export, GenerateConfig.from(c));
   }

@@ -129,7 +129,7 @@ public final class Pipeline {
 
       console.stageStart(total, total, ExportStage.NAME, "handoff bundle for the GPU training stage");
       setJobGroup(spark, ExportStage.NAME, "export: handoff bundle");
-      StageResult exported = ExportStage.run(context, spark.read().parquet(run.selection()), runId, configSha);
+      StageResult exported = ExportStage.run(context, spark.read().parquet(run.selection()), runId, configSha, funnel(results));
       record(manifest, results, console, total, total, exported);
 
       manifest.put("funnel", funnel(results));

@@ -2,6 +2,7 @@ package dev.distill.job.run;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
@@ -91,6 +92,49 @@ public final class RunDirectory {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A new file at {@code path} (replaced if it exists); pair with {@link #move} for an atomic write. */
+  public OutputStream create(String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(hadoop).create(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Renames {@code from} to {@code to}, replacing it. */
+  public void move(String from, String to) {
+    try {
+      Path target = new Path(to);
+      FileSystem fs = target.getFileSystem(hadoop);
+      fs.delete(target, false);
+      if (!fs.rename(new Path(from), target)) {
+        throw new IOException("rename of " + from + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + to + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes a file or directory tree; nothing happens when it does not exist. */
+  public void delete(String path) {
+    try {
+      Path p = new Path(path);
+      p.getFileSystem(hadoop).delete(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public long size(String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(hadoop).getFileStatus(p).getLen();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the size of " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -33,6 +33,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void exportDefaultsAndTheTokenizerFallback() throws Exception {
+    PipelineConfig c = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, List.of()));
+    assertEquals(32768, c.export().blockSize());
+    assertEquals("drop", c.export().tooLong());
+    assertEquals("unknown", c.export().license());
+    assertEquals("", c.export().tokenizer());
+    assertEquals("/t/tokenizer.json", load("difficulty:\n  tokenizer: /t/tokenizer.json\n").export().tokenizer());
+    assertEquals("/e.json", load("difficulty:\n  tokenizer: /t/tokenizer.json\nexport:\n  tokenizer: /e.json\n").export().tokenizer());
+    ConfigException e = assertThrows(ConfigException.class, () -> load("", "export.too_long=shorten"));
+    assertTrue(e.getMessage().contains("export.too_long") && e.getMessage().contains("[drop, truncate, keep]"), e.getMessage());
+    assertThrows(ConfigException.class, () -> load("", "export.block_size=8"));
+  }
+
+  @Test
   void userFileMergesOverDefaultsAndSetWins() throws Exception {
     PipelineConfig c = load("select:\n  seed: 7\ndedup:\n  threshold: 0.7\n", "select.seed=9", "select.strategy=random");
     assertEquals(9, c.select().seed());

@@ -94,6 +94,23 @@ class PublicPoolIT {
   }
 
   @Test
+  void handoffIsCountedWithTheQwenTokenizerAndVerifies() throws Exception {
+    Path handoff = run.resolve("handoff");
+    JsonNode manifest = Json.MAPPER.readTree(Files.readString(handoff.resolve("manifest.json")));
+    JsonNode tokens = manifest.get("tokens");
+    JsonNode export = RunAssertions.runJson(run).get("stages").get(7);
+    System.out.printf("public pool handoff: %d rows, %d text tokens (%s, mean %d, p90 %d, max %d), %d over block size %d, %d dropped; "
+        + "arrow write %.3fs%n", manifest.get("rows").asLong(), tokens.get("total_text_tokens").asLong(), tokens.get("counting").asText(),
+        tokens.get("mean_text_tokens").asLong(), tokens.get("p90_text_tokens").asLong(), tokens.get("max_text_tokens").asLong(),
+        tokens.get("rows_over_block_size").asLong(), tokens.get("block_size").asLong(), tokens.get("rows_dropped_too_long").asLong(),
+        export.get("arrow_write_seconds").asDouble());
+    assertEquals("exact", tokens.get("counting").asText());
+    assertEquals(1000, manifest.get("rows").asLong() + tokens.get("rows_dropped_too_long").asLong());
+    assertTrue(tokens.get("total_text_tokens").asLong() > 50_000, tokens.toString());
+    assertEquals(Main.OK, Main.run(new String[] {"verify-handoff", handoff.toString()}));
+  }
+
+  @Test
   void everyMath500ProblemInThePoolIsFlaggedByMath500() {
     Set<String> math500 = new HashSet<>();
     for (EvalSets.EvalItem item : evalItems()) {

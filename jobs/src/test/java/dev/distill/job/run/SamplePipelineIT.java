@@ -68,7 +68,9 @@ class SamplePipelineIT {
   void runDirectoryFollowsTheContract() {
     for (String dir : List.of("run.json", "stages/ingest/_SUCCESS", "stages/quality/_SUCCESS", "stages/decontam/_SUCCESS",
         "stages/dedup/_SUCCESS", "stages/difficulty/_SUCCESS", "stages/domains/_SUCCESS", "removed/quality/_SUCCESS",
-        "quarantine/_SUCCESS", "selection/_SUCCESS", "handoff/train.jsonl", "handoff/train.parquet", "handoff/manifest.json")) {
+        "quarantine/_SUCCESS", "selection/_SUCCESS", "handoff/train.jsonl", "handoff/train.parquet", "handoff/manifest.json",
+        "handoff/arrow/data-00000-of-00001.arrow", "handoff/arrow/dataset_info.json", "handoff/arrow/state.json", "handoff/README.md",
+        "handoff/train/recipe.json", "handoff/train/train.py", "handoff/train/launch.sh", "removed/export/_SUCCESS")) {
       assertTrue(Files.exists(runA.resolve(dir)), dir);
     }
   }
@@ -148,9 +150,40 @@ class SamplePipelineIT {
   }
 
   @Test
+  void handoffVerifiesAndACorruptedCopyDoesNot() throws Exception {
+    Path handoff = runA.resolve("handoff");
+    assertEquals(Main.OK, Main.run(new String[] {"verify-handoff", handoff.toString()}));
+    JsonNode manifest = Json.MAPPER.readTree(Files.readString(handoff.resolve("manifest.json")));
+    JsonNode tokens = manifest.get("tokens");
+    System.out.printf("sample run: %d rows, %d text tokens (%s), max %d, %d over block size %d; arrow write %.3fs%n",
+        manifest.get("rows").asLong(), tokens.get("total_text_tokens").asLong(), tokens.get("counting").asText(),
+        tokens.get("max_text_tokens").asLong(), tokens.get("rows_over_block_size").asLong(), tokens.get("block_size").asLong(),
+        RunAssertions.runJson(runA).get("stages").get(7).get("arrow_write_seconds").asDouble());
+    assertEquals(32768, tokens.get("block_size").asInt());
+    assertEquals("drop", tokens.get("too_long").asText());
+    Path copy = out.resolve("corrupted-handoff");
+    try (java.util.stream.Stream<Path> paths = Files.walk(handoff)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = copy.resolve(handoff.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    Path arrow = copy.resolve("arrow/data-00000-of-00001.arrow");
+    byte[] bytes = Files.readAllBytes(arrow);
+    bytes[bytes.length - 100] ^= 0x01;
+    Files.write(arrow, bytes);
+    assertEquals(Main.BAD_INPUT, Main.run(new String[] {"verify-handoff", copy.toString()}));
+  }
+
+  @Test
   void badConfigFailsBeforeSparkWithTheKeyNamed() {
     assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--set", "select.strategy=best"}));
     assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--set", "select.nope=1"}));
     assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--frobnicate", "x"}));
+    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--set", "export.too_long=shorten"}));
   }
 }
