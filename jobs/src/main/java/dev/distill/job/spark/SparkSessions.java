@@ -19,7 +19,7 @@ public final class SparkSessions {
     // The candidate schema is wider than Spark's default of 25 fields printed per plan (a WARN otherwise).
     conf.setIfMissing("spark.sql.debug.maxToStringFields", "100");
     // Secrets never reach the Spark UI or event logs.
-    conf.setIfMissing("spark.redaction.regex", "(?i)secret|password|token|access[.]?key|api[._]?key|credential");
+    conf.setIfMissing("spark.redaction.regex", redactionRegex(config));
     if (config.run().partitions() > 0) {
       conf.set("spark.sql.shuffle.partitions", String.valueOf(config.run().partitions()));
     }
@@ -32,6 +32,14 @@ public final class SparkSessions {
       spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, 2 * spark.sparkContext().defaultParallelism())));
     }
     return spark;
+  }
+
+  /** Spark's usual secret names, plus the environment variables the generate roles read their API keys from. */
+  public static String redactionRegex(PipelineConfig config) {
+    StringBuilder regex = new StringBuilder("(?i)secret|password|token|access[.]?key|api[._]?key|credential");
+    config.generate().roles().stream().map(r -> r.apiKeyEnv()).filter(n -> !n.isEmpty()).distinct().sorted()
+        .forEach(n -> regex.append('|').append(java.util.regex.Pattern.quote(n)));
+    return regex.toString();
   }
 
   private SparkSessions() {}

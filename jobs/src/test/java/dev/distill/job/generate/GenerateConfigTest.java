@@ -58,6 +58,15 @@ class GenerateConfigTest {
   }
 
   @Test
+  void sparkRedactsTheKeyVariables() {
+    PipelineConfig c = SparkTestSession.config("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.api_key_env=LLM_CREDS");
+    java.util.regex.Pattern redaction = java.util.regex.Pattern.compile(dev.distill.job.spark.SparkSessions.redactionRegex(c));
+    assertTrue(redaction.matcher("spark.executorEnv.LLM_CREDS").find());
+    assertTrue(redaction.matcher("spark.hadoop.fs.s3a.secret.key").find());
+    assertFalse(redaction.matcher("spark.app.name").find());
+  }
+
+  @Test
   void missingKeyVariableFailsBeforeAnythingRuns() {
     GenerateConfig g = SparkTestSession.config("generate.base_url=http://h/v1", "generate.teacher.model=t",
         "generate.api_key_env=DISTILL_TEST_UNSET_KEY").generate();
