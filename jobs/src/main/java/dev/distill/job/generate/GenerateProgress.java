@@ -74,11 +74,7 @@ final class GenerateProgress extends SparkListener implements AutoCloseable {
     }
     this.finished = new long[all.size()];
     sc.addSparkListener(this);
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "distill-generate-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("distill-generate-progress"));
     timer.scheduleAtFixedRate(() -> console.info(line()), everySeconds, everySeconds, TimeUnit.SECONDS);
   }
 

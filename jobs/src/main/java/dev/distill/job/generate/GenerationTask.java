@@ -66,11 +66,7 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     RateLimiter tokens = new RateLimiter(share.tokensPerMinute());
     SpendingCap cap = new SpendingCap(share.costUsd());
     Semaphore slots = new Semaphore(config.concurrency());
-    ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
-      Thread t = new Thread(r, "distill-generate-" + task.partitionId());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("distill-generate-" + task.partitionId()));
     try (LedgerWriter ledger = new LedgerWriter(hadoop.get(), segmentsDir, prefix + "-a" + task.attemptNumber(),
         config.ledgerFlushRows(), config.ledgerFlushSeconds())) {
       while (calls.hasNext()) {

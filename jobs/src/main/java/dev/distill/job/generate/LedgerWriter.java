@@ -36,11 +36,7 @@ final class LedgerWriter implements AutoCloseable {
     this.dir = dir;
     this.prefix = prefix;
     this.flushRows = flushRows;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "distill-ledger-flush");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("distill-ledger-flush"));
     timer.scheduleWithFixedDelay(this::flushQuietly, flushSeconds, flushSeconds, TimeUnit.SECONDS);
   }
 
