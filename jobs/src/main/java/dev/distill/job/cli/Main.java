@@ -33,6 +33,7 @@ public final class Main {
   static final Map<String, Set<String>> COMMANDS = Map.of(
       "run", Set.of("config", "output", "run-id"),
       "select", Set.of("run", "strategy", "seed", "size", "name"),
+      "grade", dev.distill.job.grade.GradeCommand.OPTIONS,
       "help", Set.of(),
       "version", Set.of());
 
@@ -46,6 +47,10 @@ public final class Main {
       "          [--name NAME] [--set key=value ...]",
       "          re-select from an existing run's scored table (stages/domains) without recomputing;",
       "          writes RUN_DIR/selections/<name>/ (default name: <strategy>-seed<seed>).",
+      "  grade   --input FILE --response PATH --reference PATH [--output FILE]",
+      "          grade model responses on disk (.jsonl, .json, .csv, .zip, .parquet) with the answer verifier;",
+      "          PATH: dotted fields, [i] or [*] for list elements (e.g. response[*], 6b_finetuning.solution).",
+      "          One JSON line per response to --output (else stdout); summary to stdout (stderr without --output).",
       "  version",
       "",
       "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input.");
@@ -69,6 +74,8 @@ public final class Main {
           return runPipeline(cli, console);
         case "select":
           return reselect(cli, console);
+        case "grade":
+          return dev.distill.job.grade.GradeCommand.run(cli.options());
         default:
           throw new CliArgs.UsageException("unknown command " + cli.command());
       }
