@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -100,7 +99,8 @@ final class GradeInput {
    * absent). Uses the active Spark session when there is one, else starts a local one for the read.
    */
   private static void readParquet(Path file, RowSink sink) throws IOException {
-    SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get() : null;
+    SparkSession active = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+        : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
     SparkSession spark = active != null ? active : SparkSession.builder()
         .master("local[1]")
         .appName("distill grade")
@@ -108,8 +108,7 @@ final class GradeInput {
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate();
     try {
-      List<String> files = List.of(file.toAbsolutePath().toString());
-      Iterator<String> rows = spark.read().parquet(files.get(0)).toJSON().toLocalIterator();
+      Iterator<String> rows = spark.read().parquet(file.toAbsolutePath().toString()).toJSON().toLocalIterator();
       long row = 0;
       while (rows.hasNext()) {
         row++;
