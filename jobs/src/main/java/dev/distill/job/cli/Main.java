@@ -35,6 +35,7 @@ public final class Main {
       "generate", Set.of("config", "output", "run-id", "dry-run"),
       "select", Set.of("run", "strategy", "seed", "size", "name"),
       "verify-handoff", Set.of(CliArgs.ARGUMENTS),
+      "grade", dev.distill.job.grade.GradeCommand.OPTIONS,
       "help", Set.of(),
       "version", Set.of());
 
@@ -53,6 +54,10 @@ public final class Main {
       "          re-select from an existing run's scored table (stages/domains) without recomputing;",
       "          writes RUN_DIR/selections/<name>/ (default name: <strategy>-seed<seed>).",
       "  verify-handoff DIR  recompute a handoff bundle's sha256s, row counts and chat markers (exit 3 on any mismatch)",
+      "  grade   --input FILE --response PATH --reference PATH [--output FILE]",
+      "          grade model responses on disk (.jsonl, .json, .csv, .zip, .parquet) with the answer verifier;",
+      "          PATH: dotted fields, [i] or [*] for list elements (e.g. response[*], 6b_finetuning.solution).",
+      "          One JSON line per response to --output (else stdout); summary to stdout (stderr without --output).",
       "  version",
       "",
       "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input.");
@@ -80,6 +85,8 @@ public final class Main {
           return reselect(cli, console);
         case "verify-handoff":
           return VerifyHandoffCommand.run(cli, System.out, System.err);
+        case "grade":
+          return dev.distill.job.grade.GradeCommand.run(cli.options());
         default:
           throw new CliArgs.UsageException("unknown command " + cli.command());
       }

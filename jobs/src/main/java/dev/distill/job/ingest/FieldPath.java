@@ -11,8 +11,19 @@ import java.util.List;
  * {@code solution[*]}, {@code items[-1].text}. Names may hold spaces ({@code Correct Answer}) but
  * not {@code . [ ] { } |}.
  */
-final class FieldPath implements Serializable {
+public final class FieldPath implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * One value a path selects, with the concrete path that reaches it: {@code response[3]} for the
+   * fourth element that {@code response[*]} selects.
+   */
+  public record Located(String path, JsonNode value) {
+    /** The value as text by the ingest rules (see {@link ValueText}); null when null or blank. */
+    public String text() {
+      return ValueText.DEFAULT.of(value);
+    }
+  }
 
   private sealed interface Step extends Serializable permits Name, Index, All {}
 
@@ -36,7 +47,7 @@ final class FieldPath implements Serializable {
    *
    * @throws IllegalArgumentException with a message saying what is wrong, for the caller to wrap
    */
-  static FieldPath parse(String raw) {
+  public static FieldPath parse(String raw) {
     String text = raw == null ? "" : raw.strip();
     if (text.isEmpty()) {
       throw new IllegalArgumentException("the field path is empty");
@@ -97,12 +108,12 @@ final class FieldPath implements Serializable {
   }
 
   /** The path as written in the config. */
-  String text() {
+  public String text() {
     return text;
   }
 
   /** True when the path has {@code [*]} and may select several values. */
-  boolean fansOut() {
+  public boolean fansOut() {
     return steps.stream().anyMatch(s -> s instanceof All);
   }
 
@@ -126,6 +137,40 @@ final class FieldPath implements Serializable {
           }
         } else if (node.isArray()) {
           node.forEach(next::add);
+        }
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  /**
+   * The values the path selects, in document order, each with its concrete path (names joined by
+   * dots, every list position written as the index it has, e.g. {@code items[2].text}); absent
+   * parts select nothing.
+   */
+  public List<Located> locate(JsonNode root) {
+    List<Located> current = List.of(new Located("", root));
+    for (Step step : steps) {
+      List<Located> next = new ArrayList<>();
+      for (Located at : current) {
+        JsonNode node = at.value();
+        if (step instanceof Name name) {
+          JsonNode child = node.isObject() ? node.get(name.name()) : null;
+          if (child != null) {
+            next.add(new Located(at.path().isEmpty() ? name.name() : at.path() + "." + name.name(), child));
+          }
+        } else if (step instanceof Index index) {
+          if (node.isArray()) {
+            int i = index.index() < 0 ? node.size() + index.index() : index.index();
+            if (i >= 0 && i < node.size()) {
+              next.add(new Located(at.path() + "[" + i + "]", node.get(i)));
+            }
+          }
+        } else if (node.isArray()) {
+          for (int i = 0; i < node.size(); i++) {
+            next.add(new Located(at.path() + "[" + i + "]", node.get(i)));
+          }
         }
       }
       current = next;

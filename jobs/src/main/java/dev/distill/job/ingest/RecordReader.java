@@ -32,6 +32,8 @@ import java.util.Locale;
  *       unreadable at the line and column where it breaks; the records before it are kept.
  *   <li>{@code .csv}: CSV with a header row (quoted fields may span lines); each record is an
  *       object of strings, on the line where it starts.
+ *   <li>{@code .zip}: each {@code .jsonl}, {@code .json} or {@code .csv} entry, read as above
+ *       (see {@link ZipRecordReader}).
  *   <li>other extensions: JSON when the content starts with an opening brace or bracket.
  * </ul>
  *
@@ -90,6 +92,10 @@ public final class RecordReader {
    * @throws ConfigException when {@code records} is needed to find the records and is not set
    */
   public static void read(String fileName, InputStream in, SourceSpec spec, RecordSink sink) throws IOException {
+    if (ZipRecordReader.isZip(fileName)) {
+      ZipRecordReader.read(fileName, in, spec, sink);
+      return;
+    }
     BufferedInputStream input = new BufferedInputStream(in, 1 << 16);
     skipByteOrderMark(input);
     if (isBlank(input)) {

@@ -271,4 +271,45 @@ class RecordReaderTest {
     out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
     return out.toByteArray();
   }
+
+  @Test
+  void zipEntriesAreReadInOrderWithIndicesRunningOn() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("outputs/a.json"));
+      zip.write("[{\"question\": \"one\"},\n {\"question\": \"two\"}]".getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
+      zip.putNextEntry(new java.util.zip.ZipEntry("__MACOSX/outputs/._a.json"));
+      zip.write(new byte[] {0, 1, 2});
+      zip.closeEntry();
+      zip.putNextEntry(new java.util.zip.ZipEntry("notes.txt"));
+      zip.write("not data".getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
+      zip.putNextEntry(new java.util.zip.ZipEntry("b.jsonl"));
+      zip.write("{\"question\": \"three\"}\n{oops\n{\"question\": \"four\"}\n".getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
+    }
+    CollectingSink sink = CollectingSink.read(dir, "outputs.zip", bytes.toByteArray(), CollectingSink.spec(Map.of()));
+
+    assertEquals(List.of("one", "two", "three", "four"),
+        sink.records.stream().map(r -> r.record().get("question").asText()).toList());
+    assertEquals(List.of(0L, 1L, 2L, 4L), sink.records.stream().map(CollectingSink.Read::index).toList());
+    assertEquals(List.of(1L, 2L, 1L, 3L), sink.lines());
+    assertEquals(1, sink.unreadable.size());
+    assertEquals(2, sink.unreadable.get(0).line());
+    assertTrue(sink.unreadable.get(0).error().startsWith("in b.jsonl: "), sink.unreadable.get(0).error());
+  }
+
+  @Test
+  void zipWithoutDataEntriesIsAnError() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+      zip.write("hello".getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
+    }
+    IOException e = assertThrows(IOException.class,
+        () -> CollectingSink.read(dir, "empty.zip", bytes.toByteArray(), CollectingSink.spec(Map.of())));
+    assertTrue(e.getMessage().contains("empty.zip") && e.getMessage().contains("no .jsonl"), e.getMessage());
+  }
 }

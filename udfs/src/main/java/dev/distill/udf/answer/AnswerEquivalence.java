@@ -50,10 +50,36 @@ public final class AnswerEquivalence {
             if (np.isEmpty() || nr.isEmpty()) {
                 return false;
             }
-            return same(np, nr, 0);
+            return same(np, nr, 0) && sameUnits(p, np, r, nr);
         } catch (RuntimeException | StackOverflowError e) {
             return false;
         }
+    }
+
+    /**
+     * Units are dropped before comparing, so that "5 cm" matches a bare "5"; but when both answers
+     * name a unit, the units must agree: "5 m" is not "5 cm". Plurals and spacing do not count.
+     */
+    private static boolean sameUnits(String p, String np, String r, String nr) {
+        String up = unit(p, np);
+        String ur = unit(r, nr);
+        return up == null || ur == null || up.equals(ur);
+    }
+
+    /** The unit that normalization stripped from an answer, in a canonical spelling, or null when it had none. */
+    private static String unit(String raw, String stripped) {
+        String kept = AnswerNormalizer.normalize(raw, false);
+        if (kept.length() <= stripped.length() || !kept.startsWith(stripped)) {
+            return null;
+        }
+        String u = kept.substring(stripped.length()).toLowerCase(java.util.Locale.ROOT).replace("\\", "")
+                .replace("{", "").replace("}", "").replace(" ", "");
+        if (u.endsWith("ches") || u.endsWith("shes") || u.endsWith("sses") || u.endsWith("xes")) {
+            u = u.substring(0, u.length() - 2);
+        } else if (u.endsWith("s") && !u.endsWith("ss") && u.length() > 2) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return u.isEmpty() ? null : u;
     }
 
     /** Compares two normalized answers. */

@@ -32,6 +32,9 @@ public final class AnswerExtractor {
     private static final Pattern BOLD_LETTER = Pattern.compile("\\*\\*[ \\t]*\\(?([A-J])\\)?[ \\t]*[.:)]?[ \\t]*\\*\\*");
     private static final Pattern PAREN_LETTER = Pattern.compile("\\(([A-J])\\)");
     private static final Pattern OPTION_LETTER = Pattern.compile("(?:[Oo]ption|[Cc]hoice)[ \\t]*\\(?([A-J])\\)?(?![A-Za-z])");
+    /** "the correct option is C", "the best choice is (B)": a letter stated as the chosen option. */
+    private static final Pattern OPTION_IS_LETTER =
+            Pattern.compile("(?:[Oo]ption|[Cc]hoice)[ \\t]+is[ \\t]*:?[ \\t]*(?:\\*\\*)?\\(?([A-J])\\)?(?![A-Za-z0-9])");
     private static final Pattern LONE_LETTER = Pattern.compile("(?m)^[ \\t]*\\(?([A-J])\\)?[.:]?[ \\t]*$");
 
     private AnswerExtractor() {
@@ -329,8 +332,10 @@ public final class AnswerExtractor {
 
     /** Words that end an answer and start its justification: "is 42 because ...". */
     private static boolean startsClause(String text, int at) {
-        for (String word : new String[] {"because ", "since ", "which ", "as this "}) {
-            if (text.regionMatches(true, at, word, 0, word.length())) {
+        for (String word : new String[] {"because", "since", "which", "as this"}) {
+            int end = at + word.length();
+            if (text.regionMatches(true, at, word, 0, word.length())
+                    && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end)))) {
                 return true;
             }
         }
@@ -448,7 +453,7 @@ public final class AnswerExtractor {
         String tail = response.substring(offset);
         int best = after - offset;
         String letter = null;
-        for (Pattern p : new Pattern[] {BOLD_LETTER, PAREN_LETTER, OPTION_LETTER, LONE_LETTER}) {
+        for (Pattern p : new Pattern[] {BOLD_LETTER, PAREN_LETTER, OPTION_LETTER, OPTION_IS_LETTER, LONE_LETTER}) {
             Matcher m = p.matcher(tail);
             while (m.find()) {
                 if (m.start() > best) {

@@ -25,6 +25,10 @@ public final class AnswerNormalizer {
     /** Words after a number that are never taken for units. */
     private static final Set<String> KEEP_WORDS = Set.of("and", "or", "to", "of", "i", "pi", "sin", "cos", "tan", "log", "ln", "exp");
 
+    /** An integer, one space, and a proper fraction of integers, not inside a longer number or fraction. */
+    private static final java.util.regex.Pattern MIXED_NUMBER =
+            java.util.regex.Pattern.compile("(?<![\\d.,/^_])(\\d{1,9}) (\\d{1,9})/(\\d{1,9})(?![\\d./^])");
+
     private AnswerNormalizer() {
     }
 
@@ -46,6 +50,7 @@ public final class AnswerNormalizer {
             return s;
         }
         s = replaceWhitespace(s);
+        s = replaceUnicodeMath(s);
         s = s.replace("**", "");
         s = s.replace("\\$", "").replace("$", "");
         s = stripMathDelimiters(s.trim());
@@ -71,6 +76,8 @@ public final class AnswerNormalizer {
             s = Latex.unwrapCommand(s, wrapper, " ", " ");
         }
         s = s.replace(" ^", "^").trim();
+        s = joinAlternatives(s);
+        s = mixedNumbers(s);
         s = stripTrailingPunctuation(s);
         s = stripDegreeWords(s);
         if (stripUnits) {
@@ -85,6 +92,87 @@ public final class AnswerNormalizer {
         s = stripAssignment(s);
         s = stripTrailingPunctuation(s);
         return spacedList ? s : collapseThousands(s);
+    }
+
+    /**
+     * Writes the Unicode math that models print in LaTeX: {@code ×} and {@code ·} as products,
+     * {@code −} as a minus, {@code π}, {@code ∞}, {@code ≤}, {@code ≥}, and {@code √23} or
+     * {@code √x} as {@code \sqrt{23}} or {@code \sqrt{x}}.
+     */
+    static String replaceUnicodeMath(String s) {
+        boolean any = false;
+        for (int i = 0; i < s.length() && !any; i++) {
+            any = s.charAt(i) >= 0x00b7;
+        }
+        if (!any) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\u00d7' -> out.append("\\times ");
+                case '\u00b7', '\u22c5' -> out.append("\\cdot ");
+                case '\u2212' -> out.append('-');
+                case '\u03c0' -> out.append("\\pi ");
+                case '\u221e' -> out.append("\\infty ");
+                case '\u2264' -> out.append("\\le ");
+                case '\u2265' -> out.append("\\ge ");
+                case '\u221a' -> {
+                    int end = i + 1;
+                    while (end < s.length() && Character.isDigit(s.charAt(end))) {
+                        end++;
+                    }
+                    if (end == i + 1) {
+                        while (end < s.length() && end < i + 2 && Character.isLetter(s.charAt(end))) {
+                            end++;
+                        }
+                    }
+                    if (end > i + 1) {
+                        out.append("\\sqrt{").append(s, i + 1, end).append('}');
+                        i = end - 1;
+                    } else {
+                        out.append("\\sqrt");
+                    }
+                }
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Numeric alternatives joined by words become a list: {@code x = 2 or x = 3} and
+     * {@code 2 and 3} read as {@code x = 2, x = 3} and {@code 2, 3}. Only answers holding a
+     * digit are touched, so text answers keep their words.
+     */
+    static String joinAlternatives(String s) {
+        if (!Latex.containsDigit(s) || (!s.contains(" or ") && !s.contains(" and "))) {
+            return s;
+        }
+        return s.replaceAll(" +(?:or|and) +", ", ");
+    }
+
+    /** A mixed number written in plain text, {@code 2 1/2}, becomes {@code 2\frac{1}{2}} (two and a half). */
+    static String mixedNumbers(String s) {
+        if (s.indexOf('/') < 0 || s.indexOf(' ') < 0) {
+            return s;
+        }
+        java.util.regex.Matcher m = MIXED_NUMBER.matcher(s);
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        boolean changed = false;
+        while (m.find()) {
+            if (new java.math.BigInteger(m.group(2)).compareTo(new java.math.BigInteger(m.group(3))) >= 0) {
+                continue;
+            }
+            m.appendReplacement(out, m.group(1) + "\\\\frac{" + m.group(2) + "}{" + m.group(3) + "}");
+            changed = true;
+        }
+        if (!changed) {
+            return s;
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** Drops {@code $}, bold markers and whole-answer {@code \text{}}-style wrappers; used for letters. */

@@ -397,11 +397,14 @@ final class ExpressionParser {
         return power == null ? applied : Expr.binary(Expr.Op.POWER, applied, power);
     }
 
-    /** A LaTeX argument: a braced group, or a single digit, letter or command. */
+    /** A LaTeX argument: a braced group, or a single digit, letter or command; {@code \\sqrt(2)} also takes a parenthesised one. */
     private Expr argument() {
         skipSpaces();
         if (peek('{')) {
             return group('{', '}');
+        }
+        if (peek('(')) {
+            return group('(', ')');
         }
         if (pos < s.length() && Character.isDigit(s.charAt(pos))) {
             pos++;

@@ -179,4 +179,36 @@ class AnswerEquivalenceTest {
         different("\\frac{1}{0}", "1");
         different("1/0", "\\infty");
     }
+
+    @Test
+    void unitsMustAgreeWhenBothAnswersNameOne() {
+        different("5\\text{ m}", "5\\text{ cm}");
+        different("5 km", "5 cm");
+        same("5\\text{ cm}", "5 cm");
+        same("3 inches", "3 inch");
+        same("4 miles", "4\\text{ mile}");
+        same("5 cm", "5");
+        same("5", "5\\text{ m}");
+    }
+
+    @Test
+    void unicodeMath() {
+        same("1.5 \u00d7 10^3", "1500");
+        same("\u22125", "-5");
+        same("2\u03c0", "2\\pi");
+        same("\u221a2", "\\sqrt{2}");
+        same("\u221a23", "\\sqrt{23}");
+        different("\u221a23", "3\\sqrt{2}");
+        same("\\sqrt(8)", "2\\sqrt{2}");
+    }
+
+    @Test
+    void plainTextMixedNumbersAndAlternatives() {
+        same("2 1/2", "\\frac{5}{2}");
+        same("-1 1/4", "-1.25");
+        different("2 1/2", "\\frac{1}{2}");
+        same("x = 2 \\text{ or } x = 3", "3, 2");
+        same("2 and 3", "\\{2,3\\}");
+        different("2 or 4", "2, 3");
+    }
 }

@@ -143,4 +143,18 @@ class AnswerExtractorTest {
             assertNull(AnswerExtractor.lastBoxed(s), s);
         }
     }
+
+    @Test
+    void optionStatedAsChosen() {
+        assertExtracts("C", "mc_letter", "So the correct option is C.", ReferenceKind.LETTER);
+        assertExtracts("B", "mc_letter", "Weighing both, the best choice is **(B)**", ReferenceKind.LETTER);
+        assertNull(AnswerExtractor.extract("This option is Cheap and fast.", ReferenceKind.LETTER));
+    }
+
+    @Test
+    void justificationAtTheEndIsNotPartOfTheAnswer() {
+        assertExtracts("C", "the_answer_is", "The answer is C because", ReferenceKind.EXPRESSION);
+        assertExtracts("12", "the_answer_is", "The answer is 12 since", ReferenceKind.NUMBER);
+        assertExtracts("12 sinces", "the_answer_is", "The answer is 12 sinces", ReferenceKind.EXPRESSION);
+    }
 }

@@ -54,4 +54,23 @@ class AnswerGraderTest {
         }
         assertEquals(Verdict.NO_ANSWER, AnswerGrader.grade("\\boxed{}", "5").verdict());
     }
+
+    @Test
+    void referenceThatIsAWorkedSolutionIsReducedToItsAnswer() {
+        String gsm8k = "Janet sells 16 - 3 - 4 = <<16-3-4=9>>9 duck eggs a day.\nShe makes 9 * 2 = $<<9*2=18>>18.\nA: 18";
+        Verdict v = AnswerGrader.grade("She makes 18 dollars.\nA: 18", gsm8k);
+        assertEquals(new Verdict("correct", "18", "18", "a_colon"), v);
+        assertEquals("incorrect", AnswerGrader.grade("A: 26", gsm8k).verdict());
+        assertEquals("correct", AnswerGrader.grade("so $\\boxed{\\dfrac{1}{2}}$", "Halving gives $\\boxed{\\frac12}$.").verdict());
+        assertEquals("correct", AnswerGrader.grade("#### 1234", "1000 + 234 = 1234\n#### 1,234").verdict());
+        assertEquals("1234", AnswerGrader.grade("#### 1234", "1000 + 234 = 1234\n#### 1,234").normalizedReference());
+    }
+
+    @Test
+    void bareReferencesAreLeftAlone() {
+        assertEquals("A", AnswerGrader.referenceAnswer("A"));
+        assertEquals("x = 5", AnswerGrader.referenceAnswer("x = 5"));
+        assertEquals("\\frac{1}{2}", AnswerGrader.referenceAnswer("\\frac{1}{2}"));
+        assertEquals("18", AnswerGrader.referenceAnswer("steps\nA: 18"));
+    }
 }

@@ -44,8 +44,38 @@ class AnswerNormalizerTest {
         assertEquals("25", AnswerNormalizer.normalize("25 \\text{ ft}", true));
         assertEquals("12", AnswerNormalizer.normalize("12\\text{ cm}^2", true));
         assertEquals("10", AnswerNormalizer.normalize("10 square units", true));
-        assertEquals("2and3", AnswerNormalizer.normalize("2 \\text{ and } 3", true));
+        // "and" is never taken for a unit: the 3 stays (numeric alternatives become a list).
+        assertEquals("2,3", AnswerNormalizer.normalize("2 \\text{ and } 3", true));
         assertEquals("x", AnswerNormalizer.normalize("x", true));
+    }
+
+    @Test
+    void unicodeMathBecomesLatex() {
+        assertNormal("1.5\\times10^3", "1.5 \u00d7 10^3");
+        assertNormal("2\\cdot3", "2\u00b73");
+        assertNormal("-5", "\u22125");
+        assertNormal("2\\pi", "2\u03c0");
+        assertNormal("\\sqrt{23}", "\u221a23");
+        assertNormal("3\\sqrt{x}", "3\u221ax");
+        assertNormal("(-\\infty,1]", "(-\u221e, 1]");
+        assertNormal("x\\le3", "x \u2264 3");
+        assertNormal("caf\u00e9", "caf\u00e9");
+    }
+
+    @Test
+    void plainTextMixedNumbers() {
+        assertNormal("2\\frac{1}{2}", "2 1/2");
+        assertNormal("-3\\frac{3}{4}", "-3 3/4");
+        // An improper fraction after a number is not a mixed number, nor is a fraction inside a longer one.
+        assertNormal("25/2", "2 5/2");
+        assertNormal("1.52/3", "1.5 2/3");
+    }
+
+    @Test
+    void numericAlternativesJoinedByWordsBecomeAList() {
+        assertNormal("x=2,x=3", "x = 2 \\text{ or } x = 3");
+        assertNormal("2,3", "2 and 3");
+        assertNormal("saltandpepper", "salt and pepper");
     }
 
     @Test
