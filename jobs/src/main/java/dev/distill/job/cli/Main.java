@@ -29,6 +29,8 @@ public final class Main {
   public static final int FAILED = 1;
   public static final int BAD_CONFIG = 2;
   public static final int BAD_INPUT = 3;
+  /** Something outside distill failed: storage or object store I/O, the cluster, a network service. Retrying later may succeed. */
+  public static final int UPSTREAM = 4;
 
   static final Map<String, Set<String>> COMMANDS = Map.of(
       "run", Set.of("config", "output", "run-id", "dry-run"),
@@ -55,7 +57,8 @@ public final class Main {
       "  verify-handoff DIR  recompute a handoff bundle's sha256s, row counts and chat markers (exit 3 on any mismatch)",
       "  version",
       "",
-      "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input.");
+      "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input,",
+      "4 upstream failure (storage, cluster or network; retry). Rerunning a run id reuses its committed stages.");
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -94,9 +97,10 @@ public final class Main {
       System.err.println("distill: " + e.getMessage());
       return BAD_INPUT;
     } catch (RuntimeException e) {
-      System.err.println("distill: run failed: " + e);
+      boolean upstream = isUpstream(e);
+      System.err.println("distill: run failed" + (upstream ? " (upstream: storage, cluster or network; retry when it is back)" : "") + ": " + e);
       e.printStackTrace(System.err);
-      return FAILED;
+      return upstream ? UPSTREAM : FAILED;
     }
   }
 
@@ -128,6 +132,22 @@ public final class Main {
     } finally {
       spark.stop();
     }
+  }
+
+  /** An I/O failure anywhere in the cause chain, or the cluster gone: not distill's fault, worth a retry. */
+  static boolean isUpstream(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+      String message = String.valueOf(t.getMessage());
+      if (t.getClass().getName().equals("org.apache.spark.SparkException")
+          && (message.contains("Master removed our application") || message.contains("All masters are unresponsive")
+              || message.contains("SparkContext was shut down"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void validateRunId(String runId) {
