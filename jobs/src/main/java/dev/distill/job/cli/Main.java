@@ -96,7 +96,8 @@ public final class Main {
     } catch (dev.distill.job.run.Pipeline.BadInputException e) {
       System.err.println("distill: " + e.getMessage());
       return BAD_INPUT;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Spark's Scala code throws checked IOExceptions undeclared.
       boolean upstream = isUpstream(e);
       System.err.println("distill: run failed" + (upstream ? " (upstream: storage, cluster or network; retry when it is back)" : "") + ": " + e);
       e.printStackTrace(System.err);
@@ -173,7 +174,8 @@ public final class Main {
     } catch (java.io.IOException e) {
       throw new ConfigException("Cannot re-select in " + runDir + ": run.json is not valid JSON (" + e.getMessage() + ")");
     }
-    Map<String, Object> tree = (Map<String, Object>) doc.get("config");
+    // Secrets were redacted from run.json: pass them again with --set, or rely on the provider chain.
+    Map<String, Object> tree = dev.distill.job.conf.Secrets.withoutRedacted((Map<String, Object>) doc.get("config"));
     List<String> sets = new ArrayList<>(cli.sets());
     for (String key : List.of("strategy", "seed", "size")) {
       if (cli.options().containsKey(key)) {

@@ -62,8 +62,10 @@ public final class Pipeline {
   public static Outcome run(SparkSession spark, PipelineConfig config, String runId, Console console, String stopAfter) {
     String root = config.run().output() + "/" + runId;
     RunDirectory run = new RunDirectory(root, spark.sparkContext().hadoopConfiguration());
-    String configSha = Json.canonicalSha256(config.tree());
-    RunManifest manifest = new RunManifest(run, runId, config.tree(), configSha);
+    // Secret values (S3 keys in spark.conf, ...) never reach run.json, the handoff or its config sha.
+    Map<String, Object> shown = dev.distill.job.conf.Secrets.redact(config.tree(), dev.distill.job.spark.SparkSessions.redactionRegex(config));
+    String configSha = Json.canonicalSha256(shown);
+    RunManifest manifest = new RunManifest(run, runId, shown, configSha);
     manifest.put("spark", Map.of("master", spark.sparkContext().master(), "version", spark.version(),
         "default_parallelism", spark.sparkContext().defaultParallelism()));
     console.info("run " + runId + " -> " + root);
@@ -136,9 +138,14 @@ public final class Pipeline {
       console.info(String.format("run %s completed in %.1fs (%d of %d stages reused): %d rows selected -> %s", runId, console.elapsed(),
           steps.reused(), total, selected.result().rowsOut(), run.handoff()));
       return new Outcome(runId, root, results);
-    } catch (RuntimeException e) {
-      manifest.finish("failed", e.getMessage());
-      throw e;
+    } catch (Exception e) {
+      // Spark's Scala code throws checked exceptions (IOException from s3a) without declaring them.
+      try {
+        manifest.finish("failed", e.getMessage());
+      } catch (RuntimeException unwritable) {
+        e.addSuppressed(unwritable); // the store that failed the stage may not take run.json either
+      }
+      throw Pipeline.<RuntimeException>sneaky(e);
     } finally {
       spark.sparkContext().clearJobGroup();
     }
@@ -167,6 +174,11 @@ public final class Pipeline {
       funnel.put(r.name(), r.rowsOut());
     }
     return funnel;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Exception> T sneaky(Exception e) throws T {
+    throw (T) e;
   }
 
   static void setJobGroup(SparkSession spark, String stage, String description) {
