@@ -18,16 +18,20 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The application jar submitted to a real Spark standalone cluster: a Master and two Workers as
  * separate JVMs on 127.0.0.1, from the Spark jars Maven already has (a SPARK_HOME with jars/ and
  * RELEASE is built under target/ for the Workers to launch executors from). The cluster run
- * selects the same ids, in the same order, as a local run.
+ * selects the same ids, in the same order, as a local run, also when one Worker is SIGKILLed mid-run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
   static final String[] POOL = {"--set", "sample_pool.rows=3000", "--set", "select.size=300"};
   final List<Process> cluster = new ArrayList<>();
@@ -116,21 +120,26 @@ class StandaloneClusterIT {
     return flags;
   }
 
-  @Test
-  void theClusterSelectsWhatALocalRunSelects() throws Exception {
+  private Process submit(String runId) throws IOException {
     List<String> submit = new ArrayList<>(List.of(java(), "-Xmx1500m"));
     submit.addAll(sparkFlags());
     submit.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*", "org.apache.spark.deploy.SparkSubmit", "--master", masterUrl,
         "--conf", "spark.executor.memory=768m", "--conf", "spark.ui.enabled=false", "--class", Main.class.getName(),
-        System.getProperty("distill.app.jar"), "run", "--output", out.toString(), "--run-id", "cluster"));
+        System.getProperty("distill.app.jar"), "run", "--output", out.toString(), "--run-id", runId));
     submit.addAll(List.of(POOL));
-    long start = System.nanoTime();
-    ProcessBuilder pb = new ProcessBuilder(submit).redirectErrorStream(true).redirectOutput(out.resolve("submit.log").toFile());
+    ProcessBuilder pb = new ProcessBuilder(submit).redirectErrorStream(true).redirectOutput(out.resolve("submit-" + runId + ".log").toFile());
     pb.environment().put("SPARK_HOME", sparkHome.toString());
-    Process driver = pb.start();
+    return pb.start();
+  }
+
+  @Test
+  @Order(1)
+  void theClusterSelectsWhatALocalRunSelects() throws Exception {
+    long start = System.nanoTime();
+    Process driver = submit("cluster");
     assertTrue(driver.waitFor(540, TimeUnit.SECONDS), "the submitted run did not finish in 9 minutes");
     double clusterSeconds = (System.nanoTime() - start) / 1e9;
-    String log = Files.readString(out.resolve("submit.log"));
+    String log = Files.readString(out.resolve("submit-cluster.log"));
     assertEquals(Main.OK, driver.exitValue(), log);
     assertTrue(Files.readString(out.resolve("cluster/run.json")).contains(masterUrl), "run.json records the cluster's master");
     assertTrue(Files.list(out.resolve("work1")).findAny().isPresent() && Files.list(out.resolve("work2")).findAny().isPresent(),
@@ -150,6 +159,30 @@ class StandaloneClusterIT {
     assertEquals(300, clusterIds.size());
     assertEquals(300, new HashSet<>(clusterIds).size());
     assertEquals(ids(spark, out.resolve("local/selection")), clusterIds, "same ids in the same order");
+  }
+
+  @Test
+  @Order(2)
+  void aWorkerKilledMidRunLosesNothing() throws Exception {
+    Process driver = submit("worker-killed");
+    Path log = out.resolve("submit-worker-killed.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (!(Files.exists(log) && Files.readString(log).contains("stage 2/8 quality")) && driver.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertTrue(driver.isAlive(), "the run ended before a Worker could be killed:\n" + Files.readString(log));
+    cluster.get(2).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // worker2, SIGKILL; its executor follows it
+    assertTrue(driver.waitFor(540, TimeUnit.SECONDS), "the run did not finish with one Worker left");
+    assertEquals(Main.OK, driver.exitValue(), Files.readString(log));
+    SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    List<String> ids = ids(spark, out.resolve("worker-killed/selection"));
+    assertEquals(300, new HashSet<>(ids).size(), "300 distinct ids");
+    assertEquals(ids(spark, out.resolve("local/selection")), ids, "same ids in the same order as the local run");
+    assertEquals(funnel("local"), funnel("worker-killed"), "every stage kept and removed the same number of rows");
+  }
+
+  private com.fasterxml.jackson.databind.JsonNode funnel(String runId) throws IOException {
+    return dev.distill.job.run.Json.MAPPER.readTree(Files.readString(out.resolve(runId + "/run.json"))).get("funnel");
   }
 
   private static List<String> ids(SparkSession spark, Path selection) {
