@@ -61,7 +61,12 @@ class StandaloneClusterIT {
     for (Process p : cluster) {
       p.destroy();
       if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    if (out != null) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(out)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
