@@ -29,6 +29,8 @@ public final class Main {
   public static final int FAILED = 1;
   public static final int BAD_CONFIG = 2;
   public static final int BAD_INPUT = 3;
+  /** Something outside distill failed: storage or object store I/O, the cluster, a network service. Retrying later may succeed. */
+  public static final int UPSTREAM = 4;
 
   static final Map<String, Set<String>> COMMANDS = Map.of(
       "run", Set.of("config", "output", "run-id", "dry-run"),
@@ -60,7 +62,8 @@ public final class Main {
       "          One JSON line per response to --output (else stdout); summary to stdout (stderr without --output).",
       "  version",
       "",
-      "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input.");
+      "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input,",
+      "4 upstream failure (storage, cluster or network; retry). Rerunning a run id reuses its committed stages.");
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -100,10 +103,12 @@ public final class Main {
     } catch (dev.distill.job.run.Pipeline.BadInputException e) {
       System.err.println("distill: " + e.getMessage());
       return BAD_INPUT;
-    } catch (RuntimeException e) {
-      System.err.println("distill: run failed: " + e);
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Spark's Scala code throws checked IOExceptions undeclared.
+      boolean upstream = isUpstream(e);
+      System.err.println("distill: run failed" + (upstream ? " (upstream: storage, cluster or network; retry when it is back)" : "") + ": " + e);
       e.printStackTrace(System.err);
-      return FAILED;
+      return upstream ? UPSTREAM : FAILED;
     }
   }
 
@@ -137,6 +142,22 @@ public final class Main {
     }
   }
 
+  /** An I/O failure anywhere in the cause chain, or the cluster gone: not distill's fault, worth a retry. */
+  static boolean isUpstream(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+      String message = String.valueOf(t.getMessage());
+      if (t.getClass().getName().equals("org.apache.spark.SparkException")
+          && (message.contains("Master removed our application") || message.contains("All masters are unresponsive")
+              || message.contains("SparkContext was shut down"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static void validateRunId(String runId) {
     if (!runId.matches("[A-Za-z0-9._-]+")) {
       throw ConfigException.forKey("run.run_id", "\"" + runId + "\" is not a valid run id", "use letters, digits, '.', '_' and '-' only");
@@ -160,7 +181,8 @@ public final class Main {
     } catch (java.io.IOException e) {
       throw new ConfigException("Cannot re-select in " + runDir + ": run.json is not valid JSON (" + e.getMessage() + ")");
     }
-    Map<String, Object> tree = (Map<String, Object>) doc.get("config");
+    // Secrets were redacted from run.json: pass them again with --set, or rely on the provider chain.
+    Map<String, Object> tree = dev.distill.job.conf.Secrets.withoutRedacted((Map<String, Object>) doc.get("config"));
     List<String> sets = new ArrayList<>(cli.sets());
     for (String key : List.of("strategy", "seed", "size")) {
       if (cli.options().containsKey(key)) {

@@ -7,6 +7,7 @@ import java.util.Map;
 
 /** Progress lines on the console: stage i/N, rows, elapsed. */
 public final class Console {
+  public static final String METRICS = "DISTILL_METRICS";
   private final PrintStream out;
   private final long start = System.nanoTime();
 
@@ -24,12 +25,24 @@ public final class Console {
   }
 
   public void stageDone(int index, int total, StageResult r) {
+    stageDone(index, total, r, false);
+  }
+
+  /** A reused stage says so: its rows are those it counted when it was computed. */
+  public void stageDone(int index, int total, StageResult r, boolean reused) {
     StringBuilder removed = new StringBuilder();
     for (Map.Entry<String, Long> e : r.removed().entrySet()) {
       removed.append(removed.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%,d", e.getValue()));
     }
-    info(String.format(Locale.ROOT, "stage %d/%d %-10s %,d -> %,d rows%s in %.1fs — elapsed %.1fs", index, total, r.name(), r.rowsIn(), r.rowsOut(),
+    info(String.format(Locale.ROOT, "stage %d/%d %-10s %s%,d -> %,d rows%s in %.1fs — elapsed %.1fs", index, total, r.name(),
+        reused ? "reused (committed, inputs and config unchanged): " : "", r.rowsIn(), r.rowsOut(),
         removed.length() == 0 ? "" : " (removed: " + removed + ")", r.seconds(), elapsed()));
+  }
+
+  /** One line a scheduler can parse: {@value #METRICS} followed by a JSON object. */
+  public void metrics(Map<String, Object> figures) {
+    out.println(METRICS + " " + Json.compact(figures));
+    out.flush();
   }
 
   public double elapsed() {

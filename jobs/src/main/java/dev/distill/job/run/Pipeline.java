@@ -62,8 +62,10 @@ public final class Pipeline {
   public static Outcome run(SparkSession spark, PipelineConfig config, String runId, Console console, String stopAfter) {
     String root = config.run().output() + "/" + runId;
     RunDirectory run = new RunDirectory(root, spark.sparkContext().hadoopConfiguration());
-    String configSha = Json.canonicalSha256(config.tree());
-    RunManifest manifest = new RunManifest(run, runId, config.tree(), configSha);
+    // Secret values (S3 keys in spark.conf, ...) never reach run.json, the handoff or its config sha.
+    Map<String, Object> shown = dev.distill.job.conf.Secrets.redact(config.tree(), dev.distill.job.spark.SparkSessions.redactionRegex(config));
+    String configSha = Json.canonicalSha256(shown);
+    RunManifest manifest = new RunManifest(run, runId, shown, configSha);
     manifest.put("spark", Map.of("master", spark.sparkContext().master(), "version", spark.version(),
         "default_parallelism", spark.sparkContext().defaultParallelism()));
     console.info("run " + runId + " -> " + root);
@@ -76,22 +78,26 @@ public final class Pipeline {
     try {
       PipelineConfig effective = config;
       if (config.usesSamplePool()) {
-        console.info("no sources configured: generating the sample pool (" + config.samplePool().rows() + " rows, seed "
-            + config.samplePool().seed() + ") into " + run.samplePool());
+        console.info("no sources configured: sample pool (" + config.samplePool().rows() + " rows, seed "
+            + config.samplePool().seed() + ") in " + run.samplePool());
         effective = SamplePool.write(config, run);
       }
       StageContext context = new StageContext(spark, effective, run);
+      Steps steps = new Steps(spark, run, new StageFingerprints(config.tree(), effective, run.hadoop()), names, manifest, results, console, runId);
 
-      console.stageStart(1, total, IngestStage.NAME, "read every source onto the canonical schema");
-      setJobGroup(spark, IngestStage.NAME, "ingest: read sources onto the canonical schema");
-      IngestStage.Result ingest = IngestStage.run(context, effective.sources());
-      manifest.put("inputs", ingest.inputs());
-      manifest.put("quarantined", ingest.quarantined());
-      record(manifest, results, console, 1, total, ingest.stage());
-      if (ingest.rowsRead() > 0 && ingest.quarantined() > config.run().maxQuarantineFraction() * ingest.rowsRead()) {
+      Steps.Done ingest = steps.step(IngestStage.NAME, "read every source onto the canonical schema",
+          List.of(run.stage(IngestStage.NAME) + "/_SUCCESS", run.quarantine() + "/_SUCCESS"), () -> {
+            IngestStage.Result r = IngestStage.run(context, context.config().sources());
+            return new Steps.Computed(r.stage(), Map.of("inputs", r.inputs()));
+          });
+      manifest.put("inputs", ingest.attachments().get("inputs"));
+      long quarantined = ((Number) ingest.result().extra().get("quarantined")).longValue();
+      long rowsRead = ((Number) ingest.result().extra().get("rows_read")).longValue();
+      manifest.put("quarantined", quarantined);
+      if (rowsRead > 0 && quarantined > config.run().maxQuarantineFraction() * rowsRead) {
         throw new BadInputException(String.format("Cannot continue: %d of %d rows read are unreadable (more than run.max_quarantine_fraction=%s); "
             + "see %s for file, line and error of each, fix the sources or raise the threshold",
-            ingest.quarantined(), ingest.rowsRead(), config.run().maxQuarantineFraction(), run.quarantine()));
+            quarantined, rowsRead, config.run().maxQuarantineFraction(), run.quarantine()));
       }
 
       if (config.generate().enabled() && config.generate().dryRun()) {
@@ -102,43 +108,44 @@ public final class Pipeline {
         filters.add(0, new GenerateStage(console));
       }
       String previous = IngestStage.NAME;
-      int index = 1;
       for (Stage stage : filters) {
-        if (index == total) {
+        if (steps.index() == total) {
           break;
         }
-        index++;
-        console.stageStart(index, total, stage.name(), stage.description());
-        setJobGroup(spark, stage.name(), stage.description());
-        Dataset<Row> input = spark.read().parquet(run.stage(previous));
-        StageResult r = StageRunner.run(stage, context, input);
-        record(manifest, results, console, index, total, r);
+        String input = run.stage(previous);
+        steps.step(stage.name(), stage.description(), List.of(run.stage(stage.name()) + "/_SUCCESS", run.removed(stage.name()) + "/_SUCCESS"),
+            () -> new Steps.Computed(StageRunner.run(stage, context, spark.read().parquet(input)), Map.of()));
         previous = stage.name();
       }
-      if (index == total && stopAfter != null) {
+      if (steps.index() == total && stopAfter != null) {
         manifest.put("funnel", funnel(results));
         manifest.finish("completed", null);
         console.info(String.format("run %s completed through %s in %.1fs -> %s", runId, stopAfter, console.elapsed(), run.stage(previous)));
         return new Outcome(runId, root, results);
       }
 
-      console.stageStart(total - 1, total, SelectStage.NAME, "strategy " + config.select().strategy() + ", seed " + config.select().seed());
-      setJobGroup(spark, SelectStage.NAME, "select: " + config.select().strategy());
-      StageResult selected = SelectStage.run(context, spark.read().parquet(run.stage(previous)), run.selection());
-      record(manifest, results, console, total - 1, total, selected);
+      String scored = run.stage(previous);
+      Steps.Done selected = steps.step(SelectStage.NAME, "strategy " + config.select().strategy() + ", seed " + config.select().seed(),
+          List.of(run.selection() + "/_SUCCESS"),
+          () -> new Steps.Computed(SelectStage.run(context, spark.read().parquet(scored), run.selection()), Map.of()));
 
-      console.stageStart(total, total, ExportStage.NAME, "handoff bundle for the GPU training stage");
-      setJobGroup(spark, ExportStage.NAME, "export: handoff bundle");
-      StageResult exported = ExportStage.run(context, spark.read().parquet(run.selection()), runId, configSha, funnel(results));
-      record(manifest, results, console, total, total, exported);
+      steps.step(ExportStage.NAME, "handoff bundle for the GPU training stage",
+          List.of(run.handoff() + "/" + ExportStage.MANIFEST, run.removed(ExportStage.NAME) + "/_SUCCESS"),
+          () -> new Steps.Computed(ExportStage.run(context, spark.read().parquet(run.selection()), runId, configSha, funnel(results)), Map.of()));
 
       manifest.put("funnel", funnel(results));
       manifest.finish("completed", null);
-      console.info(String.format("run %s completed in %.1fs: %d rows selected -> %s", runId, console.elapsed(), selected.rowsOut(), run.handoff()));
+      console.info(String.format("run %s completed in %.1fs (%d of %d stages reused): %d rows selected -> %s", runId, console.elapsed(),
+          steps.reused(), total, selected.result().rowsOut(), run.handoff()));
       return new Outcome(runId, root, results);
-    } catch (RuntimeException e) {
-      manifest.finish("failed", e.getMessage());
-      throw e;
+    } catch (Exception e) {
+      // Spark's Scala code throws checked exceptions (IOException from s3a) without declaring them.
+      try {
+        manifest.finish("failed", e.getMessage());
+      } catch (RuntimeException unwritable) {
+        e.addSuppressed(unwritable); // the store that failed the stage may not take run.json either
+      }
+      throw Pipeline.<RuntimeException>sneaky(e);
     } finally {
       spark.sparkContext().clearJobGroup();
     }
@@ -158,12 +165,6 @@ public final class Pipeline {
     return new Outcome(runId, root, results);
   }
 
-  private static void record(RunManifest manifest, List<StageResult> results, Console console, int index, int total, StageResult r) {
-    results.add(r);
-    manifest.addStage(r);
-    console.stageDone(index, total, r);
-  }
-
   static Map<String, Long> funnel(List<StageResult> results) {
     Map<String, Long> funnel = new LinkedHashMap<>();
     if (!results.isEmpty()) {
@@ -173,6 +174,11 @@ public final class Pipeline {
       funnel.put(r.name(), r.rowsOut());
     }
     return funnel;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Exception> T sneaky(Exception e) throws T {
+    throw (T) e;
   }
 
   static void setJobGroup(SparkSession spark, String stage, String description) {

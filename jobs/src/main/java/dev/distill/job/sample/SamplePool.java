@@ -23,6 +23,8 @@ public final class SamplePool {
   static final String OLYMPIAD = "pool-olympiad.json";
   static final String SCIENCE = "pool-science.csv";
   static final String EVAL = "eval.jsonl";
+  /** Written last, with the rows and seed it was generated from: a rerun of the same run id keeps the files. */
+  static final String DONE = "_SUCCESS";
   static final int EVAL_ITEMS = 60;
   static final int BROKEN_LINES = 3;
 
@@ -40,9 +42,17 @@ public final class SamplePool {
 
   /** Writes the pool into {@code run.samplePool()} and returns the config with its sources and eval set. */
   public static PipelineConfig write(PipelineConfig config, RunDirectory run) {
+    String dir = run.samplePool();
+    String marker = dir + "/" + DONE;
+    String stamp = "{\"rows\":" + config.samplePool().rows() + ",\"seed\":" + config.samplePool().seed() + "}";
+    if (run.exists(marker) && run.readString(marker).equals(stamp)) {
+      // A rerun of the same run id: the files are already there, unchanged (their times too, so
+      // the stages' input fingerprints match and committed stages are reused).
+      return withSources(config, dir);
+    }
+    run.delete(marker);
     SplittableRandom random = new SplittableRandom(config.samplePool().seed());
     int rows = config.samplePool().rows();
-    String dir = run.samplePool();
     List<SampleProblems.Problem> eval = new ArrayList<>();
     StringBuilder evalJsonl = new StringBuilder();
     for (int i = 0; i < EVAL_ITEMS; i++) {
@@ -81,6 +91,7 @@ public final class SamplePool {
     run.writeString(dir + "/" + OLYMPIAD, Json.pretty(olympiad));
     run.writeString(dir + "/" + SCIENCE, science.toString());
     run.writeString(dir + "/" + EVAL, evalJsonl.toString());
+    run.writeString(marker, stamp);
     return withSources(config, dir);
   }
 

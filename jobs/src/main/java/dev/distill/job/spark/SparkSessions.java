@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 
 /** Builds the session a run uses: local[*] by default, whatever spark-submit set otherwise. */
 public final class SparkSessions {
+  static final String HADOOP_PREFIX = "spark.hadoop.";
 
   public static SparkSession create(PipelineConfig config) {
     SparkConf conf = new SparkConf();
@@ -27,6 +28,14 @@ public final class SparkSessions {
       conf.set(e.getKey(), e.getValue());
     }
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    // A session that already existed in this JVM (tests, notebooks) keeps its SparkContext and
+    // ignores the static conf: its Hadoop configuration still gets the run's spark.hadoop.* keys
+    // (s3a endpoint and credentials), as a new context would.
+    for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+      if (e.getKey().startsWith(HADOOP_PREFIX)) {
+        spark.sparkContext().hadoopConfiguration().set(e.getKey().substring(HADOOP_PREFIX.length()), e.getValue());
+      }
+    }
     if (!conf.contains("spark.sql.shuffle.partitions")) {
       // Spark's default of 200 shuffle partitions is far too many for a laptop-sized pool.
       spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, 2 * spark.sparkContext().defaultParallelism())));

@@ -1,0 +1,250 @@
+package dev.distill.job.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.cli.Main;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Scheduled runs: a driver SIGKILLed in the middle of dedup resumes with the same run id from the
+ * last committed stage, and its output is the uninterrupted run's; a rerun of a completed run
+ * recomputes nothing; a stage whose output is not complete is recomputed, with every later one.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ResumeIT {
+  static final List<String> STAGES = List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export");
+  static final String[] COMMON = {"--set", "sample_pool.rows=3000", "--set", "select.size=300", "--set", "spark.master=local[2]",
+      "--set", "spark.conf={spark.ui.enabled: 'false'}"};
+  Path out;
+  final StringBuilder childOutput = new StringBuilder();
+
+  @BeforeAll
+  void uninterruptedRun() throws IOException {
+    out = Files.createTempDirectory("distill-resume-it");
+    assertEquals(Main.OK, Main.run(args("reference")));
+  }
+
+  @AfterAll
+  void deleteRuns() throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(out)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private String[] args(String runId) {
+    List<String> a = new ArrayList<>(List.of("run", "--output", out.toString(), "--run-id", runId));
+    a.addAll(List.of(COMMON));
+    return a.toArray(new String[0]);
+  }
+
+  @Test
+  @Order(1)
+  void aDriverKilledInDedupResumesFromTheLastCommittedStage() throws Exception {
+    Path run = out.resolve("k");
+    Process child = startChild("k");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
+    while (!childSaid("stage 4/8 dedup") && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    // In dedup: wait until Spark has started writing its output (or a moment), then SIGKILL.
+    long inStage = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!Files.exists(run.resolve("stages/dedup")) && System.nanoTime() < inStage) {
+      Thread.sleep(20);
+    }
+    assertTrue(child.isAlive(), "the child run ended before it could be killed:\n" + childOutput);
+    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    assertTrue(childSaid("stage 4/8 dedup"), childOutput.toString());
+
+    assertTrue(Files.exists(run.resolve("commits/decontam.json")), "decontam was committed before the kill");
+    assertFalse(Files.exists(run.resolve("commits/dedup.json")), "the kill came before dedup committed:\n" + childOutput);
+    assertEquals("running", RunAssertions.runJson(run).get("status").asText(), "a killed run never says it completed");
+    List<JsonNode> metrics = metrics(childOutput.toString());
+    assertEquals(List.of("ingest", "quality", "decontam"), metrics.stream().map(m -> m.get("stage").asText()).toList());
+    for (JsonNode m : metrics) {
+      assertEquals("computed", m.get("status").asText());
+      assertTrue(m.get("rows_in").asLong() >= m.get("rows_out").asLong() && m.get("rows_out").asLong() > 0, m.toString());
+      assertTrue(m.get("seconds").asDouble() > 0);
+    }
+
+    long start = System.nanoTime();
+    String console = runCapturing("k");
+    double resumeSeconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("[ResumeIT] resume after a kill in dedup: %.1fs%n", resumeSeconds);
+    assertReused(run, List.of("ingest", "quality", "decontam"));
+    assertTrue(console.contains("3 of 8 stages reused"), console);
+    assertEquals(STAGES, metrics(console).stream().map(m -> m.get("stage").asText()).toList());
+    assertSameOutputAsTheReference(run);
+  }
+
+  @Test
+  @Order(2)
+  void aRerunOfACompletedRunRecomputesNothing() throws Exception {
+    Path run = out.resolve("k");
+    long trainModified = Files.getLastModifiedTime(run.resolve("handoff/train.jsonl")).toMillis();
+    long start = System.nanoTime();
+    String console = runCapturing("k");
+    System.out.printf("[ResumeIT] fully reused rerun: %.1fs%n", (System.nanoTime() - start) / 1e9);
+    assertReused(run, STAGES);
+    for (JsonNode m : metrics(console)) {
+      assertTrue(m.get("reused").asBoolean(), m.toString());
+    }
+    assertEquals(trainModified, Files.getLastModifiedTime(run.resolve("handoff/train.jsonl")).toMillis(), "the bundle was not rewritten");
+    assertSameOutputAsTheReference(run);
+  }
+
+  @Test
+  @Order(3)
+  void aStageWithoutItsSuccessMarkerIsRecomputedWithEveryLaterStage() throws Exception {
+    Path run = out.resolve("k");
+    // A half-written stage: its commit record survived, Spark's _SUCCESS did not.
+    Files.delete(run.resolve("stages/domains/_SUCCESS"));
+    runCapturing("k");
+    assertReused(run, List.of("ingest", "quality", "decontam", "dedup", "difficulty"));
+    assertSameOutputAsTheReference(run);
+  }
+
+  private void assertReused(Path run, List<String> reused) throws Exception {
+    JsonNode doc = RunAssertions.runJson(run);
+    RunAssertions.assertReconciles(doc);
+    List<String> names = new ArrayList<>();
+    for (JsonNode s : doc.get("stages")) {
+      names.add(s.get("name").asText());
+      assertEquals(reused.contains(s.get("name").asText()), s.get("reused").asBoolean(), s.get("name").asText() + " reused");
+      assertEquals(64, s.get("fingerprint").asText().length());
+    }
+    assertEquals(STAGES, names);
+  }
+
+  private void assertSameOutputAsTheReference(Path run) throws Exception {
+    Path reference = out.resolve("reference");
+    SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    List<String> ids = RunAssertions.selectedIds(spark, run.resolve("selection"));
+    assertEquals(300, ids.size());
+    assertEquals(ids.size(), new HashSet<>(ids).size(), "no id selected twice");
+    assertEquals(RunAssertions.selectedIds(spark, reference.resolve("selection")), ids, "same ids in the same order");
+    assertEquals(Json.sha256(Files.readAllBytes(reference.resolve("handoff/train.jsonl"))), Json.sha256(Files.readAllBytes(run.resolve("handoff/train.jsonl"))));
+    for (String stage : List.of("quality", "decontam", "dedup", "difficulty")) {
+      assertEquals(spark.read().parquet(reference.resolve("stages/" + stage).toString()).count(),
+          spark.read().parquet(run.resolve("stages/" + stage).toString()).count(), stage + ": nothing lost, nothing duplicated");
+      assertEquals(spark.read().parquet(reference.resolve("removed/" + stage).toString()).count(),
+          spark.read().parquet(run.resolve("removed/" + stage).toString()).count(), "removed/" + stage);
+    }
+    Map<String, Long> funnel = new LinkedHashMap<>();
+    RunAssertions.runJson(reference).get("funnel").fields().forEachRemaining(e -> funnel.put(e.getKey(), e.getValue().asLong()));
+    Map<String, Long> resumed = new LinkedHashMap<>();
+    RunAssertions.runJson(run).get("funnel").fields().forEachRemaining(e -> resumed.put(e.getKey(), e.getValue().asLong()));
+    assertEquals(funnel, resumed);
+  }
+
+  private String runCapturing(String runId) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(Main.OK, Main.run(args(runId)));
+    } finally {
+      System.setOut(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  private static List<JsonNode> metrics(String console) throws IOException {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : console.split("\n")) {
+      if (line.startsWith(Console.METRICS + " ")) {
+        lines.add(Json.MAPPER.readTree(line.substring(Console.METRICS.length() + 1)));
+      }
+    }
+    return lines;
+  }
+
+  private boolean childSaid(String text) {
+    synchronized (childOutput) {
+      return childOutput.indexOf(text) >= 0;
+    }
+  }
+
+  private Process startChild(String runId) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx2g");
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || arg.startsWith("-Djdk.reflect")
+          || arg.startsWith("-Dio.netty")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args(runId)));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Thread drain = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          synchronized (childOutput) {
+            childOutput.append(line).append('\n');
+          }
+        }
+      } catch (IOException e) {
+        // the process was killed
+      }
+    });
+    drain.setDaemon(true);
+    drain.start();
+    return p;
+  }
+
+  /** Writes to the console and keeps a copy. */
+  private static final class TeeStream extends java.io.OutputStream {
+    private final java.io.OutputStream a;
+    private final java.io.OutputStream b;
+
+    TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int c) throws IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public void write(byte[] bytes, int off, int len) throws IOException {
+      a.write(bytes, off, len);
+      b.write(bytes, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      a.flush();
+      b.flush();
+    }
+  }
+}

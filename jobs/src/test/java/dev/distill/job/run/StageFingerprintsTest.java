@@ -1,0 +1,95 @@
+package dev.distill.job.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distill.job.api.StageResult;
+import dev.distill.job.conf.ConfigLoader;
+import dev.distill.job.conf.PipelineConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StageFingerprintsTest {
+  static final List<String> STAGES = List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export");
+  @TempDir Path tmp;
+
+  private Map<String, String> chain(String... sets) throws Exception {
+    Path source = tmp.resolve("pool.jsonl");
+    if (!Files.exists(source)) {
+      Files.writeString(source, "{\"problem\": \"1+1?\", \"answer\": \"2\"}\n");
+    }
+    List<String> all = new ArrayList<>(List.of("sources=[{name: p, path: '" + source + "', format: jsonl, fields: {question: problem, answer: answer}}]"));
+    all.addAll(List.of(sets));
+    PipelineConfig config = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, all));
+    StageFingerprints fingerprints = new StageFingerprints(config.tree(), config, new Configuration());
+    Map<String, String> chain = new LinkedHashMap<>();
+    String previous = null;
+    for (String stage : STAGES) {
+      previous = fingerprints.of(stage, previous);
+      chain.put(stage, previous);
+    }
+    return chain;
+  }
+
+  @Test
+  void sameConfigAndInputsGiveTheSameFingerprints() throws Exception {
+    assertEquals(chain(), chain());
+    assertEquals(8, chain().values().stream().distinct().count());
+  }
+
+  @Test
+  void whereAndHowARunGoesChangesNothing() throws Exception {
+    assertEquals(chain(), chain("run.output=/elsewhere", "run.partitions=13", "spark.master=spark://h:7077", "run.run_id=x"));
+  }
+
+  @Test
+  void aLaterSectionChangesOnlyItsStageAndTheOnesAfter() throws Exception {
+    Map<String, String> before = chain();
+    Map<String, String> after = chain("select.seed=7");
+    for (String stage : STAGES) {
+      boolean changed = stage.equals("select") || stage.equals("export");
+      assertEquals(changed, !before.get(stage).equals(after.get(stage)), stage);
+    }
+    Map<String, String> dedup = chain("dedup.threshold=0.7");
+    assertEquals(before.get("decontam"), dedup.get("decontam"));
+    assertNotEquals(before.get("dedup"), dedup.get("dedup"));
+    assertNotEquals(before.get("export"), dedup.get("export"), "later stages chain to the changed one");
+  }
+
+  @Test
+  void aChangedInputFileChangesEveryStage() throws Exception {
+    Map<String, String> before = chain();
+    Path source = tmp.resolve("pool.jsonl");
+    Files.setLastModifiedTime(source, FileTime.fromMillis(Files.getLastModifiedTime(source).toMillis() - 60_000));
+    Map<String, String> touched = chain();
+    for (String stage : STAGES) {
+      assertNotEquals(before.get(stage), touched.get(stage), stage);
+    }
+  }
+
+  @Test
+  void aCommitIsReusedOnlyWithItsFingerprintAndEveryOutput() throws Exception {
+    RunDirectory run = new RunDirectory(tmp.resolve("run").toString(), new Configuration());
+    StageCommits commits = new StageCommits(run);
+    String output = run.stage("dedup") + "/_SUCCESS";
+    run.writeString(output, "");
+    commits.commit("dedup", "abc", new StageResult("dedup", 10, 7, Map.of("near_duplicate", 3L), 1.5, Map.of("clusters", 2)), Map.of());
+    assertTrue(commits.reusable("dedup", "abc", List.of(output)).isPresent());
+    StageResult r = StageCommits.result(commits.reusable("dedup", "abc", List.of(output)).orElseThrow());
+    assertEquals(List.of(10L, 7L, 3L), List.of(r.rowsIn(), r.rowsOut(), r.removed().get("near_duplicate")));
+    assertEquals(2, ((Number) r.extra().get("clusters")).intValue());
+    assertTrue(commits.reusable("dedup", "other", List.of(output)).isEmpty(), "another fingerprint");
+    assertTrue(commits.reusable("dedup", "abc", List.of(output, run.removed("dedup") + "/_SUCCESS")).isEmpty(), "an output not complete");
+    commits.invalidate(List.of("dedup", "difficulty"));
+    assertTrue(commits.reusable("dedup", "abc", List.of(output)).isEmpty(), "invalidated");
+  }
+}

@@ -1,0 +1,216 @@
+package dev.distill.job.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.cli.Main;
+import dev.distill.job.run.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The pipeline on s3a:// against S3Mock (a separate process): the sample pool, eval set, every
+ * stage, run.json and the handoff live in the bucket; the keys, passed as Spark config, appear in
+ * no file and no console line; an object store killed in the middle of a stage leaves that stage
+ * uncommitted, and the rerun with the same id resumes once it is back.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class S3PipelineIT {
+  static final String OUTPUT = "s3a://" + S3Mock.BUCKET + "/runs";
+  Path dir;
+  S3Mock s3;
+  final StringBuilder childOutput = new StringBuilder();
+
+  @BeforeAll
+  void startS3() throws Exception {
+    dir = Files.createTempDirectory("distill-s3-it");
+    s3 = new S3Mock(dir.resolve("s3mock"));
+    s3.start();
+  }
+
+  @AfterAll
+  void stopS3() throws Exception {
+    if (s3 != null) {
+      s3.close();
+    }
+    if (dir != null) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private List<String> args(String runId) {
+    StringBuilder conf = new StringBuilder("spark.conf={spark.ui.enabled: 'false'");
+    for (Map.Entry<String, String> e : s3.hadoopConf().entrySet()) {
+      conf.append(", 'spark.hadoop.").append(e.getKey()).append("': '").append(e.getValue()).append("'");
+    }
+    conf.append('}');
+    return new ArrayList<>(List.of("run", "--output", OUTPUT, "--run-id", runId, "--set", "sample_pool.rows=3000", "--set", "select.size=300",
+        "--set", "spark.master=local[2]", "--set", conf.toString()));
+  }
+
+  private FileSystem fs() throws IOException {
+    Configuration conf = new Configuration();
+    s3.hadoopConf().forEach(conf::set);
+    return FileSystem.newInstance(URI.create(OUTPUT), conf);
+  }
+
+  private String read(String path) throws IOException {
+    try (FileSystem fs = fs(); InputStream in = fs.open(new org.apache.hadoop.fs.Path(path))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private boolean exists(String path) throws IOException {
+    try (FileSystem fs = fs()) {
+      return fs.exists(new org.apache.hadoop.fs.Path(path));
+    }
+  }
+
+  @Test
+  @Order(1)
+  void anObjectStoreKilledMidStageLeavesTheStageUncommittedAndTheRerunResumes() throws Exception {
+    String run = OUTPUT + "/s1";
+    Process child = startChild(args("s1"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
+    while (!childSaid("stage 4/8 dedup") && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    // Wait until dedup writes into the bucket (its keys appear in S3Mock's store), then kill the store.
+    long writing = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    boolean began = false;
+    while (!(began = s3.holdsKeyContaining("runs/s1/stages/dedup/")) && System.nanoTime() < writing && child.isAlive()) {
+      Thread.sleep(100);
+    }
+    assertTrue(child.isAlive(), "the child run ended before the store could be killed:\n" + childOutput);
+    s3.kill();
+    System.out.println("[S3PipelineIT] store killed " + (began ? "while dedup was writing" : "20s into dedup"));
+    assertTrue(child.waitFor(300, TimeUnit.SECONDS), "the run did not fail once the store was gone:\n" + childOutput);
+    assertEquals(Main.UPSTREAM, child.exitValue(), "an unreachable object store is an upstream failure:\n" + childOutput);
+
+    s3.start();
+    assertTrue(exists(run + "/commits/decontam.json"), "decontam was committed before the store went away");
+    assertFalse(exists(run + "/commits/dedup.json"), "the stage being written when the store died is not marked complete");
+
+    assertEquals(Main.OK, Main.run(args("s1").toArray(new String[0])));
+    JsonNode doc = Json.MAPPER.readTree(read(run + "/run.json"));
+    assertEquals("completed", doc.get("status").asText());
+    List<String> reused = new ArrayList<>();
+    for (JsonNode s : doc.get("stages")) {
+      if (s.get("reused").asBoolean()) {
+        reused.add(s.get("name").asText());
+      }
+    }
+    assertEquals(List.of("ingest", "quality", "decontam"), reused);
+  }
+
+  @Test
+  @Order(2)
+  void theRunDirectoryAndTheHandoffAreInTheBucket() throws Exception {
+    String run = OUTPUT + "/s1";
+    JsonNode doc = Json.MAPPER.readTree(read(run + "/run.json"));
+    dev.distill.job.run.RunAssertions.assertReconciles(doc);
+    assertTrue(doc.get("inputs").get(0).get("files").get(0).get("path").asText().startsWith("s3a://"), doc.get("inputs").toString());
+    JsonNode manifest = Json.MAPPER.readTree(read(run + "/handoff/manifest.json"));
+    assertEquals(300, manifest.get("rows").asLong());
+    String jsonl = read(run + "/handoff/train.jsonl");
+    assertEquals(manifest.get("files").get("train.jsonl").get("sha256").asText(), Json.sha256(jsonl.getBytes(StandardCharsets.UTF_8)));
+    SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    s3.hadoopConf().forEach((k, v) -> spark.sparkContext().hadoopConfiguration().set(k, v));
+    List<String> ids = new ArrayList<>();
+    List<String> questions = new ArrayList<>();
+    for (Row r : spark.read().parquet(run + "/selection").orderBy("rank").select("id", "question").collectAsList()) {
+      ids.add(r.getString(0));
+      questions.add(r.getString(1));
+    }
+    assertEquals(300, ids.size());
+    assertEquals(300, new HashSet<>(ids).size(), "no id twice");
+    List<String> lines = jsonl.lines().toList();
+    assertEquals(300, lines.size());
+    for (int i : new int[] {0, 149, 299}) {
+      assertEquals(questions.get(i), Json.MAPPER.readTree(lines.get(i)).get("question").asText(), "train.jsonl in rank order");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void theKeysAreInNoObjectAndNoConsoleLine() throws Exception {
+    List<String> leaked = new ArrayList<>();
+    int files = 0;
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir.resolve("s3mock"))) {
+      for (Path p : (Iterable<Path>) paths.filter(Files::isRegularFile)::iterator) {
+        files++;
+        String content = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+        if (content.contains(S3Mock.SECRET_KEY) || content.contains(S3Mock.ACCESS_KEY)) {
+          leaked.add(p.toString());
+        }
+      }
+    }
+    assertTrue(files > 50, "looked at " + files + " stored objects");
+    assertEquals(List.of(), leaked);
+    assertTrue(read(OUTPUT + "/s1/run.json").contains(dev.distill.job.conf.Secrets.REDACTED));
+    assertFalse(childOutput.toString().contains(S3Mock.SECRET_KEY), "the console output holds the secret key");
+  }
+
+  private boolean childSaid(String text) {
+    synchronized (childOutput) {
+      return childOutput.indexOf(text) >= 0;
+    }
+  }
+
+  private Process startChild(List<String> cliArgs) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx2g");
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || arg.startsWith("-Djdk.reflect")
+          || arg.startsWith("-Dio.netty")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(cliArgs);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Thread drain = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          synchronized (childOutput) {
+            childOutput.append(line).append('\n');
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    });
+    drain.setDaemon(true);
+    drain.start();
+    return p;
+  }
+}
