@@ -35,6 +35,7 @@ public final class Main {
       "generate", Set.of("config", "output", "run-id", "dry-run"),
       "select", Set.of("run", "strategy", "seed", "size", "name"),
       "verify-handoff", Set.of(CliArgs.ARGUMENTS),
+      "report", Set.of("run", CliArgs.ARGUMENTS),
       "help", Set.of(),
       "version", Set.of());
 
@@ -52,6 +53,7 @@ public final class Main {
       "          [--name NAME] [--set key=value ...]",
       "          re-select from an existing run's scored table (stages/domains) without recomputing;",
       "          writes RUN_DIR/selections/<name>/ (default name: <strategy>-seed<seed>).",
+      "  report  --run RUN_DIR  (re)write RUN_DIR/report/index.html: funnel, domains, difficulty, tokens, sources, strategies",
       "  verify-handoff DIR  recompute a handoff bundle's sha256s, row counts and chat markers (exit 3 on any mismatch)",
       "  version",
       "",
@@ -78,6 +80,8 @@ public final class Main {
           return runPipeline(cli, console, "generate");
         case "select":
           return reselect(cli, console);
+        case "report":
+          return ReportCommand.run(cli, console);
         case "verify-handoff":
           return VerifyHandoffCommand.run(cli, System.out, System.err);
         default:

@@ -135,6 +135,7 @@ public final class Pipeline {
       manifest.put("funnel", funnel(results));
       manifest.finish("completed", null);
       console.info(String.format("run %s completed in %.1fs: %d rows selected -> %s", runId, console.elapsed(), selected.rowsOut(), run.handoff()));
+      dev.distill.job.report.ReportWriter.writeAfterRun(spark, root, console);
       return new Outcome(runId, root, results);
     } catch (RuntimeException e) {
       manifest.finish("failed", e.getMessage());

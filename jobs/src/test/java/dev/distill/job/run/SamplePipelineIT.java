@@ -70,7 +70,7 @@ class SamplePipelineIT {
         "stages/dedup/_SUCCESS", "stages/difficulty/_SUCCESS", "stages/domains/_SUCCESS", "removed/quality/_SUCCESS",
         "quarantine/_SUCCESS", "selection/_SUCCESS", "handoff/train.jsonl", "handoff/train.parquet", "handoff/manifest.json",
         "handoff/arrow/data-00000-of-00001.arrow", "handoff/arrow/dataset_info.json", "handoff/arrow/state.json", "handoff/README.md",
-        "handoff/train/recipe.json", "handoff/train/train.py", "handoff/train/launch.sh", "removed/export/_SUCCESS")) {
+        "handoff/train/recipe.json", "handoff/train/train.py", "handoff/train/launch.sh", "removed/export/_SUCCESS", "report/index.html")) {
       assertTrue(Files.exists(runA.resolve(dir)), dir);
     }
   }
