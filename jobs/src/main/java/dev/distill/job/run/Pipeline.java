@@ -67,6 +67,7 @@ public final class Pipeline {
     manifest.put("spark", Map.of("master", spark.sparkContext().master(), "version", spark.version(),
         "default_parallelism", spark.sparkContext().defaultParallelism()));
     console.info("run " + runId + " -> " + root);
+    console.follow(spark.sparkContext());
     List<StageResult> results = new ArrayList<>();
     List<String> names = stages(config);
     if (stopAfter != null) {
@@ -142,6 +143,7 @@ public final class Pipeline {
       throw e;
     } finally {
       spark.sparkContext().clearJobGroup();
+      console.stopFollowing(spark.sparkContext());
     }
   }
 

@@ -31,7 +31,7 @@ class SamplePipelineIT {
   void runTwiceWithDifferentPartitioning() throws java.io.IOException {
     out = Files.createTempDirectory("distill-sample-it");
     String[] common = {"--output", "", "--set", "sample_pool.rows=4000", "--set", "select.size=300", "--set", "spark.master=local[2]",
-        "--set", "spark.conf={spark.ui.enabled: 'false'}"};
+        "--set", "spark.conf={spark.ui.enabled: 'false', spark.extraListeners: dev.distill.job.run.JobGroupRecorder}"};
     assertEquals(Main.OK, Main.run(args(common, "a", "run.partitions=2")));
     assertEquals(Main.OK, Main.run(args(common, "b", "run.partitions=7")));
     runA = out.resolve("a");
@@ -89,6 +89,15 @@ class SamplePipelineIT {
     }
     assertEquals("estimated", run.get("stages").get(4).get("token_counting").asText(), "no tokenizer configured: run.json says so");
     assertTrue(run.get("stages").get(5).get("classifier_holdout_accuracy").asDouble() > 0.5, "domain classifier accuracy");
+  }
+
+  @Test
+  void everyStageRunsUnderItsOwnJobGroupAndDescription() {
+    for (String stage : Pipeline.STAGES) {
+      String description = JobGroupRecorder.GROUPS.get(LiveProgress.jobGroup(stage));
+      assertTrue(description != null && !description.isBlank(), stage + ": " + JobGroupRecorder.GROUPS);
+    }
+    assertTrue(JobGroupRecorder.GROUPS.containsKey(LiveProgress.jobGroup("report")), "the report too");
   }
 
   @Test
