@@ -38,6 +38,7 @@ public final class Main {
       "select", Set.of("run", "strategy", "seed", "size", "name"),
       "verify-handoff", Set.of(CliArgs.ARGUMENTS),
       "grade", dev.distill.job.grade.GradeCommand.OPTIONS,
+      "report", Set.of("run", CliArgs.ARGUMENTS),
       "help", Set.of(),
       "version", Set.of());
 
@@ -55,6 +56,7 @@ public final class Main {
       "          [--name NAME] [--set key=value ...]",
       "          re-select from an existing run's scored table (stages/domains) without recomputing;",
       "          writes RUN_DIR/selections/<name>/ (default name: <strategy>-seed<seed>).",
+      "  report  --run RUN_DIR  (re)write RUN_DIR/report/index.html: funnel, domains, difficulty, tokens, sources, strategies",
       "  verify-handoff DIR  recompute a handoff bundle's sha256s, row counts and chat markers (exit 3 on any mismatch)",
       "  grade   --input FILE --response PATH --reference PATH [--output FILE]",
       "          grade model responses on disk (.jsonl, .json, .csv, .zip, .parquet) with the answer verifier;",
@@ -86,6 +88,8 @@ public final class Main {
           return runPipeline(cli, console, "generate");
         case "select":
           return reselect(cli, console);
+        case "report":
+          return ReportCommand.run(cli, console);
         case "verify-handoff":
           return VerifyHandoffCommand.run(cli, System.out, System.err);
         case "grade":

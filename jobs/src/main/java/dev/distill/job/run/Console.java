@@ -5,11 +5,13 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 
-/** Progress lines on the console: stage i/N, rows, elapsed. */
+/** Progress lines on the console: stage i/N, rows, elapsed; live lines while a stage runs (see {@link LiveProgress}). */
 public final class Console {
   public static final String METRICS = "DISTILL_METRICS";
   private final PrintStream out;
   private final long start = System.nanoTime();
+  private LiveProgress live;
+  private long lastRowsOut = -1;
 
   public Console(PrintStream out) {
     this.out = out;
@@ -22,6 +24,21 @@ public final class Console {
 
   public void stageStart(int index, int total, String name, String description) {
     info(String.format(Locale.ROOT, "stage %d/%d %-10s started (%s) — elapsed %.1fs", index, total, name, description, elapsed()));
+    if (live != null) {
+      live.begin(index, total, name, lastRowsOut);
+    }
+  }
+
+  /** Prints live progress lines of every stage of this Spark context until {@link #stopFollowing}. */
+  public void follow(org.apache.spark.SparkContext sc) {
+    live = new LiveProgress(this, Long.getLong("distill.progress.millis", 5000L)).attach(sc);
+  }
+
+  public void stopFollowing(org.apache.spark.SparkContext sc) {
+    if (live != null) {
+      live.close(sc);
+      live = null;
+    }
   }
 
   public void stageDone(int index, int total, StageResult r) {
@@ -30,6 +47,10 @@ public final class Console {
 
   /** A reused stage says so: its rows are those it counted when it was computed. */
   public void stageDone(int index, int total, StageResult r, boolean reused) {
+    if (live != null) {
+      live.end();
+    }
+    lastRowsOut = r.rowsOut();
     StringBuilder removed = new StringBuilder();
     for (Map.Entry<String, Long> e : r.removed().entrySet()) {
       removed.append(removed.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%,d", e.getValue()));

@@ -69,6 +69,7 @@ public final class Pipeline {
     manifest.put("spark", Map.of("master", spark.sparkContext().master(), "version", spark.version(),
         "default_parallelism", spark.sparkContext().defaultParallelism()));
     console.info("run " + runId + " -> " + root);
+    console.follow(spark.sparkContext());
     List<StageResult> results = new ArrayList<>();
     List<String> names = stages(config);
     if (stopAfter != null) {
@@ -137,6 +138,7 @@ public final class Pipeline {
       manifest.finish("completed", null);
       console.info(String.format("run %s completed in %.1fs (%d of %d stages reused): %d rows selected -> %s", runId, console.elapsed(),
           steps.reused(), total, selected.result().rowsOut(), run.handoff()));
+      dev.distill.job.report.ReportWriter.writeAfterRun(spark, root, console);
       return new Outcome(runId, root, results);
     } catch (Exception e) {
       // Spark's Scala code throws checked exceptions (IOException from s3a) without declaring them.
@@ -148,6 +150,7 @@ public final class Pipeline {
       throw Pipeline.<RuntimeException>sneaky(e);
     } finally {
       spark.sparkContext().clearJobGroup();
+      console.stopFollowing(spark.sparkContext());
     }
   }
 

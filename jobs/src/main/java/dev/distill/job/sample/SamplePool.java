@@ -134,6 +134,7 @@ public final class SamplePool {
         question = question + " Show your work.";
       }
     }
+    question = withMarkupPayload(question, i);
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("problem", question);
     o.put("answer", p.answer());
@@ -154,6 +155,20 @@ public final class SamplePool {
     students.put("qwen2.5-32b-instruct", r.nextDouble() < 0.75 - 0.11 * p.level() ? p.answer() : wrong(p.answer()));
     o.put("row", i);
     return o;
+  }
+
+  /**
+   * Questions from the wild hold markup; one row in twenty carries a script or an event-handler
+   * payload (numbered by row, so no two share an 8-gram), which the run report must show as text.
+   */
+  static String withMarkupPayload(String question, int i) {
+    if (i % 40 == 13) {
+      return question + " <script>window.__pwned=" + i + "</script>";
+    }
+    if (i % 40 == 27) {
+      return question + " <img src=x" + i + " onerror=\"window.__pwned=" + i + "\">";
+    }
+    return question;
   }
 
   static String trace(SampleProblems.Problem p, SplittableRandom r, boolean loop, boolean cut) {

@@ -31,7 +31,7 @@ class SamplePipelineIT {
   void runTwiceWithDifferentPartitioning() throws java.io.IOException {
     out = Files.createTempDirectory("distill-sample-it");
     String[] common = {"--output", "", "--set", "sample_pool.rows=4000", "--set", "select.size=300", "--set", "spark.master=local[2]",
-        "--set", "spark.conf={spark.ui.enabled: 'false'}"};
+        "--set", "spark.conf={spark.ui.enabled: 'false', spark.extraListeners: dev.distill.job.run.JobGroupRecorder}"};
     assertEquals(Main.OK, Main.run(args(common, "a", "run.partitions=2")));
     assertEquals(Main.OK, Main.run(args(common, "b", "run.partitions=7")));
     runA = out.resolve("a");
@@ -70,7 +70,7 @@ class SamplePipelineIT {
         "stages/dedup/_SUCCESS", "stages/difficulty/_SUCCESS", "stages/domains/_SUCCESS", "removed/quality/_SUCCESS",
         "quarantine/_SUCCESS", "selection/_SUCCESS", "handoff/train.jsonl", "handoff/train.parquet", "handoff/manifest.json",
         "handoff/arrow/data-00000-of-00001.arrow", "handoff/arrow/dataset_info.json", "handoff/arrow/state.json", "handoff/README.md",
-        "handoff/train/recipe.json", "handoff/train/train.py", "handoff/train/launch.sh", "removed/export/_SUCCESS")) {
+        "handoff/train/recipe.json", "handoff/train/train.py", "handoff/train/launch.sh", "removed/export/_SUCCESS", "report/index.html")) {
       assertTrue(Files.exists(runA.resolve(dir)), dir);
     }
   }
@@ -89,6 +89,15 @@ class SamplePipelineIT {
     }
     assertEquals("estimated", run.get("stages").get(4).get("token_counting").asText(), "no tokenizer configured: run.json says so");
     assertTrue(run.get("stages").get(5).get("classifier_holdout_accuracy").asDouble() > 0.5, "domain classifier accuracy");
+  }
+
+  @Test
+  void everyStageRunsUnderItsOwnJobGroupAndDescription() {
+    for (String stage : Pipeline.STAGES) {
+      String description = JobGroupRecorder.GROUPS.get(LiveProgress.jobGroup(stage));
+      assertTrue(description != null && !description.isBlank(), stage + ": " + JobGroupRecorder.GROUPS);
+    }
+    assertTrue(JobGroupRecorder.GROUPS.containsKey(LiveProgress.jobGroup("report")), "the report too");
   }
 
   @Test

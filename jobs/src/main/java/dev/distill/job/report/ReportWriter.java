@@ -1,0 +1,46 @@
+package dev.distill.job.report;
+
+import dev.distill.job.run.Console;
+import dev.distill.job.run.RunDirectory;
+import java.nio.charset.StandardCharsets;
+import org.apache.spark.sql.SparkSession;
+
+/** Writes {@code <run>/report/index.html}: at the end of every run and by {@code bin/distill report}. */
+public final class ReportWriter {
+  public static final String PATH = "report/index.html";
+
+  /** Where the page went, its size and how long it took. */
+  public record Written(String path, long bytes, double seconds) {}
+
+  /** Builds and writes the report of {@code runDir} (atomically); throws when it cannot. */
+  public static Written write(SparkSession spark, String runDir) {
+    long start = System.nanoTime();
+    String previous = spark.sparkContext().getLocalProperty("spark.job.description");
+    spark.sparkContext().setJobGroup("distill:report", "report: " + PATH, false);
+    try {
+      RunReport report = RunReport.load(spark, runDir);
+      byte[] html = ReportPage.render(report).getBytes(StandardCharsets.UTF_8);
+      RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
+      String path = run.root() + "/" + PATH;
+      run.writeBytes(path, html);
+      return new Written(path, html.length, (System.nanoTime() - start) / 1e9);
+    } finally {
+      spark.sparkContext().setJobDescription(previous);
+    }
+  }
+
+  /**
+   * The end-of-run report: a failure is printed and does not fail the run (the selection and the
+   * handoff are already committed; {@code bin/distill report} can write it again).
+   */
+  public static void writeAfterRun(SparkSession spark, String runDir, Console console) {
+    try {
+      Written w = write(spark, runDir);
+      console.info(String.format(java.util.Locale.ROOT, "report %s (%,d bytes) in %.1fs", w.path(), w.bytes(), w.seconds()));
+    } catch (RuntimeException | LinkageError e) {
+      console.info("Cannot write the run report: " + e + "; the run itself is complete, retry with bin/distill report --run " + runDir);
+    }
+  }
+
+  private ReportWriter() {}
+}
