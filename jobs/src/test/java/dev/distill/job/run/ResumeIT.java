@@ -1,17 +1,16 @@
 package dev.distill.job.run;
 
+import dev.distill.job.ChildCli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,32 +190,7 @@ class ResumeIT {
   }
 
   private Process startChild(String runId) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-Xmx2g");
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || arg.startsWith("-Djdk.reflect")
-          || arg.startsWith("-Dio.netty")) {
-        command.add(arg);
-      }
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    command.addAll(List.of(args(runId)));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Thread drain = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          synchronized (childOutput) {
-            childOutput.append(line).append('\n');
-          }
-        }
-      } catch (IOException e) {
-        // the process was killed
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
-    return p;
+    return ChildCli.start(List.of(args(runId)), childOutput);
   }
 
   /** Writes to the console and keeps a copy. */

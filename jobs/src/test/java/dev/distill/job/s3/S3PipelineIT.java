@@ -1,5 +1,7 @@
 package dev.distill.job.s3;
 
+import dev.distill.job.ChildCli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,11 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
 import dev.distill.job.run.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,31 +185,6 @@ class S3PipelineIT {
   }
 
   private Process startChild(List<String> cliArgs) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-Xmx2g");
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || arg.startsWith("-Djdk.reflect")
-          || arg.startsWith("-Dio.netty")) {
-        command.add(arg);
-      }
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    command.addAll(cliArgs);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    Thread drain = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          synchronized (childOutput) {
-            childOutput.append(line).append('\n');
-          }
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
-    return p;
+    return ChildCli.start(cliArgs, childOutput);
   }
 }
