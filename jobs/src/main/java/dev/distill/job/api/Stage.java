@@ -18,4 +18,26 @@ public interface Stage {
   String description();
 
   Dataset<Row> apply(StageContext context, Dataset<Row> input);
+
+  /**
+   * What an incremental run (run.base_run) shows this stage besides the new rows: nothing for a
+   * stage that judges each row alone, or the base run's rows that entered or left the stage for one
+   * that compares rows with each other. Those rows are marked {@link #INCUMBENT}; the stage must
+   * keep them ahead of new rows wherever it picks a winner, and their verdicts are discarded.
+   */
+  default Incumbents incumbents() {
+    return Incumbents.NONE;
+  }
+
+  /** Boolean column on the incumbent rows an incremental run adds to the input. */
+  String INCUMBENT = "_incumbent";
+
+  enum Incumbents {
+    /** Each row is judged alone: only new rows are processed. */
+    NONE,
+    /** The base run's input rows of this stage take part (without their verdicts). */
+    INPUT,
+    /** The base run's kept rows of this stage take part. */
+    OUTPUT
+  }
 }

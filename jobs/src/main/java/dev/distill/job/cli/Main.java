@@ -33,7 +33,7 @@ public final class Main {
   public static final int UPSTREAM = 4;
 
   static final Map<String, Set<String>> COMMANDS = Map.of(
-      "run", Set.of("config", "output", "run-id", "dry-run"),
+      "run", Set.of("config", "output", "run-id", "dry-run", "base-run"),
       "generate", Set.of("config", "output", "run-id", "dry-run"),
       "select", Set.of("run", "strategy", "seed", "size", "name"),
       "verify-handoff", Set.of(CliArgs.ARGUMENTS),
@@ -45,10 +45,11 @@ public final class Main {
   static final String USAGE = String.join("\n",
       "usage: bin/distill <command> [options]",
       "",
-      "  run     [--config FILE] [--output DIR] [--run-id ID] [--set key=value ...]",
+      "  run     [--config FILE] [--output DIR] [--run-id ID] [--base-run ID] [--set key=value ...]",
       "          ingest -> quality -> decontam -> dedup -> difficulty -> domains -> select -> export",
       "          into <output>/<run-id>/. Without --config: the built-in sample pool. With generate roles",
       "          configured, generate runs after ingest; --dry-run estimates its calls and cost and stops.",
+      "          --base-run ID: incremental, score only rows new since run ID, carry its rows over, re-select all.",
       "  generate [--config FILE] [--output DIR] [--run-id ID] [--dry-run] [--set key=value ...]",
       "          ingest -> generate only: teacher traces, student answers, judge verdicts, domain labels from",
       "          OpenAI-compatible endpoints, every call kept in the ledger (<output>/ledger by default).",
@@ -123,6 +124,9 @@ public final class Main {
     }
     if (cli.options().containsKey("run-id")) {
       sets.add("run.run_id=" + cli.options().get("run-id"));
+    }
+    if (cli.options().containsKey("base-run")) {
+      sets.add("run.base_run=" + cli.options().get("base-run"));
     }
     if (cli.options().containsKey("dry-run")) {
       sets.add("generate.dry_run=true");

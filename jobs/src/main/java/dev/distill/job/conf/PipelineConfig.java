@@ -25,7 +25,8 @@ public record PipelineConfig(
 
   public static final List<String> STRATEGIES = List.of("s1", "score", "random", "longest", "diverse");
 
-  public record Run(String output, String runId, int partitions, double maxQuarantineFraction) implements Serializable {}
+  /** {@code baseRun}: an earlier completed run this one extends incrementally (a run id under output, or a run directory); empty: none. */
+  public record Run(String output, String runId, int partitions, double maxQuarantineFraction, String baseRun) implements Serializable {}
 
   public record Spark(String master, String appName, Map<String, String> conf) implements Serializable {}
 
@@ -64,10 +65,15 @@ public record PipelineConfig(
   private static final Set<String> WEIGHT_KEYS = Set.of("quality", "difficulty", "length");
   private static final Set<String> PICK_KEYS = Set.of("sources", "require_teacher_correct", "min_trace_tokens");
 
+  /** This config with another difficulty section (an incremental run keeps its base run's hard-filter decision). */
+  public PipelineConfig withDifficulty(Difficulty d) {
+    return new PipelineConfig(tree, run, spark, samplePool, sources, quality, decontam, dedup, d, domains, select, export, generate);
+  }
+
   public static PipelineConfig from(Map<String, Object> tree) {
     ConfigReader c = new ConfigReader(tree);
     Run run = new Run(c.string("run.output"), c.string("run.run_id"), c.integer("run.partitions", 0),
-        c.fraction("run.max_quarantine_fraction", 0, 1));
+        c.fraction("run.max_quarantine_fraction", 0, 1), c.string("run.base_run"));
     Spark spark = new Spark(c.string("spark.master"), c.string("spark.app_name"), c.stringMap("spark.conf"));
     SamplePool sample = new SamplePool(c.integer("sample_pool.rows", 1), c.longValue("sample_pool.seed"));
     Quality quality = new Quality(c.bool("quality.s1_format_rules"), c.bool("quality.require_answer"),

@@ -6,12 +6,17 @@ import java.util.Map;
 
 /**
  * Union-find over near-duplicate edges; each connected component keeps one deterministic
- * representative: a row with a trace first, then one with a solution, then the smallest id.
+ * representative: an incumbent (a row an earlier run already kept, in an incremental run) first,
+ * then a row with a trace, then one with a solution, then the smallest id.
  */
 public final class ClusterRepresentatives {
 
   /** A node's preference attributes. */
-  public record Member(String id, boolean hasTrace, boolean hasSolution) {}
+  public record Member(String id, boolean incumbent, boolean hasTrace, boolean hasSolution) {
+    public Member(String id, boolean hasTrace, boolean hasSolution) {
+      this(id, false, hasTrace, hasSolution);
+    }
+  }
 
   public record Edge(Member a, Member b) {}
 
@@ -39,6 +44,9 @@ public final class ClusterRepresentatives {
   }
 
   static boolean better(Member x, Member y) {
+    if (x.incumbent() != y.incumbent()) {
+      return x.incumbent();
+    }
     if (x.hasTrace() != y.hasTrace()) {
       return x.hasTrace();
     }

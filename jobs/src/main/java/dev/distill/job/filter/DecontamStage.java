@@ -46,6 +46,12 @@ public final class DecontamStage implements Stage {
     return "decontam: word n-gram overlap with eval sets and earlier sources";
   }
 
+  /** New rows are checked against the n-grams of the base run's rows from earlier sources too. */
+  @Override
+  public Incumbents incumbents() {
+    return Incumbents.INPUT;
+  }
+
   @Override
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SOURCE_ORDER);

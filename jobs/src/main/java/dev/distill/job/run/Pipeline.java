@@ -83,15 +83,38 @@ public final class Pipeline {
             + config.samplePool().seed() + ") in " + run.samplePool());
         effective = SamplePool.write(config, run);
       }
+      StageFingerprints fingerprints = new StageFingerprints(config.tree(), effective, run.hadoop());
+      Incremental incremental = null;
+      if (!config.run().baseRun().isBlank()) {
+        if (stopAfter != null) {
+          throw dev.distill.job.conf.ConfigException.forKey("run.base_run", "incremental runs are for bin/distill run", "leave it empty here");
+        }
+        incremental = Incremental.open(config, run, names, fingerprints);
+        if (config.difficulty().hardFilter() == null && incremental.baseStat(DifficultyStage.NAME, "hard_filter") instanceof Boolean hard) {
+          effective = effective.withDifficulty(new PipelineConfig.Difficulty(hard, config.difficulty().tokenizer()));
+        }
+      }
       StageContext context = new StageContext(spark, effective, run);
-      Steps steps = new Steps(spark, run, new StageFingerprints(config.tree(), effective, run.hadoop()), names, manifest, results, console, runId);
+      Steps steps = new Steps(spark, run, fingerprints, names, manifest, results, console, runId);
+      Incremental delta = incremental;
+      List<String> allNames = names;
 
       Steps.Done ingest = steps.step(IngestStage.NAME, "read every source onto the canonical schema",
-          List.of(run.stage(IngestStage.NAME) + "/_SUCCESS", run.quarantine() + "/_SUCCESS"), () -> {
+          outputs(delta, IngestStage.NAME, run.stage(IngestStage.NAME) + "/_SUCCESS", run.quarantine() + "/_SUCCESS"), () -> {
             IngestStage.Result r = IngestStage.run(context, context.config().sources());
+            if (delta != null) {
+              r.stage().extra().put("incremental", delta.split(spark, allNames));
+            }
             return new Steps.Computed(r.stage(), Map.of("inputs", r.inputs()));
           });
       manifest.put("inputs", ingest.attachments().get("inputs"));
+      if (delta != null) {
+        Map<?, ?> split = (Map<?, ?>) ingest.result().extra().get("incremental");
+        manifest.put("incremental", split);
+        console.info(String.format("incremental over run %s: %s new or changed rows scored, %s carried over unchanged, %s retired (gone from the sources), "
+            + "%s whose work failed processed again", delta.baseRun(), split.get("new_rows"), split.get("unchanged_rows"), split.get("retired_rows"),
+            split.get("retried_rows")));
+      }
       long quarantined = ((Number) ingest.result().extra().get("quarantined")).longValue();
       long rowsRead = ((Number) ingest.result().extra().get("rows_read")).longValue();
       manifest.put("quarantined", quarantined);
@@ -113,9 +136,11 @@ public final class Pipeline {
         if (steps.index() == total) {
           break;
         }
-        String input = run.stage(previous);
-        steps.step(stage.name(), stage.description(), List.of(run.stage(stage.name()) + "/_SUCCESS", run.removed(stage.name()) + "/_SUCCESS"),
-            () -> new Steps.Computed(StageRunner.run(stage, context, spark.read().parquet(input)), Map.of()));
+        String input = previous;
+        steps.step(stage.name(), stage.description(),
+            outputs(delta, stage.name(), run.stage(stage.name()) + "/_SUCCESS", run.removed(stage.name()) + "/_SUCCESS"),
+            () -> new Steps.Computed(delta == null ? StageRunner.run(stage, context, spark.read().parquet(run.stage(input)))
+                : delta.run(stage, context, input), Map.of()));
         previous = stage.name();
       }
       if (steps.index() == total && stopAfter != null) {
@@ -152,6 +177,15 @@ public final class Pipeline {
       spark.sparkContext().clearJobGroup();
       console.stopFollowing(spark.sparkContext());
     }
+  }
+
+  /** A stage's output markers, plus the new-rows outputs in an incremental run. */
+  private static List<String> outputs(Incremental incremental, String stage, String... markers) {
+    List<String> all = new ArrayList<>(List.of(markers));
+    if (incremental != null) {
+      all.addAll(incremental.outputs(stage));
+    }
+    return all;
   }
 
   private static Outcome dryRun(SparkSession spark, StageContext context, RunManifest manifest, Console console, String runId, String root,

@@ -45,8 +45,12 @@ public final class StageCommits {
     return Optional.of(doc);
   }
 
+  /** The commit record of {@code stage}, or null when there is none or it cannot be read. */
   @SuppressWarnings("unchecked")
-  private Map<String, Object> read(String stage) {
+  public Map<String, Object> read(String stage) {
+    if (!run.exists(path(stage))) {
+      return null;
+    }
     try {
       return Json.MAPPER.readValue(run.readString(path(stage)), Map.class);
     } catch (IOException e) {
@@ -60,10 +64,11 @@ public final class StageCommits {
     }
   }
 
-  public void commit(String stage, String fingerprint, StageResult result, Map<String, Object> attachments) {
+  public void commit(String stage, String fingerprint, String own, StageResult result, Map<String, Object> attachments) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("stage", stage);
     doc.put("fingerprint", fingerprint);
+    doc.put("own_fingerprint", own);
     doc.put("committed_at", Instant.now().toString());
     doc.put("rows_in", result.rowsIn());
     doc.put("rows_out", result.rowsOut());

@@ -41,6 +41,7 @@ public final class StageFingerprints {
   private final Map<String, Object> tree;
   private final PipelineConfig effective;
   private final Configuration hadoop;
+  private Map<String, String> base = Map.of();
 
   /**
    * {@code tree}: the resolved config as the user wrote it; {@code effective}: the config the stages
@@ -60,7 +61,29 @@ public final class StageFingerprints {
     doc.put("version", Version.VERSION);
     doc.put("config", sections(stage));
     doc.put("files", stamps(files(stage)));
+    if (base.containsKey(stage)) {
+      doc.put("base", base.get(stage));
+    }
     return Json.canonicalSha256(doc);
+  }
+
+  /**
+   * What the stage itself brings, not chained to earlier stages: its config sections and files.
+   * Equal between two runs, the stage judges a row the same way in both (what an incremental run
+   * needs to carry the base run's verdicts over).
+   */
+  public String own(String stage) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("stage", stage);
+    doc.put("version", Version.VERSION);
+    doc.put("config", sections(stage));
+    doc.put("files", stamps(files(stage)));
+    return Json.canonicalSha256(doc);
+  }
+
+  /** An incremental run: each stage's fingerprint also covers the base run's commit of that stage. */
+  public void chainTo(Map<String, String> baseFingerprints) {
+    this.base = Map.copyOf(baseFingerprints);
   }
 
   Map<String, Object> sections(String stage) {

@@ -84,7 +84,7 @@ final class Steps {
     extra.put("reused", false);
     extra.put("fingerprint", fingerprint);
     StageResult r = new StageResult(name, c.result().rowsIn(), c.result().rowsOut(), c.result().removed(), c.result().seconds(), extra);
-    commits.commit(name, fingerprint, c.result(), c.attachments());
+    commits.commit(name, fingerprint, fingerprints.own(name), c.result(), c.attachments());
     finish(r, false);
     return new Done(r, c.attachments(), false);
   }

@@ -49,6 +49,12 @@ public final class DomainStage implements Stage {
     return "domains: MSC codes from source subjects, a Spark ML classifier for the rest";
   }
 
+  /** The classifier learns from the base run's labelled rows as well, so new rows get the labels a full run gives them. */
+  @Override
+  public Incumbents incumbents() {
+    return Incumbents.INPUT;
+  }
+
   @Override
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SUBJECT, Columns.COT_TYPE);

@@ -22,7 +22,7 @@ class StageFingerprintsTest {
   static final List<String> STAGES = List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export");
   @TempDir Path tmp;
 
-  private Map<String, String> chain(String... sets) throws Exception {
+  private StageFingerprints fingerprints(String... sets) throws Exception {
     Path source = tmp.resolve("pool.jsonl");
     if (!Files.exists(source)) {
       Files.writeString(source, "{\"problem\": \"1+1?\", \"answer\": \"2\"}\n");
@@ -30,7 +30,11 @@ class StageFingerprintsTest {
     List<String> all = new ArrayList<>(List.of("sources=[{name: p, path: '" + source + "', format: jsonl, fields: {question: problem, answer: answer}}]"));
     all.addAll(List.of(sets));
     PipelineConfig config = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, all));
-    StageFingerprints fingerprints = new StageFingerprints(config.tree(), config, new Configuration());
+    return new StageFingerprints(config.tree(), config, new Configuration());
+  }
+
+  private Map<String, String> chain(String... sets) throws Exception {
+    StageFingerprints fingerprints = fingerprints(sets);
     Map<String, String> chain = new LinkedHashMap<>();
     String previous = null;
     for (String stage : STAGES) {
@@ -82,14 +86,36 @@ class StageFingerprintsTest {
     StageCommits commits = new StageCommits(run);
     String output = run.stage("dedup") + "/_SUCCESS";
     run.writeString(output, "");
-    commits.commit("dedup", "abc", new StageResult("dedup", 10, 7, Map.of("near_duplicate", 3L), 1.5, Map.of("clusters", 2)), Map.of());
+    commits.commit("dedup", "abc", "own-abc", new StageResult("dedup", 10, 7, Map.of("near_duplicate", 3L), 1.5, Map.of("clusters", 2)), Map.of());
     assertTrue(commits.reusable("dedup", "abc", List.of(output)).isPresent());
     StageResult r = StageCommits.result(commits.reusable("dedup", "abc", List.of(output)).orElseThrow());
     assertEquals(List.of(10L, 7L, 3L), List.of(r.rowsIn(), r.rowsOut(), r.removed().get("near_duplicate")));
     assertEquals(2, ((Number) r.extra().get("clusters")).intValue());
+    assertEquals("own-abc", commits.read("dedup").get("own_fingerprint"));
     assertTrue(commits.reusable("dedup", "other", List.of(output)).isEmpty(), "another fingerprint");
     assertTrue(commits.reusable("dedup", "abc", List.of(output, run.removed("dedup") + "/_SUCCESS")).isEmpty(), "an output not complete");
     commits.invalidate(List.of("dedup", "difficulty"));
     assertTrue(commits.reusable("dedup", "abc", List.of(output)).isEmpty(), "invalidated");
+  }
+
+  @Test
+  void aStagesOwnFingerprintIgnoresEarlierStagesAndFollowsItsOwnSection() throws Exception {
+    StageFingerprints before = fingerprints();
+    StageFingerprints otherSources = fingerprints("sources=[{name: q, path: '" + tmp.resolve("pool.jsonl") + "', format: jsonl, "
+        + "fields: {question: problem}}]");
+    StageFingerprints otherDedup = fingerprints("dedup.threshold=0.7");
+    for (String stage : STAGES) {
+      assertEquals(stage.equals("ingest"), !before.own(stage).equals(otherSources.own(stage)), stage + " with other sources");
+      assertEquals(stage.equals("dedup"), !before.own(stage).equals(otherDedup.own(stage)), stage + " with another dedup threshold");
+    }
+  }
+
+  @Test
+  void anIncrementalRunChainsEachStageToItsBaseRunsCommit() throws Exception {
+    Map<String, String> full = chain();
+    StageFingerprints extended = fingerprints();
+    extended.chainTo(Map.of("quality", "base-quality-fingerprint"));
+    assertEquals(full.get("ingest"), extended.of("ingest", null), "a stage the base map does not name is unchanged");
+    assertNotEquals(full.get("quality"), extended.of("quality", full.get("ingest")));
   }
 }

@@ -1,0 +1,269 @@
+package dev.distill.job.run;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+
+import dev.distill.job.api.Stage;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.api.StageResult;
+import dev.distill.job.conf.ConfigException;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.schema.Columns;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * An incremental run (run.base_run): ingest reads every source again and splits the pool into
+ * rows the base run already scored unchanged (same source and origin, same ingested content) and
+ * new or changed rows. Only the new rows go through the stages; a stage that compares rows with
+ * each other sees the base run's rows beside them as incumbents ({@link Stage#incumbents()}). Each
+ * stage's output is the base run's rows, as the base run judged them, plus the new rows' verdicts,
+ * so selection and export run over the whole pool and the run can itself be the base of the next.
+ * Rows of the base run whose source line is gone or changed are retired (counted, not carried);
+ * rows it removed because their work failed ({@link #RETRIED}: cost cap, API errors) are new again.
+ */
+final class Incremental {
+  /** Identifies a row across runs: its source and origin (file#line). */
+  private static final String[] KEY = {Columns.SOURCE, Columns.ORIGIN};
+  private static final String CONTENT = "_content_sha";
+  /** Reasons that say a row's work failed, not that the row is bad: such rows are processed again. */
+  static final List<String> RETRIED = List.of("cost_cap", "api_error");
+
+  private final RunDirectory run;
+  private final RunDirectory base;
+  private final String baseRun;
+  private final StageCommits baseCommits;
+
+  private Incremental(RunDirectory run, RunDirectory base, String baseRun) {
+    this.run = run;
+    this.base = base;
+    this.baseRun = baseRun;
+    this.baseCommits = new StageCommits(base);
+  }
+
+  /**
+   * The base run of {@code config}, checked: completed, same stages, the same config and files for
+   * every scoring stage, and its sources a prefix of this run's. Throws {@link ConfigException}
+   * naming what differs.
+   */
+  @SuppressWarnings("unchecked")
+  static Incremental open(PipelineConfig config, RunDirectory run, List<String> stages, StageFingerprints fingerprints) {
+    String baseRun = config.run().baseRun();
+    String dir = baseRun.contains("/") ? baseRun : config.run().output() + "/" + baseRun;
+    RunDirectory base = new RunDirectory(dir, run.hadoop());
+    String fix = "; pass the id (or directory) of a completed run to --base-run / run.base_run, or leave it empty for a full run";
+    if (base.root().equals(run.root())) {
+      throw ConfigException.forKey("run.base_run", "\"" + baseRun + "\" is this run itself", "give an earlier run's id, or a new --run-id");
+    }
+    if (config.usesSamplePool()) {
+      throw ConfigException.forKey("run.base_run", "an incremental run needs configured sources (the built-in sample pool never grows)",
+          "add your sources under sources:");
+    }
+    if (!base.exists(base.runJson())) {
+      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": no run.json in " + base.root() + fix);
+    }
+    Map<String, Object> doc;
+    try {
+      doc = Json.MAPPER.readValue(base.readString(base.runJson()), Map.class);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": " + base.runJson() + " is not valid JSON (" + e.getMessage() + ")" + fix);
+    }
+    if (!"completed".equals(doc.get("status"))) {
+      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": its status is " + doc.get("status")
+          + ", not completed; finish it first (rerun it with --run-id " + base.root().substring(base.root().lastIndexOf('/') + 1) + ")" + fix);
+    }
+    List<String> baseStages = new ArrayList<>();
+    for (Map<String, Object> s : (List<Map<String, Object>>) doc.getOrDefault("stages", List.of())) {
+      baseStages.add((String) s.get("name"));
+    }
+    if (!baseStages.equals(stages)) {
+      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": it ran the stages " + baseStages + ", this run needs " + stages
+          + " (generate on in one and off in the other?); use the same generate roles as the base run, or run without --base-run");
+    }
+    Map<String, Object> baseConfig = (Map<String, Object>) doc.getOrDefault("config", Map.of());
+    List<String> baseSources = sourceNames((List<Map<String, Object>>) baseConfig.getOrDefault("sources", List.of()));
+    List<String> sources = sourceNames(config.sources());
+    if (sources.size() < baseSources.size() || !sources.subList(0, baseSources.size()).equals(baseSources)) {
+      throw ConfigException.forKey("sources", "the base run " + baseRun + " read the sources " + baseSources
+          + " in that order, this run reads " + sources, "keep the base run's sources first and in the same order, and add new sources after them");
+    }
+    Incremental incremental = new Incremental(run, base, baseRun);
+    Map<String, String> chain = new LinkedHashMap<>();
+    for (String stage : stages) {
+      Map<String, Object> commit = incremental.baseCommits.read(stage);
+      if (commit == null) {
+        throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": it has no commit record for its " + stage + " stage ("
+            + incremental.baseCommits.path(stage) + "); rerun it to completion first" + fix);
+      }
+      chain.put(stage, (String) commit.get("fingerprint"));
+      if (scores(stage) && !fingerprints.own(stage).equals(commit.get("own_fingerprint"))) {
+        throw ConfigException.forKey(stage, "the config section(s) " + StageFingerprints.SECTIONS.get(stage) + " or the files the "
+            + stage + " stage reads (eval sets, tokenizer) differ from the base run " + baseRun
+            + "'s, so its rows would be judged by other rules than the new ones",
+            "use the base run's settings and files, or run without --base-run to score the whole pool again");
+      }
+    }
+    fingerprints.chainTo(chain);
+    return incremental;
+  }
+
+  /** Stages whose verdicts are carried over: everything between ingest and select. */
+  private static boolean scores(String stage) {
+    return !List.of("ingest", "select", "export").contains(stage);
+  }
+
+  private static List<String> sourceNames(List<Map<String, Object>> sources) {
+    List<String> names = new ArrayList<>();
+    for (Map<String, Object> s : sources) {
+      names.add(String.valueOf(s.get("name")));
+    }
+    return names;
+  }
+
+  String baseRun() {
+    return baseRun;
+  }
+
+  String baseDir() {
+    return base.root();
+  }
+
+  /** The base run's committed figure {@code key} of {@code stage}, or null. */
+  @SuppressWarnings("unchecked")
+  Object baseStat(String stage, String key) {
+    Map<String, Object> commit = baseCommits.read(stage);
+    return commit == null ? null : ((Map<String, Object>) commit.getOrDefault("extra", Map.of())).get(key);
+  }
+
+  /** Where this run keeps the new rows' output of a stage. */
+  String newRows(String stage) {
+    return run.root() + "/incremental/stages/" + stage;
+  }
+
+  String newRemoved(String stage) {
+    return run.root() + "/incremental/removed/" + stage;
+  }
+
+  String unchanged() {
+    return run.root() + "/incremental/unchanged";
+  }
+
+  /** The directories a stage writes besides stages/ and removed/ (part of its commit). */
+  List<String> outputs(String stage) {
+    if (stage.equals("ingest")) {
+      return List.of(newRows(stage) + "/_SUCCESS", unchanged() + "/_SUCCESS");
+    }
+    return List.of(newRows(stage) + "/_SUCCESS", newRemoved(stage) + "/_SUCCESS");
+  }
+
+  /**
+   * After ingest: the new or changed rows of this run's stages/ingest to incremental/stages/ingest,
+   * the keys of unchanged rows to incremental/unchanged. Returns the figures for run.json.
+   */
+  Map<String, Object> split(SparkSession spark, List<String> stages) {
+    Dataset<Row> now = withContent(spark.read().parquet(run.stage("ingest")));
+    Dataset<Row> before = withContent(spark.read().parquet(base.stage("ingest"))).select(col(KEY[0]), col(KEY[1]), col(CONTENT));
+    Column[] keyAndContent = {col(KEY[0]), col(KEY[1]), col(CONTENT)};
+    Dataset<Row> unchanged = now.select(keyAndContent).join(before, new String[] {KEY[0], KEY[1], CONTENT}).select(col(KEY[0]), col(KEY[1]));
+    long retried = 0;
+    for (String stage : stages) {
+      if (scores(stage) && base.isCommitted(base.removed(stage))) {
+        Dataset<Row> failed = spark.read().parquet(base.removed(stage)).filter(col(Columns.REASON).isin(RETRIED.toArray()))
+            .select(col(KEY[0]), col(KEY[1]));
+        retried += failed.count();
+        unchanged = unchanged.join(failed, KEY, "left_anti");
+      }
+    }
+    unchanged.write().mode(SaveMode.Overwrite).parquet(unchanged());
+    now.join(spark.read().parquet(unchanged()), KEY, "left_anti").drop(CONTENT)
+        .write().mode(SaveMode.Overwrite).parquet(newRows("ingest"));
+    long kept = spark.read().parquet(unchanged()).count();
+    long fresh = spark.read().parquet(newRows("ingest")).count();
+    long baseRows = spark.read().parquet(base.stage("ingest")).count();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("base_run", baseRun);
+    figures.put("base_dir", base.root());
+    figures.put("new_rows", fresh);
+    figures.put("unchanged_rows", kept);
+    figures.put("retired_rows", baseRows - kept - retried);
+    figures.put("retried_rows", retried);
+    return figures;
+  }
+
+  /** A hash of every ingested column: a row whose line was edited in place counts as new. */
+  private static Dataset<Row> withContent(Dataset<Row> ingest) {
+    String[] names = ingest.columns().clone();
+    Arrays.sort(names);
+    Column[] all = Arrays.stream(names).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    return ingest.withColumn(CONTENT, sha2(to_json(struct(all)), 256));
+  }
+
+  /** The base run's rows of {@code dir} whose source line is still there, unchanged. */
+  private Dataset<Row> carried(SparkSession spark, String dir) {
+    return spark.read().parquet(dir).join(spark.read().parquet(unchanged()), KEY, "left_semi");
+  }
+
+  /**
+   * Runs {@code stage} on the new rows that left {@code previous}, with the base run's rows as
+   * incumbents where the stage compares rows, then writes stages/ and removed/ as the base run's
+   * carried rows plus the new verdicts.
+   */
+  StageResult run(Stage stage, StageContext context, String previous) {
+    long start = System.nanoTime();
+    SparkSession spark = context.spark();
+    String name = stage.name();
+    Dataset<Row> fresh = spark.read().parquet(newRows(previous));
+    Dataset<Row> input = fresh;
+    if (stage.incumbents() != Stage.Incumbents.NONE) {
+      String from = stage.incumbents() == Stage.Incumbents.INPUT ? base.stage(previous) : base.stage(name);
+      Dataset<Row> incumbents = carried(spark, from).select(Arrays.stream(fresh.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+      input = fresh.withColumn(Stage.INCUMBENT, lit(false)).unionByName(incumbents.withColumn(Stage.INCUMBENT, lit(true)));
+    }
+    Dataset<Row> judged = stage.apply(context, input);
+    if (stage.incumbents() != Stage.Incumbents.NONE) {
+      judged = judged.filter(not(col(Stage.INCUMBENT))).drop(Stage.INCUMBENT);
+    }
+    StageRunner.Counts added = StageRunner.write(judged, newRows(name), newRemoved(name));
+    merge(spark, base.stage(name), newRows(name), run.stage(name));
+    merge(spark, base.removed(name), newRemoved(name), run.removed(name));
+    StageRunner.Counts all = StageRunner.count(spark.read().parquet(run.stage(name)).withColumn(Columns.REASON, lit(null).cast("string"))
+        .select(Columns.REASON).unionByName(spark.read().parquet(run.removed(name)).select(Columns.REASON)));
+    Map<String, Object> extra = context.drainStats();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("base_run", baseRun);
+    figures.put("new_rows_in", added.total());
+    figures.put("new_rows_out", added.kept());
+    figures.put("new_removed", added.removed());
+    figures.put("carried_rows_in", all.total() - added.total());
+    extra.put("incremental", figures);
+    return new StageResult(name, all.total(), all.kept(), all.removed(), (System.nanoTime() - start) / 1e9, extra);
+  }
+
+  /** {@code target} = the base run's carried rows of {@code baseDir} + the rows in {@code added}. */
+  private void merge(SparkSession spark, String baseDir, String added, String target) {
+    Dataset<Row> fresh = spark.read().parquet(added);
+    Dataset<Row> old = carried(spark, baseDir);
+    List<String> want = new ArrayList<>(Arrays.asList(fresh.columns()));
+    List<String> have = new ArrayList<>(Arrays.asList(old.columns()));
+    want.sort(null);
+    have.sort(null);
+    if (!want.equals(have)) {
+      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": its " + baseDir + " has the columns " + have
+          + " but this run writes " + want + " (made by another distill version?); run without --base-run to score the whole pool again");
+    }
+    old.unionByName(fresh).write().mode(SaveMode.Overwrite).parquet(target);
+  }
+}
