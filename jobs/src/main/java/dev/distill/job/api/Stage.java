@@ -22,8 +22,10 @@ public interface Stage {
   /**
    * What an incremental run (run.base_run) shows this stage besides the new rows: nothing for a
    * stage that judges each row alone, or the base run's rows that entered or left the stage for one
-   * that compares rows with each other. Those rows are marked {@link #INCUMBENT}; the stage must
-   * keep them ahead of new rows wherever it picks a winner, and their verdicts are discarded.
+   * that compares rows with each other. Those rows are marked {@link #INCUMBENT} and judged as in a
+   * full run; a base row the stage kept and now removes (a new row of an earlier source overlaps
+   * it, a new near-duplicate represents its cluster) is displaced: removed in this run with that
+   * reason and not carried into later stages. Other verdicts on incumbents are discarded.
    */
   default Incumbents incumbents() {
     return Incumbents.NONE;

@@ -6,17 +6,12 @@ import java.util.Map;
 
 /**
  * Union-find over near-duplicate edges; each connected component keeps one deterministic
- * representative: an incumbent (a row an earlier run already kept, in an incremental run) first,
- * then a row with a trace, then one with a solution, then the smallest id.
+ * representative: a row with a trace first, then one with a solution, then the smallest id.
  */
 public final class ClusterRepresentatives {
 
   /** A node's preference attributes. */
-  public record Member(String id, boolean incumbent, boolean hasTrace, boolean hasSolution) {
-    public Member(String id, boolean hasTrace, boolean hasSolution) {
-      this(id, false, hasTrace, hasSolution);
-    }
-  }
+  public record Member(String id, boolean hasTrace, boolean hasSolution) {}
 
   public record Edge(Member a, Member b) {}
 
@@ -44,9 +39,6 @@ public final class ClusterRepresentatives {
   }
 
   static boolean better(Member x, Member y) {
-    if (x.incumbent() != y.incumbent()) {
-      return x.incumbent();
-    }
     if (x.hasTrace() != y.hasTrace()) {
       return x.hasTrace();
     }

@@ -51,7 +51,7 @@ public final class DedupStage implements Stage {
     return "dedup: exact (normalised question) and near-duplicate (MinHash LSH) clusters";
   }
 
-  /** New rows are deduplicated against the base run's kept rows, which always stay. */
+  /** New rows are clustered with the base run's kept rows; the cluster's representative is chosen as in a full run. */
   @Override
   public Incumbents incumbents() {
     return Incumbents.OUTPUT;
@@ -66,11 +66,9 @@ public final class DedupStage implements Stage {
     Dataset<Row> flagged = input.withColumn(Columns.DUP_OF, lit(null).cast(DataTypes.StringType))
         .withColumn(Columns.REASON, lit(null).cast(DataTypes.StringType))
         .withColumn(Columns.DETAIL, lit(null).cast(DataTypes.StringType));
-    // In an incremental run the base run's kept rows come first: a new row never displaces one.
-    Column incumbent = java.util.Arrays.asList(input.columns()).contains(INCUMBENT) ? col(INCUMBENT) : lit(false);
     if (cfg.exact()) {
       var byContent = Window.partitionBy(col(Columns.ID))
-          .orderBy(incumbent.desc(), hasTrace.desc(), hasSolution.desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
+          .orderBy(hasTrace.desc(), hasSolution.desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
       flagged = flagged.withColumn("_rn", row_number().over(byContent))
           .withColumn("_rep", org.apache.spark.sql.functions.first(col(Columns.ORIGIN)).over(byContent))
           .withColumn(Columns.REASON, when(col("_rn").gt(1), lit("exact_duplicate")))
@@ -85,10 +83,8 @@ public final class DedupStage implements Stage {
     // input so the window above is not computed a second time for the near-duplicate search.
     Dataset<Row> perId = input.groupBy(col(Columns.ID))
         .agg(org.apache.spark.sql.functions.first(col(Columns.QUESTION)).as(Columns.QUESTION),
-            org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.struct(
-                incumbent.as("incumbent"), hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
-        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.incumbent").as("incumbent"), col("_best.trace").as("trace"),
-            col("_best.solution").as("solution"));
+            org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
+        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
     Map<String, String> repOf = nearDuplicates(context, perId, cfg);
     context.stat("near_duplicate_rows", repOf.size());
     Broadcast<Map<String, String>> reps = context.spark().sparkContext()
@@ -105,7 +101,7 @@ public final class DedupStage implements Stage {
 
   /**
    * LSH candidate pairs verified on the MinHash estimate, resolved into clusters on the driver
-   * (edges are few). {@code rows}: one row per id with columns id, question, incumbent, trace, solution.
+   * (edges are few). {@code rows}: one row per id with columns id, question, trace, solution.
    */
   static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
     MinHash minHash = new MinHash(cfg.numHashes(), cfg.shingleWords(), cfg.seed());
@@ -120,31 +116,27 @@ public final class DedupStage implements Stage {
     StructType keyed = new StructType()
         .add("band", DataTypes.LongType, false)
         .add(Columns.ID, DataTypes.StringType, false)
-        .add("incumbent", DataTypes.BooleanType, false)
         .add("trace", DataTypes.BooleanType, false)
         .add("solution", DataTypes.BooleanType, false)
         .add(SIG, DataTypes.createArrayType(DataTypes.IntegerType, false), false);
-    Dataset<Row> signed = rows.select(col(Columns.ID), col("incumbent"), col("trace"), col("solution"),
-        signature.apply(col(Columns.QUESTION)).as(SIG));
+    Dataset<Row> signed = rows.select(col(Columns.ID), col("trace"), col("solution"), signature.apply(col(Columns.QUESTION)).as(SIG));
     Dataset<Row> banded = signed.flatMap((FlatMapFunction<Row, Row>) r -> {
-      int[] sig = toInts(r.getList(4));
+      int[] sig = toInts(r.getList(3));
       List<Row> out = new ArrayList<>();
       if (sig.length == 0 || sig[0] == Integer.MAX_VALUE) {
         return out.iterator();
       }
       for (long key : LshBands.bandKeys(sig, bands, rowsPerBand)) {
-        out.add(RowFactory.create(key, r.getString(0), r.getBoolean(1), r.getBoolean(2), r.getBoolean(3), r.get(4)));
+        out.add(RowFactory.create(key, r.getString(0), r.getBoolean(1), r.getBoolean(2), r.get(3)));
       }
       return out.iterator();
     }, Encoders.row(keyed));
     StructType edgeSchema = new StructType()
-        .add("a", DataTypes.StringType).add("a_incumbent", DataTypes.BooleanType)
-        .add("a_trace", DataTypes.BooleanType).add("a_solution", DataTypes.BooleanType)
-        .add("b", DataTypes.StringType).add("b_incumbent", DataTypes.BooleanType)
-        .add("b_trace", DataTypes.BooleanType).add("b_solution", DataTypes.BooleanType);
+        .add("a", DataTypes.StringType).add("a_trace", DataTypes.BooleanType).add("a_solution", DataTypes.BooleanType)
+        .add("b", DataTypes.StringType).add("b_trace", DataTypes.BooleanType).add("b_solution", DataTypes.BooleanType);
     Dataset<Row> buckets = banded.groupBy("band")
         .agg(org.apache.spark.sql.functions.collect_list(org.apache.spark.sql.functions.struct(
-            col(Columns.ID), col("incumbent"), col("trace"), col("solution"), col(SIG))).as("members"))
+            col(Columns.ID), col("trace"), col("solution"), col(SIG))).as("members"))
         .filter(org.apache.spark.sql.functions.size(col("members")).gt(1));
     Dataset<Row> edges = buckets.flatMap((FlatMapFunction<Row, Row>) bucket -> {
       List<Row> members = new ArrayList<>(bucket.getList(1));
@@ -152,13 +144,12 @@ public final class DedupStage implements Stage {
       List<Row> out = new ArrayList<>();
       // Oversized buckets are compared in consecutive windows so one boilerplate band cannot explode.
       for (int i = 0; i < members.size(); i++) {
-        int[] a = toInts(members.get(i).getList(4));
+        int[] a = toInts(members.get(i).getList(3));
         for (int j = i + 1; j < members.size() && j < i + maxBucket; j++) {
           Row mb = members.get(j);
-          if (MinHash.estimateJaccard(a, toInts(mb.getList(4))) >= threshold) {
+          if (MinHash.estimateJaccard(a, toInts(mb.getList(3))) >= threshold) {
             Row ma = members.get(i);
-            out.add(RowFactory.create(ma.getString(0), ma.getBoolean(1), ma.getBoolean(2), ma.getBoolean(3),
-                mb.getString(0), mb.getBoolean(1), mb.getBoolean(2), mb.getBoolean(3)));
+            out.add(RowFactory.create(ma.getString(0), ma.getBoolean(1), ma.getBoolean(2), mb.getString(0), mb.getBoolean(1), mb.getBoolean(2)));
           }
         }
       }
@@ -166,8 +157,8 @@ public final class DedupStage implements Stage {
     }, Encoders.row(edgeSchema)).distinct();
     List<ClusterRepresentatives.Edge> list = new ArrayList<>();
     for (Row e : edges.collectAsList()) {
-      list.add(new ClusterRepresentatives.Edge(new ClusterRepresentatives.Member(e.getString(0), e.getBoolean(1), e.getBoolean(2), e.getBoolean(3)),
-          new ClusterRepresentatives.Member(e.getString(4), e.getBoolean(5), e.getBoolean(6), e.getBoolean(7))));
+      list.add(new ClusterRepresentatives.Edge(new ClusterRepresentatives.Member(e.getString(0), e.getBoolean(1), e.getBoolean(2)),
+          new ClusterRepresentatives.Member(e.getString(3), e.getBoolean(4), e.getBoolean(5))));
     }
     context.stat("near_duplicate_pairs", list.size());
     return ClusterRepresentatives.resolve(list);

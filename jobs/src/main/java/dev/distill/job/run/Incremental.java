@@ -29,11 +29,14 @@ import org.apache.spark.sql.SparkSession;
  * An incremental run (run.base_run): ingest reads every source again and splits the pool into
  * rows the base run already scored unchanged (same source and origin, same ingested content) and
  * new or changed rows. Only the new rows go through the stages; a stage that compares rows with
- * each other sees the base run's rows beside them as incumbents ({@link Stage#incumbents()}). Each
- * stage's output is the base run's rows, as the base run judged them, plus the new rows' verdicts,
+ * each other sees the base run's rows beside them as incumbents ({@link Stage#incumbents()}), and
+ * may displace one (a new row of an earlier source overlapping it, a new near-duplicate chosen as
+ * its cluster's representative), as a full run would. Each stage's output is the base run's rows,
+ * as the base run judged them, less the displaced ones, plus the new rows' verdicts,
  * so selection and export run over the whole pool and the run can itself be the base of the next.
  * Rows of the base run whose source line is gone or changed are retired (counted, not carried);
- * rows it removed because their work failed ({@link #RETRIED}: cost cap, API errors) are new again.
+ * with a generate stage, rows it removed because their calls failed ({@link #RETRIED}: cost cap,
+ * API errors) are new again, so the ledger retries them.
  */
 final class Incremental {
   /** Identifies a row across runs: its source and origin (file#line). */
@@ -46,11 +49,13 @@ final class Incremental {
   private final RunDirectory base;
   private final String baseRun;
   private final StageCommits baseCommits;
+  private final List<String> stages;
 
-  private Incremental(RunDirectory run, RunDirectory base, String baseRun) {
+  private Incremental(RunDirectory run, RunDirectory base, String baseRun, List<String> stages) {
     this.run = run;
     this.base = base;
     this.baseRun = baseRun;
+    this.stages = List.copyOf(stages);
     this.baseCommits = new StageCommits(base);
   }
 
@@ -100,7 +105,7 @@ final class Incremental {
       throw ConfigException.forKey("sources", "the base run " + baseRun + " read the sources " + baseSources
           + " in that order, this run reads " + sources, "keep the base run's sources first and in the same order, and add new sources after them");
     }
-    Incremental incremental = new Incremental(run, base, baseRun);
+    Incremental incremental = new Incremental(run, base, baseRun, stages);
     Map<String, String> chain = new LinkedHashMap<>();
     for (String stage : stages) {
       Map<String, Object> commit = incremental.baseCommits.read(stage);
@@ -162,11 +167,16 @@ final class Incremental {
   }
 
   /** The directories a stage writes besides stages/ and removed/ (part of its commit). */
-  List<String> outputs(String stage) {
-    if (stage.equals("ingest")) {
-      return List.of(newRows(stage) + "/_SUCCESS", unchanged() + "/_SUCCESS");
+  List<String> outputs(Stage stage) {
+    List<String> outputs = new ArrayList<>(List.of(newRows(stage.name()) + "/_SUCCESS", newRemoved(stage.name()) + "/_SUCCESS"));
+    if (stage.incumbents() != Stage.Incumbents.NONE) {
+      outputs.add(displaced(stage.name()) + "/_SUCCESS");
     }
-    return List.of(newRows(stage) + "/_SUCCESS", newRemoved(stage) + "/_SUCCESS");
+    return outputs;
+  }
+
+  List<String> ingestOutputs() {
+    return List.of(newRows("ingest") + "/_SUCCESS", unchanged() + "/_SUCCESS");
   }
 
   /**
@@ -179,7 +189,8 @@ final class Incremental {
     Column[] keyAndContent = {col(KEY[0]), col(KEY[1]), col(CONTENT)};
     Dataset<Row> unchanged = now.select(keyAndContent).join(before, new String[] {KEY[0], KEY[1], CONTENT}).select(col(KEY[0]), col(KEY[1]));
     long retried = 0;
-    for (String stage : stages) {
+    // Without a generate stage nothing would be called again, so such rows stay as the base run left them.
+    for (String stage : stages.contains("generate") ? stages : List.<String>of()) {
       if (scores(stage) && base.isCommitted(base.removed(stage))) {
         Dataset<Row> failed = spark.read().parquet(base.removed(stage)).filter(col(Columns.REASON).isin(RETRIED.toArray()))
             .select(col(KEY[0]), col(KEY[1]));
@@ -211,51 +222,88 @@ final class Incremental {
     return ingest.withColumn(CONTENT, sha2(to_json(struct(all)), 256));
   }
 
-  /** The base run's rows of {@code dir} whose source line is still there, unchanged. */
-  private Dataset<Row> carried(SparkSession spark, String dir) {
-    return spark.read().parquet(dir).join(spark.read().parquet(unchanged()), KEY, "left_semi");
+  /**
+   * The base run's rows of {@code dir} whose source line is still there, unchanged, and that no
+   * stage up to {@code through} (inclusive; null: none) has displaced.
+   */
+  private Dataset<Row> carried(SparkSession spark, String dir, String through) {
+    Dataset<Row> rows = spark.read().parquet(dir);
+    Dataset<Row> kept = rows.join(spark.read().parquet(unchanged()), KEY, "left_semi");
+    for (String stage : through == null ? List.<String>of() : stages.subList(0, stages.indexOf(through) + 1)) {
+      if (run.isCommitted(displaced(stage))) {
+        kept = kept.join(spark.read().parquet(displaced(stage)), KEY, "left_anti");
+      }
+    }
+    // A join on named columns moves them first; keep the stage's own column order.
+    return kept.select(columns(rows));
+  }
+
+  private static Column[] columns(Dataset<Row> rows) {
+    return Arrays.stream(rows.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+  }
+
+  /** Keys of the base run's rows that {@code stage} kept in the base run and removes in this one. */
+  String displaced(String stage) {
+    return run.root() + "/incremental/displaced/" + stage;
   }
 
   /**
    * Runs {@code stage} on the new rows that left {@code previous}, with the base run's rows as
    * incumbents where the stage compares rows, then writes stages/ and removed/ as the base run's
-   * carried rows plus the new verdicts.
+   * carried rows plus the new verdicts (and the displaced base rows, as removed).
    */
   StageResult run(Stage stage, StageContext context, String previous) {
     long start = System.nanoTime();
     SparkSession spark = context.spark();
     String name = stage.name();
+    String before = stages.get(stages.indexOf(name) - 1);
     Dataset<Row> fresh = spark.read().parquet(newRows(previous));
-    Dataset<Row> input = fresh;
-    if (stage.incumbents() != Stage.Incumbents.NONE) {
+    boolean compares = stage.incumbents() != Stage.Incumbents.NONE;
+    Dataset<Row> verdicts;
+    long displacedRows = 0;
+    Dataset<Row> judged = null;
+    if (compares) {
       String from = stage.incumbents() == Stage.Incumbents.INPUT ? base.stage(previous) : base.stage(name);
-      Dataset<Row> incumbents = carried(spark, from).select(Arrays.stream(fresh.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
-      input = fresh.withColumn(Stage.INCUMBENT, lit(false)).unionByName(incumbents.withColumn(Stage.INCUMBENT, lit(true)));
+      Dataset<Row> incumbents = carried(spark, from, before).select(columns(fresh));
+      Dataset<Row> input = fresh.withColumn(Stage.INCUMBENT, lit(false)).unionByName(incumbents.withColumn(Stage.INCUMBENT, lit(true)));
+      judged = stage.apply(context, input).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> baseKept = carried(spark, base.stage(name), before).select(col(KEY[0]), col(KEY[1]));
+      Dataset<Row> displaced = judged.filter(col(Stage.INCUMBENT).and(col(Columns.REASON).isNotNull()))
+          .join(baseKept, KEY, "left_semi").select(columns(judged));
+      displaced.select(col(KEY[0]), col(KEY[1])).write().mode(SaveMode.Overwrite).parquet(displaced(name));
+      displacedRows = spark.read().parquet(displaced(name)).count();
+      verdicts = judged.filter(not(col(Stage.INCUMBENT))).unionByName(displaced).drop(Stage.INCUMBENT);
+    } else {
+      verdicts = stage.apply(context, fresh);
     }
-    Dataset<Row> judged = stage.apply(context, input);
-    if (stage.incumbents() != Stage.Incumbents.NONE) {
-      judged = judged.filter(not(col(Stage.INCUMBENT))).drop(Stage.INCUMBENT);
+    StageRunner.Counts added;
+    try {
+      added = StageRunner.write(verdicts, newRows(name), newRemoved(name));
+    } finally {
+      if (judged != null) {
+        judged.unpersist();
+      }
     }
-    StageRunner.Counts added = StageRunner.write(judged, newRows(name), newRemoved(name));
-    merge(spark, base.stage(name), newRows(name), run.stage(name));
-    merge(spark, base.removed(name), newRemoved(name), run.removed(name));
+    merge(spark, base.stage(name), newRows(name), run.stage(name), name);
+    merge(spark, base.removed(name), newRemoved(name), run.removed(name), name);
     StageRunner.Counts all = StageRunner.count(spark.read().parquet(run.stage(name)).withColumn(Columns.REASON, lit(null).cast("string"))
         .select(Columns.REASON).unionByName(spark.read().parquet(run.removed(name)).select(Columns.REASON)));
     Map<String, Object> extra = context.drainStats();
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("base_run", baseRun);
-    figures.put("new_rows_in", added.total());
+    figures.put("new_rows_in", added.total() - displacedRows);
     figures.put("new_rows_out", added.kept());
     figures.put("new_removed", added.removed());
-    figures.put("carried_rows_in", all.total() - added.total());
+    figures.put("displaced_rows", displacedRows);
+    figures.put("carried_rows_in", all.total() - added.total() + displacedRows);
     extra.put("incremental", figures);
     return new StageResult(name, all.total(), all.kept(), all.removed(), (System.nanoTime() - start) / 1e9, extra);
   }
 
   /** {@code target} = the base run's carried rows of {@code baseDir} + the rows in {@code added}. */
-  private void merge(SparkSession spark, String baseDir, String added, String target) {
+  private void merge(SparkSession spark, String baseDir, String added, String target, String stage) {
     Dataset<Row> fresh = spark.read().parquet(added);
-    Dataset<Row> old = carried(spark, baseDir);
+    Dataset<Row> old = carried(spark, baseDir, stage);
     List<String> want = new ArrayList<>(Arrays.asList(fresh.columns()));
     List<String> have = new ArrayList<>(Arrays.asList(old.columns()));
     want.sort(null);

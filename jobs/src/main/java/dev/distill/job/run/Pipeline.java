@@ -100,7 +100,7 @@ public final class Pipeline {
       List<String> allNames = names;
 
       Steps.Done ingest = steps.step(IngestStage.NAME, "read every source onto the canonical schema",
-          outputs(delta, IngestStage.NAME, run.stage(IngestStage.NAME) + "/_SUCCESS", run.quarantine() + "/_SUCCESS"), () -> {
+          outputs(delta, null, run.stage(IngestStage.NAME) + "/_SUCCESS", run.quarantine() + "/_SUCCESS"), () -> {
             IngestStage.Result r = IngestStage.run(context, context.config().sources());
             if (delta != null) {
               r.stage().extra().put("incremental", delta.split(spark, allNames));
@@ -138,7 +138,7 @@ public final class Pipeline {
         }
         String input = previous;
         steps.step(stage.name(), stage.description(),
-            outputs(delta, stage.name(), run.stage(stage.name()) + "/_SUCCESS", run.removed(stage.name()) + "/_SUCCESS"),
+            outputs(delta, stage, run.stage(stage.name()) + "/_SUCCESS", run.removed(stage.name()) + "/_SUCCESS"),
             () -> new Steps.Computed(delta == null ? StageRunner.run(stage, context, spark.read().parquet(run.stage(input)))
                 : delta.run(stage, context, input), Map.of()));
         previous = stage.name();
@@ -180,10 +180,10 @@ public final class Pipeline {
   }
 
   /** A stage's output markers, plus the new-rows outputs in an incremental run. */
-  private static List<String> outputs(Incremental incremental, String stage, String... markers) {
+  private static List<String> outputs(Incremental incremental, Stage stage, String... markers) {
     List<String> all = new ArrayList<>(List.of(markers));
     if (incremental != null) {
-      all.addAll(incremental.outputs(stage));
+      all.addAll(stage == null ? incremental.ingestOutputs() : incremental.outputs(stage));
     }
     return all;
   }
