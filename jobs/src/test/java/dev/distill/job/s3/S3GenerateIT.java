@@ -64,12 +64,16 @@ class S3GenerateIT {
   S3Mock s3;
   FakeChatServer server;
   Path config;
+  /** The local tokenizer cache of this JVM (driver and local executors), and what it held before. */
+  final Path cache = Path.of(System.getProperty("java.io.tmpdir"), "distill-tokenizers");
+  List<Path> cachedBefore;
 
   @BeforeAll
   void start() throws Exception {
     qwen = SharedPaths.qwenTokenizer();
     Assumptions.assumeTrue(Files.isRegularFile(qwen), "S3GenerateIT skipped: the Qwen tokenizer " + qwen
         + " is absent (../shared/tokenizers/qwen/tokenizer.json beside the repository)");
+    cachedBefore = cacheEntries();
     dir = Files.createTempDirectory("distill-s3-generate-it");
     s3 = new S3Mock(dir.resolve("s3mock"), BUCKET);
     s3.start();
@@ -104,8 +108,36 @@ class S3GenerateIT {
     Files.writeString(config, yaml.toString());
   }
 
+  private List<Path> cacheEntries() throws IOException {
+    if (!Files.isDirectory(cache)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(cache)) {
+      return entries.sorted().toList();
+    }
+  }
+
+  /** Cache entries this class added: local copies of the bucket's tokenizer. */
+  private List<Path> copiesMadeHere() throws IOException {
+    List<Path> made = new ArrayList<>();
+    for (Path entry : cacheEntries()) {
+      Path file = entry.resolve("tokenizer.json");
+      if (!cachedBefore.contains(entry) && Files.isRegularFile(file) && Files.mismatch(file, qwen) == -1) {
+        made.add(entry);
+      }
+    }
+    return made;
+  }
+
   @AfterAll
   void stop() throws Exception {
+    if (qwen != null && cachedBefore != null) {
+      for (Path entry : copiesMadeHere()) {
+        try (Stream<Path> files = Files.walk(entry)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
     if (server != null) {
       server.close();
     }
@@ -193,6 +225,7 @@ class S3GenerateIT {
     assertEquals("exact", difficulty.get("token_counting").asText());
     assertEquals(TOKENIZER, difficulty.get("tokenizer").asText());
     assertEquals(LEDGER, stage(doc, "generate").get("ledger").asText(), "the default ledger: <output>/ledger, in the bucket");
+    assertEquals(1, copiesMadeHere().size(), "one local copy of the bucket's tokenizer, byte for byte, in " + cache);
 
     // The executors' segments are in the bucket, with every reply.
     long ok = 0;
@@ -280,6 +313,7 @@ class S3GenerateIT {
     }
     assertEquals(List.of("ingest", "generate", "quality", "decontam", "dedup"), reused,
         "the tokenizer's size and modification time in the bucket are part of difficulty's fingerprint");
+    assertEquals(2, copiesMadeHere().size(), "the new upload has a cache entry of its own");
   }
 
   @Test
