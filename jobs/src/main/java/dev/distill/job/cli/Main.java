@@ -8,6 +8,7 @@ import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.run.Console;
 import dev.distill.job.run.Json;
 import dev.distill.job.run.Pipeline;
+import dev.distill.job.run.Preflight;
 import dev.distill.job.run.RunDirectory;
 import dev.distill.job.run.Version;
 import dev.distill.job.select.SelectStage;
@@ -141,6 +142,7 @@ public final class Main {
       throw new ConfigException("Cannot generate: no role names a model; set generate.teacher.model (or students, judge, classifier) "
           + "and generate.base_url in your config (see conf/pipeline.yaml)");
     }
+    Preflight.check(pipeline, SparkSessions.hadoopConf(pipeline));
     SparkSession spark = SparkSessions.create(pipeline);
     try {
       Pipeline.run(spark, pipeline, runId, console, stopAfter);

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +112,8 @@ public final class ConfigLoader {
     for (Map.Entry<String, Object> e : user.entrySet()) {
       String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
       if (!schema.containsKey(e.getKey())) {
-        throw new ConfigException("Cannot read config key " + key + " in " + file + ": unknown key; valid keys"
-            + (prefix.isEmpty() ? "" : " under " + prefix) + " are " + schema.keySet() + " (see conf/pipeline.yaml)");
+        throw new ConfigException("Cannot read config key " + key + " in " + file + ": unknown key; "
+            + suggest(e.getKey(), schema.keySet(), prefix));
       }
       Object def = schema.get(e.getKey());
       if (OPEN_MAPS.contains(key)) {
@@ -169,7 +170,7 @@ public final class ConfigLoader {
       path.append(parts[i]);
       boolean open = OPEN_MAPS.contains(parent(path.toString()));
       if (!node.containsKey(parts[i]) && !open) {
-        throw new ConfigException("Cannot apply --set " + key + ": unknown key " + path + "; valid keys there are " + node.keySet() + " (see conf/pipeline.yaml)");
+        throw new ConfigException("Cannot apply --set " + key + ": unknown key " + path + "; " + suggest(parts[i], node.keySet(), parent(path.toString())));
       }
       if (i == parts.length - 1) {
         node.put(parts[i], value);
@@ -187,6 +188,62 @@ public final class ConfigLoader {
         node = copy;
       }
     }
+  }
+
+  /**
+   * The fix for an unknown key: the valid key it is most likely a typo of, if any, and the valid
+   * keys there, e.g. "did you mean dedup.threshold? valid keys under dedup are [...]".
+   *
+   * @param key the unknown key's last part
+   * @param valid the keys valid where it was found
+   * @param under the key path of the section it was found in ("" at the top level)
+   */
+  public static String suggest(String key, Collection<String> valid, String under) {
+    String list = "valid keys " + (under.isEmpty() ? "at the top level" : "under " + under) + " are " + valid + " (see conf/pipeline.yaml)";
+    return didYouMean(key, valid, under) + list;
+  }
+
+  /** "did you mean UNDER.KEY? " for the valid key {@code key} is likely a typo of, else "". */
+  public static String didYouMean(String key, Collection<String> valid, String under) {
+    String closest = closest(key, valid);
+    return closest == null ? "" : "did you mean " + (under.isEmpty() ? "" : under + ".") + closest + "? ";
+  }
+
+  /** The valid key within a typo's reach of {@code key} (edit distance, adjacent swaps count one), or null. */
+  public static String closest(String key, Collection<String> valid) {
+    String k = key.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+    int reach = Math.max(1, Math.min(3, k.length() / 3));
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : valid) {
+      int d = distance(k, candidate.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return bestDistance <= reach ? best : null;
+  }
+
+  /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   private static String parent(String path) {

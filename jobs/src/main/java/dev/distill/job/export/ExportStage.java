@@ -11,8 +11,8 @@ import dev.distill.job.run.Json;
 import dev.distill.job.run.RunDirectory;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.score.MscCodes;
+import dev.distill.job.spark.TokenizerFile;
 import dev.distill.udf.tokens.TokenCounter;
-import dev.distill.udf.tokens.TokenCounters;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,14 +60,14 @@ public final class ExportStage {
     RunDirectory run = context.run();
     PipelineConfig.Export cfg = context.config().export();
     String handoff = run.handoff();
-    String tokenizerPath = cfg.tokenizer().isBlank() ? null : cfg.tokenizer();
-    TokenCounter counter = TokenCounters.forPath(tokenizerPath);
+    TokenizerFile tokenizer = TokenizerFile.forExport(context.config(), run.hadoop());
+    TokenCounter counter = tokenizer.counter();
     TooLongPolicy policy = TooLongPolicy.of(cfg.tooLong());
     TrainRowBuilder builder = new TrainRowBuilder(cfg.systemPrompt(), cfg.blockSize(), policy);
     // Built on the executors, in rank order (a sort, then a map, keeps the partitions ordered).
     Dataset<Row> built = selection.orderBy(col(Columns.RANK))
         .mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
-          TokenCounter tokens = TokenCounters.forPath(tokenizerPath);
+          TokenCounter tokens = tokenizer.counter();
           List<Row> out = new ArrayList<>();
           while (rows.hasNext()) {
             out.add(builder.build(rows.next(), tokens));

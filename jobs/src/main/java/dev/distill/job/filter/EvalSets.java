@@ -2,6 +2,7 @@ package dev.distill.job.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.conf.ConfigException;
+import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.ingest.RecordMapper;
 import dev.distill.job.ingest.RecordReader;
 import dev.distill.job.ingest.SourceFiles;
@@ -30,30 +31,50 @@ public final class EvalSets {
     for (int i = 0; i < evalSets.size(); i++) {
       Map<String, Object> set = evalSets.get(i);
       String key = "decontam.eval_sets[" + i + "]";
-      for (String k : set.keySet()) {
-        if (!KEYS.contains(k)) {
-          throw ConfigException.forKey(key + "." + k, "unknown key", "valid keys are " + KEYS);
-        }
-      }
-      if (set.get("name") == null || set.get("question") == null) {
-        throw ConfigException.forKey(key, "name and question are required", "write e.g. {name: math500, path: ..., question: problem}");
-      }
-      String name = String.valueOf(set.get("name"));
-      Map<String, Object> spec = new LinkedHashMap<>();
-      spec.put("name", name);
-      spec.put("path", set.get("path"));
-      spec.put("format", set.getOrDefault("format", "auto"));
-      if (set.containsKey("records")) {
-        spec.put("records", set.get("records"));
-      }
-      spec.put("fields", Map.of("question", set.get("question")));
+      Map<String, Object> spec = spec(set, key);
       SourceSpec source = SourceSpec.fromMap(spec, key);
       String idField = set.get("id_field") == null ? null : String.valueOf(set.get("id_field"));
       for (SourceFiles.InputFile file : SourceFiles.expand(spec, key, hadoop)) {
-        readFile(name, source, idField, file.path(), hadoop, items);
+        readFile(String.valueOf(set.get("name")), source, idField, file.path(), hadoop, items);
       }
     }
     return items;
+  }
+
+  /**
+   * Checks every eval set's keys and that its path matches at least one file, without reading
+   * them: what can be known before Spark starts.
+   *
+   * @throws ConfigException naming the key (and the path) that is wrong
+   */
+  public static void check(List<Map<String, Object>> evalSets, Configuration hadoop) {
+    for (int i = 0; i < evalSets.size(); i++) {
+      String key = "decontam.eval_sets[" + i + "]";
+      Map<String, Object> spec = spec(evalSets.get(i), key);
+      SourceSpec.fromMap(spec, key);
+      SourceFiles.expand(spec, key, hadoop);
+    }
+  }
+
+  /** An eval set as a source spec: its question field only. */
+  private static Map<String, Object> spec(Map<String, Object> set, String key) {
+    for (String k : set.keySet()) {
+      if (!KEYS.contains(k)) {
+        throw ConfigException.forKey(key + "." + k, "unknown key", ConfigLoader.suggest(k, KEYS, key));
+      }
+    }
+    if (set.get("name") == null || set.get("question") == null) {
+      throw ConfigException.forKey(key, "name and question are required", "write e.g. {name: math500, path: ..., question: problem}");
+    }
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("name", String.valueOf(set.get("name")));
+    spec.put("path", set.get("path"));
+    spec.put("format", set.getOrDefault("format", "auto"));
+    if (set.containsKey("records")) {
+      spec.put("records", set.get("records"));
+    }
+    spec.put("fields", Map.of("question", set.get("question")));
+    return spec;
   }
 
   private static void readFile(String name, SourceSpec source, String idField, String file, Configuration hadoop, List<EvalItem> items) {

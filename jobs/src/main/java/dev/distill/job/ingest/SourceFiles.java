@@ -39,9 +39,8 @@ public final class SourceFiles {
     for (String pattern : patterns) {
       List<InputFile> matched = expandOne(pattern, hadoop);
       if (matched.isEmpty()) {
-        throw new ConfigException("Cannot read source " + source.get("name") + " (" + keyPath + ".path): no file matches "
-            + pattern + "; check the path (relative paths start from the directory you run from"
-            + (pattern.contains("shared/data") ? "; set DISTILL_DATA to the data root" : "") + ")");
+        throw new ConfigException("Cannot read " + (keyPath.startsWith("decontam.") ? "eval set " : "source ") + source.get("name")
+            + " (" + keyPath + ".path): no file matches " + pattern + "; " + fix(pattern));
       }
       for (InputFile f : matched) {
         if (seen.add(f.path())) {
@@ -51,6 +50,15 @@ public final class SourceFiles {
     }
     files.sort((a, b) -> a.path().compareTo(b.path()));
     return files;
+  }
+
+  private static String fix(String pattern) {
+    Path path = new Path(pattern);
+    String fix = "fix the path in the config or put the file there";
+    if (path.toUri().getScheme() == null && !path.isAbsolute()) {
+      fix += " (a relative path starts from the directory distill runs in, " + java.nio.file.Path.of("").toAbsolutePath() + ")";
+    }
+    return fix + (pattern.contains("shared/data") ? "; set DISTILL_DATA to the data root" : "");
   }
 
   private static List<InputFile> expandOne(String pattern, Configuration hadoop) {

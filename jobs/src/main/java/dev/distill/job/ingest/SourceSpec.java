@@ -116,7 +116,8 @@ public final class SourceSpec implements Serializable {
     this.keyPath = keyPath;
     for (String key : raw.keySet()) {
       if (!KEYS.contains(key)) {
-        throw ConfigException.sourceKey(keyPath + "." + key, "unknown key", "use one of " + String.join(", ", KEYS));
+        throw ConfigException.sourceKey(keyPath + "." + key, "unknown key", dev.distill.job.conf.ConfigLoader.didYouMean(key, KEYS, keyPath)
+            + "use one of " + String.join(", ", KEYS));
       }
     }
     this.name = requiredString(raw, NAME, "name the source, e.g. name: math/test");

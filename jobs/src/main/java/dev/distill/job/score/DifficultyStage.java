@@ -7,10 +7,10 @@ import dev.distill.job.api.StageContext;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.schema.Rows;
+import dev.distill.job.spark.TokenizerFile;
 import dev.distill.udf.answer.AnswerExtractor;
 import dev.distill.udf.answer.AnswerGrader;
 import dev.distill.udf.tokens.TokenCounter;
-import dev.distill.udf.tokens.TokenCounters;
 import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -41,7 +41,8 @@ public final class DifficultyStage implements Stage {
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.GRADES, Columns.TRACE, Columns.ATTEMPT, Columns.ANSWER, Columns.SOLUTION, Columns.LEVEL);
     String tokenizer = context.config().difficulty().tokenizer();
-    TokenCounter probe = TokenCounters.forPath(tokenizer.isBlank() ? null : tokenizer);
+    TokenizerFile tokenizerFile = TokenizerFile.forDifficulty(context.config(), context.run().hadoop());
+    TokenCounter probe = tokenizerFile.counter();
     context.stat("token_counting", probe.exact() ? "exact" : "estimated");
     context.stat("tokenizer", probe.exact() ? tokenizer : "none configured: estimated from characters (" + probe.name() + ")");
     Boolean configured = context.config().difficulty().hardFilter();
@@ -59,9 +60,8 @@ public final class DifficultyStage implements Stage {
         .add(Columns.REASON, DataTypes.StringType, true)
         .add(Columns.DETAIL, DataTypes.StringType, true);
     StructType in = input.schema();
-    String tokenizerPath = tokenizer.isBlank() ? null : tokenizer;
     return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
-      TokenCounter counter = TokenCounters.forPath(tokenizerPath);
+      TokenCounter counter = tokenizerFile.counter();
       java.util.List<Row> result = new java.util.ArrayList<>();
       while (rows.hasNext()) {
         result.add(score(rows.next(), in, counter, hard));

@@ -2,6 +2,7 @@ package dev.distill.job.spark;
 
 import dev.distill.job.conf.PipelineConfig;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -41,6 +42,27 @@ public final class SparkSessions {
       spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, 2 * spark.sparkContext().defaultParallelism())));
     }
     return spark;
+  }
+
+  /**
+   * The Hadoop configuration of a run without starting Spark, for the checks made before it
+   * starts: Hadoop's defaults plus every {@code spark.hadoop.*} key, from the Spark properties
+   * already set in this JVM (spark-submit's --conf and spark-defaults.conf) and then from the
+   * run's spark.conf, as {@link #create} gives them to the session.
+   */
+  public static Configuration hadoopConf(PipelineConfig config) {
+    Configuration hadoop = new Configuration();
+    for (scala.Tuple2<String, String> e : new SparkConf().getAll()) {
+      if (e._1().startsWith(HADOOP_PREFIX)) {
+        hadoop.set(e._1().substring(HADOOP_PREFIX.length()), e._2());
+      }
+    }
+    for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+      if (e.getKey().startsWith(HADOOP_PREFIX)) {
+        hadoop.set(e.getKey().substring(HADOOP_PREFIX.length()), e.getValue());
+      }
+    }
+    return hadoop;
   }
 
   /** Spark's usual secret names, plus the environment variables the generate roles read their API keys from. */

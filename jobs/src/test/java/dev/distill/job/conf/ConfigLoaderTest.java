@@ -1,6 +1,7 @@
 package dev.distill.job.conf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,22 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().contains("strategy"), e.getMessage());
     ConfigException set = assertThrows(ConfigException.class, () -> load("{}", "selct.seed=1"));
     assertTrue(set.getMessage().contains("selct"), set.getMessage());
+  }
+
+  @Test
+  void aTypoGetsTheClosestValidKey() {
+    ConfigException file = assertThrows(ConfigException.class, () -> load("dedup:\n  treshold: 0.7\n"));
+    assertTrue(file.getMessage().startsWith("Cannot read config key dedup.treshold in " + tmp.resolve("c.yaml") + ": unknown key; "
+        + "did you mean dedup.threshold? valid keys under dedup are [exact, near, threshold,"), file.getMessage());
+    ConfigException set = assertThrows(ConfigException.class, () -> load("", "dedup.treshold=0.7"));
+    assertTrue(set.getMessage().contains("did you mean dedup.threshold?"), set.getMessage());
+    ConfigException section = assertThrows(ConfigException.class, () -> load("dedupe:\n  threshold: 0.7\n"));
+    assertTrue(section.getMessage().contains("did you mean dedup? valid keys at the top level are [run, spark,"), section.getMessage());
+    ConfigException far = assertThrows(ConfigException.class, () -> load("dedup:\n  colour: blue\n"));
+    assertFalse(far.getMessage().contains("did you mean"), "nothing is suggested for a key no valid one resembles: " + far.getMessage());
+    assertEquals("hard_filter", ConfigLoader.closest("hard-filter", List.of("hard_filter", "tokenizer")));
+    assertEquals("strategy", ConfigLoader.closest("stratgey", List.of("strategy", "size", "seed")));
+    assertEquals(null, ConfigLoader.closest("sz", List.of("strategy", "size", "seed")));
   }
 
   @Test

@@ -128,6 +128,28 @@ class ResumeIT {
     assertSameOutputAsTheReference(run);
   }
 
+  @Test
+  @Order(4)
+  void aStageThatFailsWritingItsSecondOutputIsNotCommittedAndRunsAgain() throws Exception {
+    Path run = out.resolve("w");
+    // A file where quality's second output (removed/quality/) must go: its first output is
+    // written and complete, then the second cannot even be started.
+    Files.createDirectories(run);
+    Files.writeString(run.resolve("removed"), "in the way");
+    int exit = Main.run(args("w"));
+    assertEquals(Main.UPSTREAM, exit, "a storage failure while writing an output");
+    assertTrue(Files.exists(run.resolve("commits/ingest.json")));
+    assertTrue(Files.exists(run.resolve("stages/quality/_SUCCESS")), "the first output was complete");
+    assertFalse(Files.exists(run.resolve("commits/quality.json")), "a stage missing an output has no commit record");
+    assertEquals("failed", RunAssertions.runJson(run).get("status").asText());
+
+    Files.delete(run.resolve("removed"));
+    String console = runCapturing("w");
+    assertTrue(console.contains("1 of 8 stages reused"), console);
+    assertReused(run, List.of("ingest"));
+    assertSameOutputAsTheReference(run);
+  }
+
   private void assertReused(Path run, List<String> reused) throws Exception {
     JsonNode doc = RunAssertions.runJson(run);
     RunAssertions.assertReconciles(doc);

@@ -22,6 +22,7 @@ final class S3Mock implements AutoCloseable {
   static final String ACCESS_KEY = "distill-it-access";
   static final String SECRET_KEY = "distill-it-secret-0f9c2e";
 
+  final String bucket;
   private final Path jar;
   private final Path root;
   private final Path log;
@@ -30,6 +31,15 @@ final class S3Mock implements AutoCloseable {
   private Process process;
 
   S3Mock(Path root) throws IOException {
+    this(root, BUCKET);
+  }
+
+  /**
+   * {@code bucket}: its own name per test class, since Hadoop caches one s3a filesystem per bucket
+   * in a JVM, bound to the endpoint it was first created with.
+   */
+  S3Mock(Path root, String bucket) throws IOException {
+    this.bucket = bucket;
     this.jar = Path.of(System.getProperty("distill.repo.root", ".."), "jobs", "target", "s3mock", "s3mock.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException("Cannot start S3Mock: " + jar + " is missing; run the ITs through Maven (`./mvnw verify`), "
@@ -66,7 +76,7 @@ final class S3Mock implements AutoCloseable {
   void start() throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-jar", jar.toString(),
         "--server.address=127.0.0.1", "--server.port=" + httpsPort, "--com.adobe.testing.s3mock.httpPort=" + httpPort,
-        "--com.adobe.testing.s3mock.store.root=" + root, "--com.adobe.testing.s3mock.store.initialBuckets=" + BUCKET,
+        "--com.adobe.testing.s3mock.store.root=" + root, "--com.adobe.testing.s3mock.store.initialBuckets=" + bucket,
         "--com.adobe.testing.s3mock.store.retainFilesOnExit=true", "--spring.main.banner-mode=off"));
     process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);

@@ -1,0 +1,40 @@
+package dev.distill.job.run;
+
+import dev.distill.job.conf.ConfigException;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.filter.EvalSets;
+import dev.distill.job.ingest.SourceFiles;
+import dev.distill.job.ingest.SourceSpec;
+import dev.distill.job.spark.TokenizerFile;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * What a run's configuration names outside itself, checked before Spark starts, so a typo fails in
+ * a second with the key named instead of minutes into a run: every source's keys and that its
+ * path matches at least one file, every eval set's keys and files, and the tokenizer files
+ * (loaded once; a remote one is copied to the local cache it will be counted from). Paths are
+ * Hadoop paths, so s3a:// inputs are checked too (an unreachable store is an I/O error: exit 4).
+ */
+public final class Preflight {
+
+  /**
+   * @param hadoop the run's Hadoop configuration before Spark exists (see
+   *     {@link dev.distill.job.spark.SparkSessions#hadoopConf})
+   * @throws ConfigException naming the key and the file, and how to fix it
+   */
+  public static void check(PipelineConfig config, Configuration hadoop) {
+    List<Map<String, Object>> sources = config.sources();
+    for (int i = 0; i < sources.size(); i++) {
+      String key = "sources[" + i + "]";
+      SourceSpec.fromMap(sources.get(i), key);
+      SourceFiles.expand(sources.get(i), key, hadoop);
+    }
+    EvalSets.check(config.decontam().evalSets(), hadoop);
+    TokenizerFile.forDifficulty(config, hadoop).check();
+    TokenizerFile.forExport(config, hadoop).check();
+  }
+
+  private Preflight() {}
+}
