@@ -142,7 +142,7 @@ public final class Main {
       throw new ConfigException("Cannot generate: no role names a model; set generate.teacher.model (or students, judge, classifier) "
           + "and generate.base_url in your config (see conf/pipeline.yaml)");
     }
-    Preflight.check(pipeline, SparkSessions.hadoopConf(pipeline));
+    Preflight.check(pipeline, SparkSessions.hadoopConf(pipeline), runId, stopAfter);
     SparkSession spark = SparkSessions.create(pipeline);
     try {
       Pipeline.run(spark, pipeline, runId, console, stopAfter);

@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
  * path matches at least one file, every eval set's keys and files, and the tokenizer files
  * (loaded once; a remote one is copied to the local cache it will be counted from). Paths are
  * Hadoop paths, so s3a:// inputs are checked too (an unreachable store is an I/O error: exit 4).
+ * An incremental run's base run is checked too (completed, same stages, same scoring config).
  */
 public final class Preflight {
 
@@ -25,6 +26,11 @@ public final class Preflight {
    * @throws ConfigException naming the key and the file, and how to fix it
    */
   public static void check(PipelineConfig config, Configuration hadoop) {
+    check(config, hadoop, null, null);
+  }
+
+  /** Also, for an incremental run ({@code runId} given, run.base_run set), that the base run can be extended. */
+  public static void check(PipelineConfig config, Configuration hadoop, String runId, String stopAfter) {
     List<Map<String, Object>> sources = config.sources();
     for (int i = 0; i < sources.size(); i++) {
       String key = "sources[" + i + "]";
@@ -34,6 +40,13 @@ public final class Preflight {
     EvalSets.check(config.decontam().evalSets(), hadoop);
     TokenizerFile.forDifficulty(config, hadoop).check();
     TokenizerFile.forExport(config, hadoop).check();
+    if (runId != null && !config.run().baseRun().isBlank()) {
+      if (stopAfter != null) {
+        throw ConfigException.forKey("run.base_run", "incremental runs are for bin/distill run", "leave it empty here");
+      }
+      Incremental.open(config, new RunDirectory(config.run().output() + "/" + runId, hadoop), Pipeline.stages(config),
+          new StageFingerprints(config.tree(), config, hadoop));
+    }
   }
 
   private Preflight() {}
