@@ -5,6 +5,10 @@ stages are reused and a run killed mid-way resumes from its last committed stage
 "Scheduled and resumable runs"). Exit codes: 0 ok, 1 failure, 2 bad config, 3 bad input,
 4 upstream failure (storage, cluster, network: worth a retry).
 
+With INCREMENTAL = True each day scores only the candidates that are new since the previous day's
+run (--base-run) and re-selects over the whole pool; the previous run must have completed, so the
+DAG runs one day at a time (max_active_runs=1, depends_on_past).
+
 Build the application jar once with `./mvnw -DskipTests package` and copy
 dist/target/distill-app-<version>.jar where the Airflow workers can read it.
 """
@@ -13,12 +17,15 @@ from datetime import datetime, timedelta
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
+INCREMENTAL = True
+
 with DAG(
     dag_id="distill_daily",
     start_date=datetime(2026, 1, 1),
     schedule="0 3 * * *",
     catchup=False,
-    default_args={"retries": 3, "retry_delay": timedelta(minutes=10)},
+    max_active_runs=1,
+    default_args={"retries": 3, "retry_delay": timedelta(minutes=10), "depends_on_past": INCREMENTAL},
 ) as dag:
     SparkSubmitOperator(
         task_id="distill_run",
@@ -30,6 +37,6 @@ with DAG(
             "--config", "/opt/distill/conf/my-pool.yaml",
             "--output", "s3a://my-bucket/distill",
             "--run-id", "{{ ds_nodash }}",
-        ],
+        ] + (["--base-run", "{{ prev_ds_nodash }}"] if INCREMENTAL else []),
         conf={"spark.executor.memory": "4g"},
     )
