@@ -7,7 +7,8 @@ stages are reused and a run killed mid-way resumes from its last committed stage
 
 With INCREMENTAL = True each day scores only the candidates that are new since the previous day's
 run (--base-run) and re-selects over the whole pool; the previous run must have completed, so the
-DAG runs one day at a time (max_active_runs=1, depends_on_past).
+DAG runs one day at a time (max_active_runs=1, depends_on_past). The first day has no previous run:
+run it with INCREMENTAL = False (a full run), then switch it on.
 
 Build the application jar once with `./mvnw -DskipTests package` and copy
 dist/target/distill-app-<version>.jar where the Airflow workers can read it.
