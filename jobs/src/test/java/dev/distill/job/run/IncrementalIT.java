@@ -146,6 +146,8 @@ class IncrementalIT {
       assertEquals(0, carried.exceptAll(before).count() + before.exceptAll(carried).count(),
           stage + ": the base run's rows are carried over exactly as it judged them, less the displaced ones");
     }
+    // The batch is appended to the first source: its rows overlap rows of later sources the base run kept.
+    assertTrue(stage(inc, "decontam").get("incremental").get("displaced_rows").asLong() > 0, "base rows displaced by new earlier-source rows");
     assertNothingLostOrDuplicated(spark, out.resolve("inc"));
     JsonNode select = stage(inc, "select");
     assertEquals(stage(inc, "domains").get("rows_out").asLong(), select.get("rows_in").asLong(), "selection runs over the whole pool");
