@@ -96,8 +96,9 @@ public final class DedupStage implements Stage {
   /**
    * LSH candidate pairs verified on the MinHash estimate, resolved into clusters on the driver
    * (edges are few). {@code rows}: one row per id with columns id, question, trace, solution.
+   * Public for the benchmark, which times it against Spark MLlib's MinHashLSH on the same rows.
    */
-  static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
+  public static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
     MinHash minHash = new MinHash(cfg.numHashes(), cfg.shingleWords(), cfg.seed());
     int[] br = LshBands.chooseBandsRows(cfg.numHashes(), cfg.threshold());
     int bands = br[0];
