@@ -185,6 +185,10 @@ public final class BenchCommand {
           if (nativeRate instanceof Number n && n.doubleValue() > 0) {
             tokens.put("difficulty_stage_per_core_vs_native", Peers.round(traceTokens / seconds / cores / n.doubleValue(), 3));
           }
+          Object idsRate = tokens.get("distill_counter_1_thread_tokens_per_s");
+          if (idsRate instanceof Number n && n.doubleValue() > 0) {
+            tokens.put("difficulty_stage_per_core_vs_native_ids", Peers.round(traceTokens / seconds / cores / n.doubleValue(), 3));
+          }
         }
         figures.put("tokens", tokens);
       }
@@ -370,9 +374,12 @@ public final class BenchCommand {
     }
     Map<String, Object> tokens = (Map<String, Object>) f.get("tokens");
     if (tokens != null && tokens.get("spark_per_core_vs_native") != null) {
-      s.append(String.format(Locale.ROOT, "; tokens per core in Spark %.2f of native", ((Number) tokens.get("spark_per_core_vs_native")).doubleValue()));
-      if (tokens.get("difficulty_stage_per_core_vs_native") != null) {
-        s.append(String.format(Locale.ROOT, " (difficulty stage %.2f)", ((Number) tokens.get("difficulty_stage_per_core_vs_native")).doubleValue()));
+      s.append(String.format(Locale.ROOT, "; tokens per core in Spark %.2f of native DJL encode, %.2f of native JNI ids",
+          ((Number) tokens.get("spark_per_core_vs_native")).doubleValue(), ((Number) tokens.get("spark_per_core_vs_native_ids")).doubleValue()));
+      if (tokens.get("difficulty_stage_per_core_vs_native_ids") != null) {
+        s.append(String.format(Locale.ROOT, " (whole difficulty stage %.2f / %.2f)",
+            ((Number) tokens.get("difficulty_stage_per_core_vs_native")).doubleValue(),
+            ((Number) tokens.get("difficulty_stage_per_core_vs_native_ids")).doubleValue()));
       }
     }
     return s.toString();

@@ -206,6 +206,9 @@ final class Peers {
     out.put("distill_in_spark_tokens_per_s", Math.round(sparkTokens / sparkSeconds));
     out.put("distill_in_spark_tokens_per_s_per_core", Math.round(sparkTokens / sparkSeconds / cores));
     out.put("spark_per_core_vs_native", round(sparkTokens / sparkSeconds / cores / nativeRate, 3));
+    // distill's counter on one thread is DJL's JNI ids call alone (no tokens, offsets or masks copied
+    // back): the fastest way into the native library, so the strictest reference for Spark's overhead.
+    out.put("spark_per_core_vs_native_ids", round(sparkTokens / sparkSeconds / cores / (ourTokens / ourSeconds), 3));
     return out;
   }
 
