@@ -161,7 +161,7 @@ public final class BenchCommand {
       figures.put("run_dir", outcome.runDir());
       figures.put("pipeline_seconds", Peers.round(wall, 2));
       figures.put("peak_heap_used_bytes", overall.heapUsed());
-      figures.put("peak_heap_live_bytes", overall.heapLive());
+      figures.put("peak_heap_after_gc_bytes", overall.heapLive());
       figures.put("peak_rss_bytes", Math.max(overall.rss(), hwm));
       figures.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
       figures.put("cpu_seconds", Peers.round(overall.cpuSeconds(), 1));
@@ -300,7 +300,7 @@ public final class BenchCommand {
       s.put("mb_per_s", Peers.round(textBytes / 1e6 / Math.max(r.seconds(), 1e-9), 1));
       s.put("cpu_seconds", Peers.round(p.cpuSeconds(), 1));
       s.put("peak_heap_used_bytes", p.heapUsed());
-      s.put("peak_heap_live_bytes", p.heapLive());
+      s.put("peak_heap_after_gc_bytes", p.heapLive());
       s.put("peak_rss_bytes", p.rss());
       out.add(s);
       if (!r.name().equals("select") && !r.name().equals("export")) {
@@ -363,7 +363,7 @@ public final class BenchCommand {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "bench %,d candidates, %,.1fM trace tokens: pipeline %.1fs wall, "
         + "peak heap %.2f GiB used / %.2f GiB after GC, peak RSS %.2f GiB", ((Number) f.get("size")).longValue(),
         ((Number) f.get("trace_tokens")).longValue() / 1e6, ((Number) f.get("pipeline_seconds")).doubleValue(),
-        gib(f.get("peak_heap_used_bytes")), gib(f.get("peak_heap_live_bytes")), gib(f.get("peak_rss_bytes"))));
+        gib(f.get("peak_heap_used_bytes")), gib(f.get("peak_heap_after_gc_bytes")), gib(f.get("peak_rss_bytes"))));
     Map<String, Object> near = (Map<String, Object>) f.get("near_duplicates");
     if (near != null && near.get("mllib") != null) {
       Map<String, Object> ours = (Map<String, Object>) near.get("distill");

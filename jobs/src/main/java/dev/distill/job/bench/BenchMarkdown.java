@@ -23,11 +23,11 @@ final class BenchMarkdown {
     for (Map<String, Object> s : (List<Map<String, Object>>) f.get("stages")) {
       md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f | %,d | %,.1f | %,.1f | %.1f | %s | %s | %s |%n", s.get("stage"),
           num(s.get("rows_in")), num(s.get("rows_out")), dbl(s.get("seconds")), num(s.get("rows_per_s")), dbl(s.get("text_mb_in")),
-          dbl(s.get("mb_per_s")), dbl(s.get("cpu_seconds")), size(s.get("peak_heap_used_bytes")), size(s.get("peak_heap_live_bytes")),
+          dbl(s.get("mb_per_s")), dbl(s.get("cpu_seconds")), size(s.get("peak_heap_used_bytes")), size(s.get("peak_heap_after_gc_bytes")),
           size(s.get("peak_rss_bytes"))));
     }
     md.append(String.format(Locale.ROOT, "| **pipeline** | | | **%.2f** | | | | %.1f | %s | %s | %s |%n%n", dbl(f.get("pipeline_seconds")),
-        dbl(f.get("cpu_seconds")), size(f.get("peak_heap_used_bytes")), size(f.get("peak_heap_live_bytes")), size(f.get("peak_rss_bytes"))));
+        dbl(f.get("cpu_seconds")), size(f.get("peak_heap_used_bytes")), size(f.get("peak_heap_after_gc_bytes")), size(f.get("peak_rss_bytes"))));
     Map<String, Object> near = (Map<String, Object>) f.get("near_duplicates");
     if (near != null) {
       md.append(String.format(Locale.ROOT, "Near-duplicates on dedup's input (%,d questions, Jaccard >= %s):%n%n", num(near.get("rows")),
