@@ -319,7 +319,7 @@ public final class BenchCommand {
     return r.isNullAt(0) ? 0 : r.getLong(0);
   }
 
-  /** The pipeline config of a bench run: the pool's shards as one source (student answers as grades), its eval set, the tokenizer. */
+  /** The pipeline config of a bench run: the pool's sources (student answers as grades), its eval set, the tokenizer. */
   static Path writeConfig(Options opt, BenchPool.Written pool, String runId) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("question", "problem");
@@ -329,14 +329,18 @@ public final class BenchCommand {
     fields.put("level", "level");
     fields.put("trace", "thinking");
     fields.put("attempt", "attempt");
-    Map<String, Object> source = new LinkedHashMap<>();
-    source.put("name", "bench/pool");
-    source.put("path", pool.poolDir().toAbsolutePath().toString());
-    source.put("format", "jsonl");
-    source.put("cot_type", "math");
-    source.put("fields", fields);
-    source.put("grades", Map.of("predictions", "student_answers", "reference", "answer"));
-    source.put("answer_required", true);
+    List<Map<String, Object>> sources = new ArrayList<>();
+    for (Path dir : pool.sourceDirs()) {
+      Map<String, Object> source = new LinkedHashMap<>();
+      source.put("name", "bench/" + dir.getFileName());
+      source.put("path", dir.toAbsolutePath().toString());
+      source.put("format", "jsonl");
+      source.put("cot_type", "math");
+      source.put("fields", fields);
+      source.put("grades", Map.of("predictions", "student_answers", "reference", "answer"));
+      source.put("answer_required", true);
+      sources.add(source);
+    }
     Map<String, Object> eval = new LinkedHashMap<>();
     eval.put("name", "bench-eval");
     eval.put("path", pool.evalFile().toAbsolutePath().toString());
@@ -344,7 +348,7 @@ public final class BenchCommand {
     eval.put("id_field", "unique_id");
     Map<String, Object> tree = new LinkedHashMap<>();
     tree.put("run", Map.of("output", opt.output().resolve("runs").toAbsolutePath().toString(), "run_id", runId));
-    tree.put("sources", List.of(source));
+    tree.put("sources", sources);
     tree.put("decontam", Map.of("eval_sets", List.of(eval)));
     tree.put("difficulty", Map.of("tokenizer", opt.tokenizer()));
     Path file = opt.output().resolve("configs").resolve(runId + ".yaml");

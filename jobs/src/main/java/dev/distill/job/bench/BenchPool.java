@@ -24,7 +24,9 @@ import java.util.concurrent.Future;
 /**
  * The benchmark's candidate pool: a deterministic function of (rows, seed) with the shapes of s1's
  * 59K pool, written as JSON Lines shards under {@code <dir>/pool/} (streaming: one shard of {@value
- * #SHARD_ROWS} rows in memory per thread, never the pool), an eval set ({@code eval.jsonl}) and
+ * #SHARD_ROWS} rows in memory per thread, never the pool; shard k belongs to source {@code k mod
+ * }{@value #SOURCES}, in {@code pool/source-<k mod SOURCES>/}, since s1's pool came from several
+ * sources and decontamination checks overlap with earlier sources), an eval set ({@code eval.jsonl}) and
  * {@code planted.tsv}, the duplicates and contaminated items planted on purpose, with their content
  * ids, so recall can be measured.
  *
@@ -32,7 +34,7 @@ import java.util.concurrent.Future;
  *   <li>questions of about 80 words; teacher traces log-normal in tokens, mean about 3,600,
  *       median about 2,600, capped at 30,000 (the long tail); teacher attempts, reference answers,
  *       two students' answers (about 40% of questions unsolved by both, as after s1's hard filter)
- *   <li>{@value #NEAR_PER_MILLE} per mille near-duplicates of earlier rows (a phrase appended, the
+ *   <li>{@value #NEAR_PER_MILLE} per mille near-duplicates of earlier rows of the same shard (a phrase appended, the
  *       final number changed, or a clause inserted: 5-word-shingle Jaccard 0.85 to 0.97),
  *       {@value #EXACT_PER_MILLE} per mille exact copies (new trace), {@value #CONTAMINATED_PER_MILLE}
  *       per mille copies of eval items with formatting changes (case, spacing, {@code \dfrac})
@@ -43,6 +45,7 @@ import java.util.concurrent.Future;
  */
 public final class BenchPool {
   static final int SHARD_ROWS = 2_500;
+  static final int SOURCES = 4;
   static final int EVAL_ITEMS = 500;
   static final int NEAR_PER_MILLE = 30;
   static final int EXACT_PER_MILLE = 10;
@@ -52,7 +55,7 @@ public final class BenchPool {
   static final String PLANTED = "planted.tsv";
   static final String DONE = "_SUCCESS";
   /** Bump when the generated text changes, so cached pools are regenerated. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   /**
    * Log-normal trace length target in estimated tokens, mean exp(mu + sigma^2/2) = 3,360: the text
    * written overshoots each target by a sentence and the estimate runs about 3% under the Qwen
@@ -83,6 +86,17 @@ public final class BenchPool {
       return dir.resolve(POOL);
     }
 
+    /** The source directories that hold shards, in source order. */
+    public List<Path> sourceDirs() {
+      List<Path> dirs = new ArrayList<>();
+      for (int s = 0; s < SOURCES; s++) {
+        if (Files.isDirectory(poolDir().resolve(sourceName(s)))) {
+          dirs.add(poolDir().resolve(sourceName(s)));
+        }
+      }
+      return dirs;
+    }
+
     public Path evalFile() {
       return dir.resolve(EVAL);
     }
@@ -99,6 +113,14 @@ public final class BenchPool {
   }
 
   private BenchPool() {}
+
+  /** One generated row's texts (the JMH microbenchmarks run the hot UDFs on them). */
+  public record Sample(String question, String trace, String attempt, String answer) {}
+
+  public static Sample sample(long row, long seed) {
+    ObjectNode o = row(row, seed, new ArrayList<>());
+    return new Sample(o.path("problem").asText(), o.path("thinking").asText(), o.path("attempt").asText(), o.path("answer").asText());
+  }
 
   /** Writes the pool into {@code dir} unless a complete one of the same rows, seed and version is there. */
   public static Written write(Path dir, long rows, long seed, int threads) {
@@ -121,7 +143,9 @@ public final class BenchPool {
         for (int s = 0; s < shards; s++) {
           long from = (long) s * SHARD_ROWS;
           long to = Math.min(rows, from + SHARD_ROWS);
-          Path file = dir.resolve(POOL).resolve(String.format(Locale.ROOT, "part-%05d.jsonl", s));
+          Path sourceDir = dir.resolve(POOL).resolve(sourceName(s % SOURCES));
+          Files.createDirectories(sourceDir);
+          Path file = sourceDir.resolve(String.format(Locale.ROOT, "part-%05d.jsonl", s));
           futures.add(pool.submit(() -> writeShard(file, from, to, seed)));
         }
         List<Planted> planted = new ArrayList<>();
@@ -162,6 +186,10 @@ public final class BenchPool {
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return planted;
+  }
+
+  static String sourceName(int source) {
+    return "source-" + source;
   }
 
   static void writeEval(Path file, long seed) throws IOException {
@@ -207,10 +235,14 @@ public final class BenchPool {
     return BenchText.question(stream(seed, row, 1));
   }
 
-  /** An earlier plain row for row {@code i} to copy, or -1 when none was found. */
+  /** An earlier plain row of the same shard (so of the same source) for row {@code i} to copy, or -1 when none was found. */
   static long original(long i, long seed, SplittableRandom r) {
+    long shardStart = i / SHARD_ROWS * SHARD_ROWS;
+    if (i == shardStart) {
+      return -1;
+    }
     for (int attempt = 0; attempt < 32; attempt++) {
-      long j = r.nextLong(i);
+      long j = shardStart + r.nextLong(i - shardStart);
       if (kind(j, seed) == Kind.PLAIN) {
         return j;
       }
@@ -297,10 +329,10 @@ public final class BenchPool {
   }
 
   static long bytes(Path dir) throws IOException {
-    try (var files = Files.list(dir)) {
+    try (var files = Files.walk(dir)) {
       long total = 0;
       for (Path p : (Iterable<Path>) files::iterator) {
-        total += Files.size(p);
+        total += Files.isRegularFile(p) ? Files.size(p) : 0;
       }
       return total;
     }

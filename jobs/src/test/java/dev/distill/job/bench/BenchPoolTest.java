@@ -34,11 +34,13 @@ class BenchPoolTest {
     BenchPool.Written b = BenchPool.write(dir.resolve("b"), 3000, SEED, 1);
     BenchPool.Written c = BenchPool.write(dir.resolve("c"), 3000, SEED + 1, 2);
     // two shards of 2,500 rows; thread count does not matter
-    for (String part : List.of("part-00000.jsonl", "part-00001.jsonl")) {
+    assertEquals(List.of(a.poolDir().resolve("source-0"), a.poolDir().resolve("source-1")), a.sourceDirs());
+    for (String part : List.of("source-0/part-00000.jsonl", "source-1/part-00001.jsonl")) {
       assertArrayEquals(Files.readAllBytes(a.poolDir().resolve(part)), Files.readAllBytes(b.poolDir().resolve(part)), part);
       assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.poolDir().resolve(part)), Files.readAllBytes(c.poolDir().resolve(part))), part);
     }
-    assertEquals(3000, Files.readAllLines(a.poolDir().resolve("part-00000.jsonl")).size() + Files.readAllLines(a.poolDir().resolve("part-00001.jsonl")).size());
+    assertEquals(3000, Files.readAllLines(a.poolDir().resolve("source-0/part-00000.jsonl")).size()
+        + Files.readAllLines(a.poolDir().resolve("source-1/part-00001.jsonl")).size());
     assertEquals(a.planted(), b.planted());
     assertArrayEquals(Files.readAllBytes(a.evalFile()), Files.readAllBytes(b.evalFile()));
     assertFalse(a.reused());
@@ -102,7 +104,7 @@ class BenchPoolTest {
       switch (p.kind()) {
         case "near" -> {
           String original = questions.get(p.ofRow());
-          assertTrue(p.ofRow() < p.row());
+          assertTrue(p.ofRow() < p.row() && p.ofRow() / BenchPool.SHARD_ROWS == p.row() / BenchPool.SHARD_ROWS, "same shard, same source");
           assertEquals(ContentId.of(original), p.ofId());
           assertNotEquals(p.id(), p.ofId(), "a near-duplicate is not an exact one");
           double j = MinHash.jaccard(q, original, 5);
@@ -147,7 +149,7 @@ class BenchPoolTest {
   @Test
   void jsonLinesHoldTheFieldsTheBenchConfigMaps(@TempDir Path dir) throws Exception {
     BenchPool.Written w = BenchPool.write(dir, 200, SEED, 1);
-    String first = Files.readAllLines(w.poolDir().resolve("part-00000.jsonl")).get(0);
+    String first = Files.readAllLines(w.poolDir().resolve("source-0/part-00000.jsonl")).get(0);
     JsonNode row = Json.MAPPER.readTree(first);
     for (String field : List.of("problem", "answer", "solution", "level", "thinking", "attempt", "student_answers")) {
       assertTrue(row.hasNonNull(field), field);
