@@ -49,18 +49,22 @@ final class BenchMarkdown {
     if (tokens != null && tokens.get("sample_tokens") != null) {
       md.append(String.format(Locale.ROOT, "Token counting (sample of %,d traces, %,d tokens):%n%n", num(tokens.get("sample_traces")),
           num(tokens.get("sample_tokens"))));
-      md.append("| counter | tokens/s | per core |\n|---|---:|---:|\n");
-      md.append(String.format(Locale.ROOT, "| tokenizers via DJL `encode`, 1 thread, no Spark | %,d | %,d |%n",
-          num(tokens.get("native_djl_encode_1_thread_tokens_per_s")), num(tokens.get("native_djl_encode_1_thread_tokens_per_s"))));
-      md.append(String.format(Locale.ROOT, "| tokenizers via DJL's JNI ids call (distill's counter), 1 thread, no Spark | %,d | %,d |%n",
-          num(tokens.get("distill_counter_1_thread_tokens_per_s")), num(tokens.get("distill_counter_1_thread_tokens_per_s"))));
-      md.append(String.format(Locale.ROOT, "| distill counter in a Spark job, %s cores | %,d | %,d (%.2f of DJL encode, %.2f of JNI ids) |%n",
+      md.append("| counter | tokens/s | per core (wall) | per CPU second |\n|---|---:|---:|---:|\n");
+      md.append(String.format(Locale.ROOT, "| tokenizers via DJL `encode`, 1 thread, no Spark | %,d | %,d | %,d |%n",
+          num(tokens.get("native_djl_encode_1_thread_tokens_per_s")), num(tokens.get("native_djl_encode_1_thread_tokens_per_s")),
+          num(tokens.get("native_djl_encode_tokens_per_cpu_s"))));
+      md.append(String.format(Locale.ROOT, "| tokenizers via DJL's JNI ids call (distill's counter), 1 thread, no Spark | %,d | %,d | %,d |%n",
+          num(tokens.get("distill_counter_1_thread_tokens_per_s")), num(tokens.get("distill_counter_1_thread_tokens_per_s")),
+          num(tokens.get("native_ids_tokens_per_cpu_s"))));
+      md.append(String.format(Locale.ROOT, "| distill counter in a Spark job, %s cores | %,d | %,d (%.2f of DJL encode, %.2f of JNI ids) | %,d (%.2f of JNI ids) |%n",
           tokens.get("spark_cores"), num(tokens.get("distill_in_spark_tokens_per_s")), num(tokens.get("distill_in_spark_tokens_per_s_per_core")),
-          dbl(tokens.get("spark_per_core_vs_native")), dbl(tokens.get("spark_per_core_vs_native_ids"))));
+          dbl(tokens.get("spark_per_core_vs_native")), dbl(tokens.get("spark_per_core_vs_native_ids")),
+          num(tokens.get("distill_in_spark_tokens_per_cpu_s")), dbl(tokens.get("spark_per_cpu_vs_native_ids"))));
       if (tokens.get("difficulty_stage_trace_tokens_per_s") != null) {
-        md.append(String.format(Locale.ROOT, "| difficulty stage (whole stage: read, count, grade, write) | %,d | %,d (%.2f of DJL encode, %.2f of JNI ids) |%n",
+        md.append(String.format(Locale.ROOT, "| difficulty stage (whole stage: read, count, grade, write) | %,d | %,d (%.2f of DJL encode, %.2f of JNI ids) | %,d (%.2f of JNI ids) |%n",
             num(tokens.get("difficulty_stage_trace_tokens_per_s")), num(tokens.get("difficulty_stage_tokens_per_s_per_core")),
-            dbl(tokens.get("difficulty_stage_per_core_vs_native")), dbl(tokens.get("difficulty_stage_per_core_vs_native_ids"))));
+            dbl(tokens.get("difficulty_stage_per_core_vs_native")), dbl(tokens.get("difficulty_stage_per_core_vs_native_ids")),
+            num(tokens.get("difficulty_stage_tokens_per_cpu_s")), dbl(tokens.get("difficulty_stage_per_cpu_vs_native_ids"))));
       }
       md.append('\n');
     }

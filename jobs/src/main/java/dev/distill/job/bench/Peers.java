@@ -48,6 +48,8 @@ final class Peers {
   /** MLlib's feature space for hashed shingles: 2^24 slots (collisions negligible at 10^6 questions x 80 shingles). */
   static final int MLLIB_FEATURES = 1 << 24;
 
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
   private Peers() {}
 
   /** Ours and MLlib's near-duplicate search on the same rows: seconds, pairs or clusters, recall against the planted pairs. */
@@ -157,16 +159,19 @@ final class Peers {
     }
     long nativeTokens = 0;
     double nativeSeconds;
+    double nativeCpu;
     try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder().optTokenizerPath(Paths.get(new HfTokenCounter(tokenizer).path()))
         .optAddSpecialTokens(false).optTruncation(false).optPadding(false).build()) {
       for (int i = 0; i < Math.min(20, traces.size()); i++) {
         hf.encode(traces.get(i), false, false);
       }
       long t = System.nanoTime();
+      long cpu = THREADS.getCurrentThreadCpuTime();
       for (String s : traces) {
         nativeTokens += hf.encode(s, false, false).getIds().length;
       }
       nativeSeconds = (System.nanoTime() - t) / 1e9;
+      nativeCpu = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load tokenizer " + tokenizer + " for the token peer: " + e.getMessage(), e);
     }
@@ -175,11 +180,13 @@ final class Peers {
       ours.count(traces.get(i));
     }
     long t = System.nanoTime();
+    long cpu = THREADS.getCurrentThreadCpuTime();
     long ourTokens = 0;
     for (String s : traces) {
       ourTokens += ours.count(s);
     }
     double ourSeconds = (System.nanoTime() - t) / 1e9;
+    double ourCpu = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
     if (ourTokens != nativeTokens) {
       throw new IllegalStateException("Token counts disagree on the sample: DJL encode " + nativeTokens + ", distill " + ourTokens);
     }
@@ -189,6 +196,7 @@ final class Peers {
     jsc.parallelize(traces.subList(0, Math.min(traces.size(), 4 * cores)), cores)
         .map(s -> TokenCounters.forPath(path).count(s)).count(); // loads the tokenizer on the executors first
     t = System.nanoTime();
+    double processCpu = ResourceSampler.cpuSeconds();
     long sparkTokens = jsc.parallelize(traces, cores * 2).mapPartitions(texts -> {
       TokenCounter c = TokenCounters.forPath(path);
       long sum = 0;
@@ -198,6 +206,7 @@ final class Peers {
       return List.of(sum).iterator();
     }).reduce(Long::sum);
     double sparkSeconds = (System.nanoTime() - t) / 1e9;
+    double sparkCpu = ResourceSampler.cpuSeconds() - processCpu;
     out.put("sample_tokens", nativeTokens);
     double nativeRate = nativeTokens / nativeSeconds;
     out.put("native_djl_encode_1_thread_tokens_per_s", Math.round(nativeRate));
@@ -209,6 +218,12 @@ final class Peers {
     // distill's counter on one thread is DJL's JNI ids call alone (no tokens, offsets or masks copied
     // back): the fastest way into the native library, so the strictest reference for Spark's overhead.
     out.put("spark_per_core_vs_native_ids", round(sparkTokens / sparkSeconds / cores / (ourTokens / ourSeconds), 3));
+    // Per CPU second: what a core delivers whatever else the machine runs (wall-clock rates on a
+    // shared machine mostly measure the other processes).
+    out.put("native_djl_encode_tokens_per_cpu_s", Math.round(nativeTokens / nativeCpu));
+    out.put("native_ids_tokens_per_cpu_s", Math.round(ourTokens / ourCpu));
+    out.put("distill_in_spark_tokens_per_cpu_s", Math.round(sparkTokens / sparkCpu));
+    out.put("spark_per_cpu_vs_native_ids", round(sparkTokens / sparkCpu / (ourTokens / ourCpu), 3));
     return out;
   }
 

@@ -34,13 +34,13 @@ class BenchPoolTest {
     BenchPool.Written b = BenchPool.write(dir.resolve("b"), 3000, SEED, 1);
     BenchPool.Written c = BenchPool.write(dir.resolve("c"), 3000, SEED + 1, 2);
     // two shards of 2,500 rows; thread count does not matter
-    assertEquals(List.of(a.poolDir().resolve("source-0"), a.poolDir().resolve("source-1")), a.sourceDirs());
-    for (String part : List.of("source-0/part-00000.jsonl", "source-1/part-00001.jsonl")) {
+    assertEquals(List.of(a.poolDir().resolve("source-0")), a.sourceDirs());
+    for (String part : List.of("source-0/part-00000.jsonl", "source-0/part-00001.jsonl")) {
       assertArrayEquals(Files.readAllBytes(a.poolDir().resolve(part)), Files.readAllBytes(b.poolDir().resolve(part)), part);
       assertFalse(java.util.Arrays.equals(Files.readAllBytes(a.poolDir().resolve(part)), Files.readAllBytes(c.poolDir().resolve(part))), part);
     }
     assertEquals(3000, Files.readAllLines(a.poolDir().resolve("source-0/part-00000.jsonl")).size()
-        + Files.readAllLines(a.poolDir().resolve("source-1/part-00001.jsonl")).size());
+        + Files.readAllLines(a.poolDir().resolve("source-0/part-00001.jsonl")).size());
     assertEquals(a.planted(), b.planted());
     assertArrayEquals(Files.readAllBytes(a.evalFile()), Files.readAllBytes(b.evalFile()));
     assertFalse(a.reused());
