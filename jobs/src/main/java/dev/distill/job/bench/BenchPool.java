@@ -58,8 +58,8 @@ public final class BenchPool {
   static final String EVAL = "eval.jsonl";
   static final String PLANTED = "planted.tsv";
   static final String DONE = "_SUCCESS";
-  /** Bump when the generated text changes, so cached pools are regenerated. */
-  static final int VERSION = 2;
+  /** Bump when the generated text or layout (SOURCES) changes, so cached pools are regenerated. */
+  static final int VERSION = 3;
   /**
    * Log-normal trace length target in estimated tokens, mean exp(mu + sigma^2/2) = 3,360: the text
    * written overshoots each target by a sentence and the estimate runs about 3% under the Qwen
