@@ -33,7 +33,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
-  static final String[] POOL = {"--set", "sample_pool.rows=3000", "--set", "select.size=300"};
+  /**
+   * The pool both runs select from: the built-in sample pool (6,000 rows, 1,000 selected), or the
+   * config named by -Ddistill.cluster.config (e.g. conf/public-pool.yaml, relative to the
+   * repository root) to measure a real pool; -Ddistill.cluster.executor.memory (default 768m) and
+   * -Ddistill.cluster.driver.memory (default 2g) size the JVMs for it.
+   */
+  static final String CONFIG = System.getProperty("distill.cluster.config", "");
+  static final String EXECUTOR_MEMORY = System.getProperty("distill.cluster.executor.memory", "768m");
+  static final String DRIVER_MEMORY = System.getProperty("distill.cluster.driver.memory", "2g");
+  static final Path REPOSITORY = Path.of("").toAbsolutePath().getParent();
   final List<Process> cluster = new ArrayList<>();
   Path out;
   Path sparkHome;
@@ -49,7 +58,8 @@ class StandaloneClusterIT {
         "--webui-port", String.valueOf(freePort()))));
     waitForLog("master", "I have been elected leader");
     for (int i = 1; i <= 2; i++) {
-      cluster.add(start("worker" + i, List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+      cluster.add(start("worker" + i, List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
+          "--memory", (megabytes(EXECUTOR_MEMORY) + 256) + "m",
           "--webui-port", String.valueOf(freePort()), "--work-dir", out.resolve("work" + i).toString(), masterUrl)));
     }
     waitForLog("worker1", "Successfully registered with master");
@@ -125,14 +135,23 @@ class StandaloneClusterIT {
     return flags;
   }
 
-  private Process submit(String runId) throws IOException {
-    List<String> submit = new ArrayList<>(List.of(java(), "-Xmx1500m"));
+  private static long megabytes(String memory) {
+    long n = Long.parseLong(memory.substring(0, memory.length() - 1));
+    return Character.toLowerCase(memory.charAt(memory.length() - 1)) == 'g' ? n * 1024 : n;
+  }
+
+  /** spark-submit of the application jar, to the cluster or (master local[2]) as a local run, from the repository root. */
+  private Process submit(String runId, String master) throws IOException {
+    List<String> submit = new ArrayList<>(List.of(java(), "-Xmx" + DRIVER_MEMORY));
     submit.addAll(sparkFlags());
-    submit.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*", "org.apache.spark.deploy.SparkSubmit", "--master", masterUrl,
-        "--conf", "spark.executor.memory=768m", "--conf", "spark.ui.enabled=false", "--class", Main.class.getName(),
+    submit.addAll(List.of("-cp", sparkHome.resolve("jars") + File.separator + "*", "org.apache.spark.deploy.SparkSubmit", "--master", master,
+        "--conf", "spark.executor.memory=" + EXECUTOR_MEMORY, "--conf", "spark.ui.enabled=false", "--class", Main.class.getName(),
         System.getProperty("distill.app.jar"), "run", "--output", out.toString(), "--run-id", runId));
-    submit.addAll(List.of(POOL));
-    ProcessBuilder pb = new ProcessBuilder(submit).redirectErrorStream(true).redirectOutput(out.resolve("submit-" + runId + ".log").toFile());
+    if (!CONFIG.isBlank()) {
+      submit.addAll(List.of("--config", REPOSITORY.resolve(CONFIG).toString()));
+    }
+    ProcessBuilder pb = new ProcessBuilder(submit).directory(REPOSITORY.toFile()).redirectErrorStream(true)
+        .redirectOutput(out.resolve("submit-" + runId + ".log").toFile());
     pb.environment().put("SPARK_HOME", sparkHome.toString());
     return pb.start();
   }
@@ -141,8 +160,8 @@ class StandaloneClusterIT {
   @Order(1)
   void theClusterSelectsWhatALocalRunSelects() throws Exception {
     long start = System.nanoTime();
-    Process driver = submit("cluster");
-    assertTrue(driver.waitFor(540, TimeUnit.SECONDS), "the submitted run did not finish in 9 minutes");
+    Process driver = submit("cluster", masterUrl);
+    assertTrue(driver.waitFor(900, TimeUnit.SECONDS), "the submitted run did not finish in 15 minutes");
     double clusterSeconds = (System.nanoTime() - start) / 1e9;
     String log = Files.readString(out.resolve("submit-cluster.log"));
     assertEquals(Main.OK, driver.exitValue(), log);
@@ -151,25 +170,24 @@ class StandaloneClusterIT {
         "both Workers ran executors");
 
     start = System.nanoTime();
-    List<String> local = new ArrayList<>(List.of("run", "--output", out.toString(), "--run-id", "local", "--set", "spark.master=local[2]",
-        "--set", "spark.conf={spark.ui.enabled: 'false'}"));
-    local.addAll(List.of(POOL));
-    assertEquals(Main.OK, Main.run(local.toArray(new String[0])));
+    Process local = submit("local", "local[2]");
+    assertTrue(local.waitFor(900, TimeUnit.SECONDS), "the local run did not finish in 15 minutes");
+    assertEquals(Main.OK, local.exitValue(), Files.readString(out.resolve("submit-local.log")));
     double localSeconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("[StandaloneClusterIT] sample pool 3,000 rows: 2-worker standalone cluster %.1fs (with submission), local[2] %.1fs%n",
-        clusterSeconds, localSeconds);
+    System.out.printf("[StandaloneClusterIT] %s: 2-worker standalone cluster %.1fs, local[2] %.1fs (both through spark-submit)%n",
+        CONFIG.isBlank() ? "sample pool 6,000 rows" : CONFIG, clusterSeconds, localSeconds);
 
     SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
     List<String> clusterIds = ids(spark, out.resolve("cluster/selection"));
-    assertEquals(300, clusterIds.size());
-    assertEquals(300, new HashSet<>(clusterIds).size());
+    assertEquals(1000, clusterIds.size());
+    assertEquals(1000, new HashSet<>(clusterIds).size());
     assertEquals(ids(spark, out.resolve("local/selection")), clusterIds, "same ids in the same order");
   }
 
   @Test
   @Order(2)
   void aWorkerKilledMidRunLosesNothing() throws Exception {
-    Process driver = submit("worker-killed");
+    Process driver = submit("worker-killed", masterUrl);
     Path log = out.resolve("submit-worker-killed.log");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
     while (!(Files.exists(log) && Files.readString(log).contains("stage 2/8 quality")) && driver.isAlive() && System.nanoTime() < deadline) {
@@ -177,11 +195,11 @@ class StandaloneClusterIT {
     }
     assertTrue(driver.isAlive(), "the run ended before a Worker could be killed:\n" + Files.readString(log));
     cluster.get(2).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // worker2, SIGKILL; its executor follows it
-    assertTrue(driver.waitFor(540, TimeUnit.SECONDS), "the run did not finish with one Worker left");
+    assertTrue(driver.waitFor(900, TimeUnit.SECONDS), "the run did not finish with one Worker left");
     assertEquals(Main.OK, driver.exitValue(), Files.readString(log));
     SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
     List<String> ids = ids(spark, out.resolve("worker-killed/selection"));
-    assertEquals(300, new HashSet<>(ids).size(), "300 distinct ids");
+    assertEquals(1000, new HashSet<>(ids).size(), "1,000 distinct ids");
     assertEquals(ids(spark, out.resolve("local/selection")), ids, "same ids in the same order as the local run");
     assertEquals(funnel("local"), funnel("worker-killed"), "every stage kept and removed the same number of rows");
   }

@@ -37,6 +37,21 @@ public final class StageContext {
     return configured > 0 ? configured : Math.max(2, 2 * spark.sparkContext().defaultParallelism());
   }
 
+  /** Bytes of input per partition when run.partitions is 0: Spark's own default split size. */
+  public static final long BYTES_PER_PARTITION = 128L << 20;
+
+  /**
+   * Partitions for a pool of {@code inputBytes}: the configured number, or 2 x the cores Spark has
+   * and at least one partition per {@value #BYTES_PER_PARTITION} bytes, so a task's rows stay a
+   * bounded size however large the pool (1,000,000 s1-shaped candidates are about 14 GB of text).
+   */
+  public int partitionsFor(long inputBytes) {
+    if (config.run().partitions() > 0) {
+      return config.run().partitions();
+    }
+    return (int) Math.max(partitions(), Math.min(100_000, (inputBytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION));
+  }
+
   /** Records a stage-specific figure that goes into run.json beside the row counts. */
   public void stat(String key, Object value) {
     extraStats.put(key, value);

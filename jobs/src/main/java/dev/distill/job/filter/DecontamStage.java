@@ -84,16 +84,28 @@ public final class DecontamStage implements Stage {
           .withColumn(Columns.REASON, evalReason)
           .withColumn(Columns.DETAIL, when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0)));
     }
+    if (context.config().sources().size() == 1) {
+      // One source has no earlier source to overlap with: no n-gram shuffle at all.
+      context.stat("cross_source", "skipped: one source");
+      return withGrams.drop(GRAMS)
+          .withColumn(Columns.REASON, evalReason)
+          .withColumn(Columns.DETAIL, when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0)));
+    }
     Dataset<Row> exploded = withGrams.select(col(Columns.ID), col(Columns.SOURCE_ORDER), col(Columns.SOURCE), explode(col(GRAMS)).as("gram"))
         .distinct();
+    // Only n-grams seen in two or more sources can make an overlap: the rest leave before the join.
     Dataset<Row> firstSeen = exploded.groupBy("gram")
-        .agg(min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).as("earliest"));
+        .agg(min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).as("earliest"),
+            org.apache.spark.sql.functions.max(col(Columns.SOURCE_ORDER)).as("_latest"))
+        .filter(col("_latest").gt(col("earliest." + Columns.SOURCE_ORDER)))
+        .drop("_latest");
     Dataset<Row> overlaps = exploded.join(firstSeen, "gram")
         .filter(col("earliest." + Columns.SOURCE_ORDER).lt(col(Columns.SOURCE_ORDER))
             .and(col("earliest." + Columns.ID).notEqual(col(Columns.ID))))
         .groupBy(col(Columns.ID).as("_overlap_id"), col(Columns.SOURCE_ORDER).as("_overlap_order"))
         .agg(min(col("earliest")).as("_by"));
-    Dataset<Row> joined = withGrams.drop(GRAMS).join(overlaps,
+    // Overlapping questions are few: broadcast them, so the full rows (traces) are not shuffled for the join.
+    Dataset<Row> joined = withGrams.drop(GRAMS).join(org.apache.spark.sql.functions.broadcast(overlaps),
         col(Columns.ID).equalTo(col("_overlap_id")).and(col(Columns.SOURCE_ORDER).equalTo(col("_overlap_order"))), "left");
     Column crossReason = when(col("_by").isNotNull(), lit("cross_source_overlap"));
     Column reason = org.apache.spark.sql.functions.coalesce(evalReason, crossReason);

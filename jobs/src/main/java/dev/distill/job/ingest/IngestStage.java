@@ -64,6 +64,7 @@ public final class IngestStage {
     List<FileTask> textTasks = new ArrayList<>();
     List<Dataset<Row>> parquetParts = new ArrayList<>();
     List<Map<String, Object>> inputs = new ArrayList<>();
+    long inputBytes = 0;
     for (int i = 0; i < sources.size(); i++) {
       String key = "sources[" + i + "]";
       specs.add(SourceSpec.fromMap(sources.get(i), key));
@@ -74,6 +75,7 @@ public final class IngestStage {
       inputs.add(input);
       List<String> parquet = new ArrayList<>();
       for (SourceFiles.InputFile f : files) {
+        inputBytes += Math.max(0, f.bytes());
         if (SourceFiles.isParquet(sources.get(i), f.path())) {
           parquet.add(f.path());
         } else {
@@ -96,9 +98,11 @@ public final class IngestStage {
     Dataset<Row> all = parts.stream().reduce(Dataset::unionByName)
         .orElseThrow(() -> new dev.distill.job.conf.ConfigException("Cannot ingest: no sources are configured; add entries under sources:"))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    int partitions = context.partitionsFor(inputBytes);
+    context.stat("partitions", partitions);
     try {
       all.filter(col(ERROR).isNull()).drop(ERROR, FILE, LINE, RAW)
-          .repartition(context.partitions())
+          .repartition(partitions)
           .write().mode(SaveMode.Overwrite).parquet(run.stage(NAME));
       all.filter(col(ERROR).isNotNull())
           .select(col(Columns.SOURCE).as("source"), col(FILE).as("file"), col(LINE).as("line"), col(ERROR).as("error"), col(RAW).as("raw"))

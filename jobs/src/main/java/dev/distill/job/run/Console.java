@@ -12,6 +12,18 @@ public final class Console {
   private final long start = System.nanoTime();
   private LiveProgress live;
   private long lastRowsOut = -1;
+  private StageListener listener;
+
+  /** Told when each stage starts and ends (the benchmark samples heap and RSS per stage with it). */
+  public interface StageListener {
+    void started(String stage);
+
+    void finished(String stage);
+  }
+
+  public void listen(StageListener listener) {
+    this.listener = listener;
+  }
 
   public Console(PrintStream out) {
     this.out = out;
@@ -24,6 +36,9 @@ public final class Console {
 
   public void stageStart(int index, int total, String name, String description) {
     info(String.format(Locale.ROOT, "stage %d/%d %-10s started (%s) — elapsed %.1fs", index, total, name, description, elapsed()));
+    if (listener != null) {
+      listener.started(name);
+    }
     if (live != null) {
       live.begin(index, total, name, lastRowsOut);
     }
@@ -49,6 +64,9 @@ public final class Console {
   public void stageDone(int index, int total, StageResult r, boolean reused) {
     if (live != null) {
       live.end();
+    }
+    if (listener != null) {
+      listener.finished(r.name());
     }
     lastRowsOut = r.rowsOut();
     StringBuilder removed = new StringBuilder();

@@ -159,4 +159,23 @@ class DifficultyStageTest {
     }
   }
 
+  @Test
+  void hardFilteredRowsAreNotTokenisedExactly() {
+    Path tokenizer = SharedPaths.qwenTokenizer();
+    Assumptions.assumeTrue(Files.isRegularFile(tokenizer), "no tokenizer at " + tokenizer);
+    StageContext context = SparkTestSession.context(tmp, "difficulty.tokenizer=" + tokenizer);
+    CandidateRow solvedWithTrace = candidate("What is two thirds of three, as a whole number?")
+        .grades(grades("m1", true, "m2", false)).trace(TRACE).attempt("The answer is \\boxed{2}").answer("2");
+    Map<String, Row> rows = byOrigin(new DifficultyStage().apply(context, candidates(List.of(solvedWithTrace.row(), unsolved.row()))));
+    Row solved = rows.get(solvedWithTrace.origin());
+    assertEquals("solved_by_student", solved.getAs(Columns.REASON));
+    assertNull(solved.getAs(Columns.TRACE_TOKENS), "removed by the hard filter: not tokenised");
+    assertEquals("trace (estimated: removed by the hard filter)", solved.getAs(Columns.LENGTH_BASIS));
+    assertTrue((Integer) solved.getAs(Columns.LENGTH_TOKENS) > 0);
+    Row kept = rows.get(unsolved.origin());
+    assertEquals("trace", kept.getAs(Columns.LENGTH_BASIS));
+    try (HfTokenCounter counter = new HfTokenCounter(tokenizer.toString())) {
+      assertEquals(counter.count(TRACE), (Integer) kept.getAs(Columns.TRACE_TOKENS));
+    }
+  }
 }

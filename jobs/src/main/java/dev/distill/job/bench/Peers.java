@@ -1,0 +1,237 @@
+package dev.distill.job.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.distill.job.api.StageContext;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.dedup.DedupStage;
+import dev.distill.job.schema.Columns;
+import dev.distill.udf.text.NGrams;
+import dev.distill.udf.tokens.HfTokenCounter;
+import dev.distill.udf.tokens.TokenCounter;
+import dev.distill.udf.tokens.TokenCounters;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.feature.MinHashLSH;
+import org.apache.spark.ml.feature.MinHashLSHModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The benchmark's peers, run on the same data in the same JVM as the pipeline: the near-duplicate
+ * search against Spark MLlib's {@code MinHashLSH.approxSimilarityJoin}, and token counting
+ * against the Hugging Face tokenizers library called directly through DJL on one thread.
+ */
+final class Peers {
+  /** MLlib's feature space for hashed shingles: 2^24 slots (collisions negligible at 10^6 questions x 80 shingles). */
+  static final int MLLIB_FEATURES = 1 << 24;
+
+  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private Peers() {}
+
+  /** Ours and MLlib's near-duplicate search on the same rows: seconds, pairs or clusters, recall against the planted pairs. */
+  static Map<String, Object> nearDuplicates(StageContext context, Dataset<Row> dedupInput, List<BenchPool.Planted> planted,
+      int mllibHashTables, boolean runMllib) {
+    PipelineConfig.Dedup cfg = context.config().dedup();
+    Column hasTrace = col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
+    Column hasSolution = col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
+    // The rows DedupStage searches: one per content id (its own projection, as in DedupStage.apply).
+    Dataset<Row> perId = dedupInput.groupBy(col(Columns.ID))
+        .agg(first(col(Columns.QUESTION)).as(Columns.QUESTION), max(struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
+        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Set<String> ids = new HashSet<>(perId.select(Columns.ID).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+      List<BenchPool.Planted> near = planted.stream().filter(p -> p.kind().equals("near")).toList();
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("rows", ids.size());
+      out.put("threshold", cfg.threshold());
+
+      long t = System.nanoTime();
+      Map<String, String> ours = DedupStage.nearDuplicates(context, perId, cfg);
+      double oursSeconds = (System.nanoTime() - t) / 1e9;
+      Map<String, Object> stats = context.drainStats();
+      DuplicateRecall.Result oursRecall = DuplicateRecall.of(near, ours, ids);
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("seconds", round(oursSeconds, 3));
+      o.put("pairs", stats.get("near_duplicate_pairs"));
+      o.put("rows_in_clusters_not_representative", ours.size());
+      o.put("lsh", stats.get("lsh_bands") + " bands x " + stats.get("lsh_rows_per_band") + " rows, " + cfg.numHashes() + " hashes");
+      o.put("planted_pairs", oursRecall.planted());
+      o.put("found", oursRecall.found());
+      o.put("recall", round(oursRecall.recall(), 4));
+      out.put("distill", o);
+
+      if (runMllib) {
+        t = System.nanoTime();
+        List<String[]> edges = mllibPairs(perId, cfg, mllibHashTables);
+        double mllibSeconds = (System.nanoTime() - t) / 1e9;
+        DuplicateRecall.Result mllibRecall = DuplicateRecall.of(near, DuplicateRecall.components(edges), ids);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", round(mllibSeconds, 3));
+        m.put("pairs", edges.size());
+        m.put("hash_tables", mllibHashTables);
+        m.put("planted_pairs", mllibRecall.planted());
+        m.put("found", mllibRecall.found());
+        m.put("recall", round(mllibRecall.recall(), 4));
+        out.put("mllib", m);
+        out.put("speedup", round(mllibSeconds / oursSeconds, 2));
+      }
+      return out;
+    } finally {
+      perId.unpersist();
+    }
+  }
+
+  /**
+   * MLlib's MinHashLSH on the same shingles (word 5-grams of the normalised question, hashed as
+   * ours are, then folded into {@value #MLLIB_FEATURES} binary features): self-join at Jaccard
+   * distance below {@code 1 - threshold}, pairs collected.
+   */
+  static List<String[]> mllibPairs(Dataset<Row> perId, PipelineConfig.Dedup cfg, int hashTables) {
+    int shingle = cfg.shingleWords();
+    UserDefinedFunction features = udf((UDF1<String, Vector>) q -> {
+      long[] hashes = NGrams.hashes(q, shingle);
+      int[] index = Arrays.stream(hashes).mapToInt(h -> (int) Math.floorMod(h, (long) MLLIB_FEATURES)).sorted().distinct().toArray();
+      double[] ones = new double[index.length];
+      Arrays.fill(ones, 1.0);
+      return Vectors.sparse(MLLIB_FEATURES, index, ones);
+    }, new VectorUDT());
+    Dataset<Row> vectors = perId.select(col(Columns.ID), features.apply(col(Columns.QUESTION)).as("features"))
+        .filter(udf((UDF1<Vector, Boolean>) v -> v.numNonzeros() > 0, org.apache.spark.sql.types.DataTypes.BooleanType)
+            .apply(col("features")));
+    MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables).setSeed(cfg.seed())
+        .setInputCol("features").setOutputCol("hashes").fit(vectors);
+    List<Row> rows = model.approxSimilarityJoin(vectors, vectors, 1 - cfg.threshold(), "distance")
+        .filter(col("datasetA." + Columns.ID).lt(col("datasetB." + Columns.ID)))
+        .select(col("datasetA." + Columns.ID), col("datasetB." + Columns.ID))
+        .collectAsList();
+    List<String[]> edges = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      edges.add(new String[] {r.getString(0), r.getString(1)});
+    }
+    return edges;
+  }
+
+  /**
+   * Token counting on a sample of the traces difficulty counts: the tokenizers library through
+   * DJL's {@code HuggingFaceTokenizer.encode} on one thread (the native reference), distill's
+   * counter on one thread, and distill's counter in a Spark job over every core.
+   */
+  static Map<String, Object> tokens(StageContext context, Dataset<Row> difficultyInput, String tokenizer, long sampleChars) {
+    List<String> traces = new ArrayList<>();
+    long chars = 0;
+    Iterator<Row> it = difficultyInput.select(col(Columns.TRACE)).filter(col(Columns.TRACE).isNotNull()).toLocalIterator();
+    while (it.hasNext() && chars < sampleChars) {
+      String t = it.next().getString(0);
+      traces.add(t);
+      chars += t.length();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("sample_traces", traces.size());
+    out.put("sample_chars", chars);
+    out.put("tokenizer", tokenizer.isBlank() ? "none (estimated)" : tokenizer);
+    if (tokenizer.isBlank() || traces.isEmpty()) {
+      return out;
+    }
+    long nativeTokens = 0;
+    double nativeSeconds;
+    double nativeCpu;
+    try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder().optTokenizerPath(Paths.get(new HfTokenCounter(tokenizer).path()))
+        .optAddSpecialTokens(false).optTruncation(false).optPadding(false).build()) {
+      for (int i = 0; i < Math.min(20, traces.size()); i++) {
+        hf.encode(traces.get(i), false, false);
+      }
+      long t = System.nanoTime();
+      long cpu = THREADS.getCurrentThreadCpuTime();
+      for (String s : traces) {
+        nativeTokens += hf.encode(s, false, false).getIds().length;
+      }
+      nativeSeconds = (System.nanoTime() - t) / 1e9;
+      nativeCpu = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot load tokenizer " + tokenizer + " for the token peer: " + e.getMessage(), e);
+    }
+    TokenCounter ours = TokenCounters.forPath(tokenizer);
+    for (int i = 0; i < Math.min(20, traces.size()); i++) {
+      ours.count(traces.get(i));
+    }
+    long t = System.nanoTime();
+    long cpu = THREADS.getCurrentThreadCpuTime();
+    long ourTokens = 0;
+    for (String s : traces) {
+      ourTokens += ours.count(s);
+    }
+    double ourSeconds = (System.nanoTime() - t) / 1e9;
+    double ourCpu = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
+    if (ourTokens != nativeTokens) {
+      throw new IllegalStateException("Token counts disagree on the sample: DJL encode " + nativeTokens + ", distill " + ourTokens);
+    }
+    int cores = context.spark().sparkContext().defaultParallelism();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+    String path = tokenizer;
+    jsc.parallelize(traces.subList(0, Math.min(traces.size(), 4 * cores)), cores)
+        .map(s -> TokenCounters.forPath(path).count(s)).count(); // loads the tokenizer on the executors first
+    t = System.nanoTime();
+    double processCpu = ResourceSampler.cpuSeconds();
+    long sparkTokens = jsc.parallelize(traces, cores * 2).mapPartitions(texts -> {
+      TokenCounter c = TokenCounters.forPath(path);
+      long sum = 0;
+      while (texts.hasNext()) {
+        sum += c.count(texts.next());
+      }
+      return List.of(sum).iterator();
+    }).reduce(Long::sum);
+    double sparkSeconds = (System.nanoTime() - t) / 1e9;
+    double sparkCpu = ResourceSampler.cpuSeconds() - processCpu;
+    out.put("sample_tokens", nativeTokens);
+    double nativeRate = nativeTokens / nativeSeconds;
+    out.put("native_djl_encode_1_thread_tokens_per_s", Math.round(nativeRate));
+    out.put("distill_counter_1_thread_tokens_per_s", Math.round(ourTokens / ourSeconds));
+    out.put("spark_cores", cores);
+    out.put("distill_in_spark_tokens_per_s", Math.round(sparkTokens / sparkSeconds));
+    out.put("distill_in_spark_tokens_per_s_per_core", Math.round(sparkTokens / sparkSeconds / cores));
+    out.put("spark_per_core_vs_native", round(sparkTokens / sparkSeconds / cores / nativeRate, 3));
+    // distill's counter on one thread is DJL's JNI ids call alone (no tokens, offsets or masks copied
+    // back): the fastest way into the native library, so the strictest reference for Spark's overhead.
+    out.put("spark_per_core_vs_native_ids", round(sparkTokens / sparkSeconds / cores / (ourTokens / ourSeconds), 3));
+    // Per CPU second: what a core delivers whatever else the machine runs (wall-clock rates on a
+    // shared machine mostly measure the other processes).
+    out.put("native_djl_encode_tokens_per_cpu_s", Math.round(nativeTokens / nativeCpu));
+    out.put("native_ids_tokens_per_cpu_s", Math.round(ourTokens / ourCpu));
+    out.put("distill_in_spark_tokens_per_cpu_s", Math.round(sparkTokens / sparkCpu));
+    out.put("spark_per_cpu_vs_native_ids", round(sparkTokens / sparkCpu / (ourTokens / ourCpu), 3));
+    return out;
+  }
+
+  static double round(double v, int digits) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return v;
+    }
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+}

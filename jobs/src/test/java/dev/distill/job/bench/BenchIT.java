@@ -1,0 +1,73 @@
+package dev.distill.job.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.SharedPaths;
+import dev.distill.job.cli.Main;
+import dev.distill.job.run.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A small {@code bin/distill bench} through the CLI: every stage's figures and both peers' figures are there and sane. */
+class BenchIT {
+
+  @Test
+  void smallBenchReportsEveryStageAndBothPeers(@TempDir Path out) throws Exception {
+    Path tokenizer = SharedPaths.qwenTokenizer();
+    List<String> args = new ArrayList<>(List.of("bench", "--size", "1500", "--output", out.toString(), "--token-sample-mb", "2",
+        "--tokenizer", Files.isRegularFile(tokenizer) ? tokenizer.toString() : "",
+        "--set", "spark.master=local[2]", "--set", "run.partitions=2", "--set", "spark.conf={spark.ui.enabled: 'false'}"));
+    assertEquals(Main.OK, Main.run(args.toArray(new String[0])));
+
+    Path json;
+    try (Stream<Path> files = Files.list(out.resolve("results"))) {
+      json = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    JsonNode f = Json.MAPPER.readTree(json.toFile());
+    assertEquals(1500, f.path("size").asInt());
+    List<String> stages = new ArrayList<>();
+    for (JsonNode s : f.path("stages")) {
+      stages.add(s.path("stage").asText());
+      assertTrue(s.path("seconds").asDouble() > 0, s.toString());
+      assertTrue(s.path("rows_in").asLong() >= s.path("rows_out").asLong() && s.path("rows_out").asLong() > 0, s.toString());
+      assertTrue(s.path("rows_per_s").asLong() > 0 && s.path("mb_per_s").asDouble() > 0, s.toString());
+      assertTrue(s.path("peak_heap_used_bytes").asLong() > 1 << 20, s.toString());
+      if (Files.isReadable(Path.of("/proc/self/status"))) {
+        assertTrue(s.path("peak_rss_bytes").asLong() >= s.path("peak_heap_after_gc_bytes").asLong(), s.toString());
+        assertTrue(s.path("peak_rss_bytes").asLong() > 50 << 20, s.toString());
+      }
+    }
+    assertEquals(List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export"), stages);
+    assertEquals(1500, f.path("stages").get(0).path("rows_in").asLong());
+    // the planted contaminated items and duplicates are removed where they should be
+    JsonNode planted = f.path("pool").path("planted");
+    assertTrue(planted.path("near").asInt() > 20, planted.toString());
+    assertTrue(f.path("trace_tokens").asLong() > 1500L * 2500, "~3,600 tokens a trace: " + f.path("trace_tokens"));
+
+    JsonNode near = f.path("near_duplicates");
+    assertTrue(near.path("distill").path("seconds").asDouble() > 0 && near.path("mllib").path("seconds").asDouble() > 0, near.toString());
+    assertEquals(near.path("distill").path("planted_pairs").asInt(), near.path("mllib").path("planted_pairs").asInt());
+    assertTrue(near.path("distill").path("recall").asDouble() >= 0.9, near.toString());
+    assertTrue(near.path("mllib").path("recall").asDouble() >= 0.9, near.toString());
+
+    if (Files.isRegularFile(tokenizer)) {
+      JsonNode tokens = f.path("tokens");
+      assertTrue(tokens.path("sample_tokens").asLong() > 100_000, tokens.toString());
+      assertTrue(tokens.path("native_djl_encode_1_thread_tokens_per_s").asLong() > 0, tokens.toString());
+      assertTrue(tokens.path("spark_per_core_vs_native").asDouble() > 0, tokens.toString());
+      assertTrue(tokens.path("difficulty_stage_trace_tokens_per_s").asLong() > 0, tokens.toString());
+    } else {
+      System.out.println("BenchIT: no Qwen tokenizer at " + tokenizer + ": token peer not checked");
+    }
+    String md = Files.readString(out.resolve("RESULTS.md"));
+    assertTrue(md.contains("## 1,500 candidates") && md.contains("| difficulty |") && md.contains("MLlib MinHashLSH"), md);
+    assertTrue(Files.readString(out.resolve("RESULTS.md")).contains("Summary: bench 1,500 candidates"), md);
+  }
+}
