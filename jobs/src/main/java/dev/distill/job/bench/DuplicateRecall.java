@@ -45,43 +45,14 @@ final class DuplicateRecall {
 
   /** Connected components of an edge list (pairs of ids): member -> the smallest id of its component. */
   static Map<String, String> components(List<String[]> edges) {
-    Map<String, String> parent = new HashMap<>();
+    dev.distill.job.dedup.IdComponents components = new dev.distill.job.dedup.IdComponents();
     for (String[] e : edges) {
-      union(parent, e[0], e[1]);
+      components.union(e[0], e[1]);
     }
     Map<String, String> out = new HashMap<>();
-    for (String id : parent.keySet()) {
-      out.put(id, find(parent, id));
+    for (String id : components.ids()) {
+      out.put(id, components.root(id));
     }
     return out;
-  }
-
-  private static String find(Map<String, String> parent, String id) {
-    String root = id;
-    while (!parent.getOrDefault(root, root).equals(root)) {
-      root = parent.get(root);
-    }
-    String x = id;
-    while (!x.equals(root)) {
-      String next = parent.get(x);
-      parent.put(x, root);
-      x = next;
-    }
-    return root;
-  }
-
-  private static void union(Map<String, String> parent, String a, String b) {
-    parent.putIfAbsent(a, a);
-    parent.putIfAbsent(b, b);
-    String ra = find(parent, a);
-    String rb = find(parent, b);
-    if (!ra.equals(rb)) {
-      // the smaller id becomes the root, so components do not depend on edge order
-      if (ra.compareTo(rb) < 0) {
-        parent.put(rb, ra);
-      } else {
-        parent.put(ra, rb);
-      }
-    }
   }
 }

@@ -17,20 +17,20 @@ public final class ClusterRepresentatives {
 
   /** Returns id -> representative id for every member that is not its cluster's representative. */
   public static Map<String, String> resolve(List<Edge> edges) {
-    Map<String, String> parent = new HashMap<>();
+    IdComponents components = new IdComponents();
     Map<String, Member> members = new HashMap<>();
     for (Edge e : edges) {
       members.putIfAbsent(e.a().id(), e.a());
       members.putIfAbsent(e.b().id(), e.b());
-      union(parent, e.a().id(), e.b().id());
+      components.union(e.a().id(), e.b().id());
     }
     Map<String, Member> best = new HashMap<>();
     for (Member m : members.values()) {
-      best.merge(find(parent, m.id()), m, (x, y) -> better(x, y) ? x : y);
+      best.merge(components.root(m.id()), m, (x, y) -> better(x, y) ? x : y);
     }
     Map<String, String> repOf = new HashMap<>();
     for (Member m : members.values()) {
-      String rep = best.get(find(parent, m.id())).id();
+      String rep = best.get(components.root(m.id())).id();
       if (!rep.equals(m.id())) {
         repOf.put(m.id(), rep);
       }
@@ -46,35 +46,6 @@ public final class ClusterRepresentatives {
       return x.hasSolution();
     }
     return x.id().compareTo(y.id()) < 0;
-  }
-
-  private static String find(Map<String, String> parent, String x) {
-    String root = x;
-    while (parent.containsKey(root) && !parent.get(root).equals(root)) {
-      root = parent.get(root);
-    }
-    String cur = x;
-    while (!cur.equals(root)) {
-      String next = parent.get(cur);
-      parent.put(cur, root);
-      cur = next;
-    }
-    return root;
-  }
-
-  private static void union(Map<String, String> parent, String a, String b) {
-    String ra = find(parent, a);
-    String rb = find(parent, b);
-    if (!ra.equals(rb)) {
-      // Attach the larger id under the smaller one: the structure does not depend on edge order.
-      if (ra.compareTo(rb) < 0) {
-        parent.put(rb, ra);
-        parent.putIfAbsent(ra, ra);
-      } else {
-        parent.put(ra, rb);
-        parent.putIfAbsent(rb, rb);
-      }
-    }
   }
 
   private ClusterRepresentatives() {}
