@@ -113,15 +113,26 @@ public final class DedupStage implements Stage {
   }
 
   /**
-   * LSH candidate pairs verified on the MinHash estimate, resolved into clusters on the driver
+   * LSH candidate pairs screened on the MinHash estimate and verified on the exact Jaccard of their
+   * shingle sets, resolved into clusters on the driver
    * (edges are few). {@code rows}: one row per id with columns id, question, trace, solution.
    * Public for the benchmark, which times it against Spark MLlib's MinHashLSH on the same rows.
    */
-  public static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
+  public static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> input, PipelineConfig.Dedup cfg) {
+    // Read twice (signatures, then the candidates' questions): kept rather than computed again.
+    Dataset<Row> rows = input.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    try {
+      return search(context, rows, cfg);
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  private static Map<String, String> search(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
     MinHash minHash = new MinHash(cfg.numHashes(), cfg.shingleWords(), cfg.seed());
     // The banding S-curve is centred LSH_SLACK below the threshold: a pair at the threshold or a
     // little above becomes a candidate almost surely (128 slots at 0.8: 16 bands x 8 rows, 99.9%
-    // of pairs at Jaccard 0.88 rather than 95% with 11 x 11), and the estimate then decides.
+    // of pairs at Jaccard 0.88 rather than 95% with 11 x 11), and the exact Jaccard then decides.
     int[] br = LshBands.chooseBandsRows(cfg.numHashes(), Math.max(0.05, cfg.threshold() - LSH_SLACK));
     int bands = br[0];
     int rowsPerBand = br[1];
@@ -158,7 +169,10 @@ public final class DedupStage implements Stage {
         .agg(org.apache.spark.sql.functions.collect_list(org.apache.spark.sql.functions.struct(
             col(Columns.ID), col("trace"), col("solution"), col(SIG))).as("members"))
         .filter(org.apache.spark.sql.functions.size(col("members")).gt(1));
-    Dataset<Row> edges = buckets.flatMap((FlatMapFunction<Row, Row>) bucket -> {
+    // The estimate only screens (it errs by about 0.035 at 0.8 with 128 slots); a candidate within
+    // LSH_SLACK of the threshold is then decided on the exact Jaccard of the two shingle sets.
+    double screen = Math.max(0, threshold - LSH_SLACK);
+    Dataset<Row> candidates = buckets.flatMap((FlatMapFunction<Row, Row>) bucket -> {
       List<Row> members = new ArrayList<>(bucket.getList(1));
       members.sort(Comparator.comparing(m -> m.getString(0)));
       int[][] sigs = new int[members.size()][];
@@ -171,7 +185,7 @@ public final class DedupStage implements Stage {
         int[] a = sigs[i];
         for (int j = i + 1; j < members.size() && j < i + maxBucket; j++) {
           Row mb = members.get(j);
-          if (MinHash.estimateJaccard(a, sigs[j]) >= threshold) {
+          if (MinHash.estimateJaccard(a, sigs[j]) >= screen) {
             Row ma = members.get(i);
             out.add(RowFactory.create(ma.getString(0), ma.getBoolean(1), ma.getBoolean(2), mb.getString(0), mb.getBoolean(1), mb.getBoolean(2)));
           }
@@ -179,11 +193,30 @@ public final class DedupStage implements Stage {
       }
       return out.iterator();
     }, Encoders.row(edgeSchema)).distinct();
-    List<ClusterRepresentatives.Edge> list = new ArrayList<>();
-    for (Row e : edges.collectAsList()) {
-      list.add(new ClusterRepresentatives.Edge(new ClusterRepresentatives.Member(e.getString(0), e.getBoolean(1), e.getBoolean(2)),
-          new ClusterRepresentatives.Member(e.getString(3), e.getBoolean(4), e.getBoolean(5))));
+    // Candidates are few: their questions come to the driver (no shuffle of the pool's text) and
+    // each pair is decided there on its exact Jaccard.
+    List<Row> pairs = candidates.collectAsList();
+    java.util.Set<String> involved = new java.util.HashSet<>();
+    for (Row e : pairs) {
+      involved.add(e.getString(0));
+      involved.add(e.getString(3));
     }
+    Broadcast<java.util.Set<String>> wanted = context.spark().sparkContext()
+        .broadcast(involved, scala.reflect.ClassTag$.MODULE$.apply(java.util.Set.class));
+    Map<String, String> question = new java.util.HashMap<>();
+    for (Row r : rows.select(col(Columns.ID), col(Columns.QUESTION))
+        .filter((org.apache.spark.api.java.function.FilterFunction<Row>) r -> wanted.value().contains(r.getString(0))).collectAsList()) {
+      question.put(r.getString(0), r.getString(1));
+    }
+    wanted.destroy();
+    List<ClusterRepresentatives.Edge> list = new ArrayList<>();
+    for (Row e : pairs) {
+      if (MinHash.jaccard(question.get(e.getString(0)), question.get(e.getString(3)), cfg.shingleWords()) >= threshold) {
+        list.add(new ClusterRepresentatives.Edge(new ClusterRepresentatives.Member(e.getString(0), e.getBoolean(1), e.getBoolean(2)),
+            new ClusterRepresentatives.Member(e.getString(3), e.getBoolean(4), e.getBoolean(5))));
+      }
+    }
+    context.stat("near_duplicate_candidates", pairs.size());
     context.stat("near_duplicate_pairs", list.size());
     return ClusterRepresentatives.resolve(list);
   }
