@@ -6,7 +6,10 @@
 #   notebooks/setup.sh                 # into your Jupyter data dir (jupyter kernelspec install --user)
 #   notebooks/setup.sh --prefix DIR    # into DIR/share/jupyter/kernels (then JUPYTER_PATH=DIR/share/jupyter)
 #
-# Needs Debian's jupyter-nbconvert jupyter-client python3-ipykernel python3-nbclient (apt-get install -y ...).
+# Needs Debian's jupyter-nbconvert jupyter-client python3-ipykernel python3-nbclient (apt-get install -y ...)
+# and a JDK (javac, javap): the kernel runs with distill's fix of its start-up race ahead of its jar
+# (notebooks/kernel-fix/). Environment: DISTILL_NOTEBOOK_XMX (kernel heap, default 3g),
+# DISTILL_NOTEBOOK_JAVA_OPTS (extra JVM options for the kernel). Re-run after changing either.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="$ROOT/jobs/target"
@@ -65,7 +68,10 @@ fi
 FLAGS="$(sed -n 's/.*<spark.jvm.flags>\(.*\)<\/spark.jvm.flags>.*/\1/p' "$ROOT/pom.xml")"
 SPEC="$(mktemp -d)/distill-java"
 mkdir -p "$SPEC"
-python3 - "$SPEC/kernel.json" "$JAVA" "$KERNEL_CP" "$ROOT/conf/log4j2.properties" "${DISTILL_NOTEBOOK_XMX:-3g}" $FLAGS <<'PY'
+# The kernel's JVM: -Xmx$DISTILL_NOTEBOOK_XMX (default 3g), then $DISTILL_NOTEBOOK_JAVA_OPTS (extra options, e.g.
+# -XX:TieredStopAtLevel=1, which CI uses: less CPU for short notebooks, slower on big data).
+python3 - "$SPEC/kernel.json" "$JAVA" "$KERNEL_CP" "$ROOT/conf/log4j2.properties" "${DISTILL_NOTEBOOK_XMX:-3g}" \
+  ${DISTILL_NOTEBOOK_JAVA_OPTS:-} $FLAGS <<'PY'
 import json, sys
 out, java, kernel_cp, log4j, xmx, *flags = sys.argv[1:]
 spec = {
