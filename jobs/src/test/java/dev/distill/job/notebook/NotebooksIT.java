@@ -152,7 +152,10 @@ class NotebooksIT {
     assertTrue(nb.html().stream().anyMatch(h -> h.contains("<svg") && h.contains("difficulty")), "explore-pool shows the funnel chart inline");
   }
 
-  /** The run's selection as run.json has it, a re-selection of select.size rows from the scored table, and two seeds that differ. */
+  /**
+   * The run's selection as run.json has it, a re-selection of select.size rows from the scored table, two seeds that differ,
+   * and the scratch directory gone at the end.
+   */
   void checkTuneSelection(Executed nb) {
     long size = runJson.path("config").path("select").path("size").asLong();
     String strategy = runJson.path("config").path("select").path("strategy").asText();
@@ -171,6 +174,7 @@ class NotebooksIT {
     assertEquals(selected, Long.parseLong(seeds.group(2)), "tune-selection: each random re-selection has select.size rows");
     assertTrue(seedShared < selected, "tune-selection: random selections with seeds 1 and 2 differ (" + seedShared + " of " + selected + " shared)");
     assertTrue(nb.html().stream().anyMatch(h -> h.contains("<svg") && h.contains("Rows per domain")), "tune-selection shows the domain chart inline");
+    assertTrue(Files.notExists(Path.of(find(nb, "deleted (\\S+): (true|false)").group(1))), "tune-selection deletes its scratch re-selections");
   }
 
   /** s1K's size and its overlap with the run's pool, scored table and selection, recomputed here by content id. */
