@@ -149,7 +149,7 @@ class NotebooksIT {
       shown.put(row.get(0) + " / " + row.get(1), Long.parseLong(row.get(2)));
     }
     assertEquals(reasons, shown, "explore-pool: removed rows per stage and reason (read from removed/) vs run.json");
-    assertTrue(nb.html().stream().anyMatch(h -> h.contains("<svg") && h.contains("difficulty")), "explore-pool shows the funnel chart inline");
+    assertTrue(nb.html().stream().anyMatch(h -> h.contains("<svg") && h.contains("Rows after each stage")), "explore-pool shows the funnel chart inline");
   }
 
   /**
@@ -197,7 +197,8 @@ class NotebooksIT {
       printed.put(label, digits(find(nb, "(?m)^" + Pattern.quote(label) + "\\s+(\\S+)$").group(1)));
     }
     assertEquals(expected, printed, "compare-with-s1k: s1K along the run's funnel (" + s1kIds.size() + " distinct s1K ids)");
-    assertTrue(nb.html().stream().anyMatch(h -> h.contains("<svg")), "compare-with-s1k shows its chart inline");
+    assertTrue(nb.html().stream().anyMatch(h -> h.contains("<svg") && h.contains("s1K questions along our funnel")),
+        "compare-with-s1k shows its chart inline");
   }
 
   // ---------------------------------------------------------------------------------------------
