@@ -17,9 +17,15 @@ public final class ChildCli {
 
   /** Starts {@code Main} with {@code cliArgs}; stdout and stderr go, line by line, into {@code output} (synchronized on it). */
   public static Process start(List<String> cliArgs, StringBuilder output) throws IOException {
+    return start(List.of(), cliArgs, output);
+  }
+
+  /** As {@link #start(List, StringBuilder)}, with extra JVM options (e.g. -XX:TieredStopAtLevel=1 for a short run). */
+  public static Process start(List<String> jvmOptions, List<String> cliArgs, StringBuilder output) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx2g");
+    command.addAll(jvmOptions);
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognizedVMOptions") || arg.startsWith("-Djdk.reflect")
           || arg.startsWith("-Dio.netty")) {
