@@ -369,7 +369,7 @@ public final class BenchCommand {
   /** One line: size, trace tokens, wall, peaks, and the peers' ratios. */
   @SuppressWarnings("unchecked")
   static String summary(Map<String, Object> f) {
-    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "bench %,d candidates, %,.1fM trace tokens: pipeline %.1fs wall, "
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "bench %,d candidates, %,.1fM trace tokens counted: pipeline %.1fs wall, "
         + "peak heap %.2f GiB used / %.2f GiB after GC, peak RSS %.2f GiB", ((Number) f.get("size")).longValue(),
         ((Number) f.get("trace_tokens")).longValue() / 1e6, ((Number) f.get("pipeline_seconds")).doubleValue(),
         gib(f.get("peak_heap_used_bytes")), gib(f.get("peak_heap_after_gc_bytes")), gib(f.get("peak_rss_bytes"))));
