@@ -42,7 +42,7 @@ class StandaloneClusterIT {
   static final String CONFIG = System.getProperty("distill.cluster.config", "");
   static final String EXECUTOR_MEMORY = System.getProperty("distill.cluster.executor.memory", "768m");
   static final String DRIVER_MEMORY = System.getProperty("distill.cluster.driver.memory", "2g");
-  static final Path REPOSITORY = Path.of("").toAbsolutePath().getParent();
+  static final Path REPOSITORY = repository();
   final List<Process> cluster = new ArrayList<>();
   Path out;
   Path sparkHome;
@@ -133,6 +133,16 @@ class StandaloneClusterIT {
       }
     }
     return flags;
+  }
+
+  /** The repository root: the nearest directory up from here that holds the Maven wrapper. */
+  private static Path repository() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("mvnw"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("no mvnw above " + Path.of("").toAbsolutePath());
   }
 
   private static long megabytes(String memory) {
