@@ -80,7 +80,8 @@ public final class TokenizerFile implements Serializable {
       if (!Files.isRegularFile(local)) {
         throw missing(key, value, local.toString());
       }
-      return new TokenizerFile(key, value, null, -1, -1, null);
+      // Absolute: executors on a cluster run in their own working directories.
+      return new TokenizerFile(key, local.toAbsolutePath().normalize().toString(), null, -1, -1, null);
     }
     return remote(key, value, new Path(value), hadoop);
   }

@@ -78,6 +78,16 @@ class TokenizerFileTest {
   }
 
   @Test
+  void aRelativePathTravelsAbsolute() throws Exception {
+    // Executors on a cluster run in their own working directories: the driver resolves the path.
+    Path tokenizer = qwen();
+    String relative = Path.of("").toAbsolutePath().relativize(tokenizer.toAbsolutePath()).toString();
+    TokenizerFile file = TokenizerFile.of("difficulty.tokenizer", relative, new Configuration());
+    assertTrue(Path.of(file.setting()).isAbsolute(), file.setting());
+    assertEquals(tokenizer.toAbsolutePath().normalize(), Path.of(file.setting()));
+  }
+
+  @Test
   void aFileReadThroughHadoopIsCopiedOnceAtomicallyAndCountsTheSame() throws Exception {
     Path tokenizer = qwen();
     Path remoteDir = tmp.resolve("store/qwen");
