@@ -65,7 +65,10 @@ final class Incremental {
    * naming what differs.
    */
   @SuppressWarnings("unchecked")
-  static Incremental open(PipelineConfig config, RunDirectory run, List<String> stages, StageFingerprints fingerprints) {
+  static Incremental open(PipelineConfig config, RunDirectory run, List<String> stages, StageFingerprints fingerprints, String stopAfter) {
+    if (stopAfter != null) {
+      throw ConfigException.forKey("run.base_run", "incremental runs are for bin/distill run", "leave it empty here");
+    }
     String baseRun = config.run().baseRun();
     String dir = baseRun.contains("/") ? baseRun : config.run().output() + "/" + baseRun;
     RunDirectory base = new RunDirectory(dir, run.hadoop());
@@ -188,13 +191,15 @@ final class Incremental {
     Dataset<Row> before = withContent(spark.read().parquet(base.stage("ingest"))).select(col(KEY[0]), col(KEY[1]), col(CONTENT));
     Column[] keyAndContent = {col(KEY[0]), col(KEY[1]), col(CONTENT)};
     Dataset<Row> unchanged = now.select(keyAndContent).join(before, new String[] {KEY[0], KEY[1], CONTENT}).select(col(KEY[0]), col(KEY[1]));
-    long retried = 0;
+    long unchangedRows = -1;
     // Without a generate stage nothing would be called again, so such rows stay as the base run left them.
     for (String stage : stages.contains("generate") ? stages : List.<String>of()) {
       if (scores(stage) && base.isCommitted(base.removed(stage))) {
+        if (unchangedRows < 0) {
+          unchangedRows = unchanged.count();
+        }
         Dataset<Row> failed = spark.read().parquet(base.removed(stage)).filter(col(Columns.REASON).isin(RETRIED.toArray()))
             .select(col(KEY[0]), col(KEY[1]));
-        retried += failed.count();
         unchanged = unchanged.join(failed, KEY, "left_anti");
       }
     }
@@ -209,6 +214,7 @@ final class Incremental {
     figures.put("base_dir", base.root());
     figures.put("new_rows", fresh);
     figures.put("unchanged_rows", kept);
+    long retried = unchangedRows < 0 ? 0 : unchangedRows - kept;
     figures.put("retired_rows", baseRows - kept - retried);
     figures.put("retried_rows", retried);
     return figures;

@@ -86,10 +86,7 @@ public final class Pipeline {
       StageFingerprints fingerprints = new StageFingerprints(config.tree(), effective, run.hadoop());
       Incremental incremental = null;
       if (!config.run().baseRun().isBlank()) {
-        if (stopAfter != null) {
-          throw dev.distill.job.conf.ConfigException.forKey("run.base_run", "incremental runs are for bin/distill run", "leave it empty here");
-        }
-        incremental = Incremental.open(config, run, names, fingerprints);
+        incremental = Incremental.open(config, run, names, fingerprints, stopAfter);
         if (config.difficulty().hardFilter() == null && incremental.baseStat(DifficultyStage.NAME, "hard_filter") instanceof Boolean hard) {
           effective = effective.withDifficulty(new PipelineConfig.Difficulty(hard, config.difficulty().tokenizer()));
         }

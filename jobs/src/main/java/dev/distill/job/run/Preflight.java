@@ -41,11 +41,8 @@ public final class Preflight {
     TokenizerFile.forDifficulty(config, hadoop).check();
     TokenizerFile.forExport(config, hadoop).check();
     if (runId != null && !config.run().baseRun().isBlank()) {
-      if (stopAfter != null) {
-        throw ConfigException.forKey("run.base_run", "incremental runs are for bin/distill run", "leave it empty here");
-      }
       Incremental.open(config, new RunDirectory(config.run().output() + "/" + runId, hadoop), Pipeline.stages(config),
-          new StageFingerprints(config.tree(), config, hadoop));
+          new StageFingerprints(config.tree(), config, hadoop), stopAfter);
     }
   }
 
