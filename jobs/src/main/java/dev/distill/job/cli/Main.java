@@ -115,6 +115,9 @@ public final class Main {
     } catch (ConfigException e) {
       System.err.println("distill: " + e.getMessage());
       return BAD_CONFIG;
+    } catch (dev.distill.job.generate.GenerationStoppedException e) {
+      System.err.println("distill: " + e.getMessage());
+      return UPSTREAM;
     } catch (dev.distill.job.run.Pipeline.BadInputException e) {
       System.err.println("distill: " + e.getMessage());
       return BAD_INPUT;

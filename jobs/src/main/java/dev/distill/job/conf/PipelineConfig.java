@@ -43,7 +43,15 @@ public record PipelineConfig(
   public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket)
       implements Serializable {}
 
-  public record Difficulty(Boolean hardFilter, String tokenizer) implements Serializable {}
+  /**
+   * @param passRate [lo, hi]: keep rows whose students' pass rate (correct / answered samples) lies
+   *     in the band, both ends included; null = no band
+   */
+  public record Difficulty(Boolean hardFilter, String tokenizer, double[] passRate) implements Serializable {
+    public Difficulty withHardFilter(Boolean hard) {
+      return new Difficulty(hard, tokenizer, passRate);
+    }
+  }
 
   public record Domains(String classifier, Map<String, String> subjectMap, double holdoutFraction, int numFeatures,
       double smoothing) implements Serializable {}
@@ -58,7 +66,7 @@ public record PipelineConfig(
    * The handoff bundle: system prompt, the tokenizer for `text` tokens (resolved: export.tokenizer,
    * else difficulty.tokenizer; empty = estimate), block size, too-long policy and card license.
    */
-  public record Export(String systemPrompt, String tokenizer, int blockSize, String tooLong, String license) implements Serializable {}
+  public record Export(String systemPrompt, String tokenizer, int blockSize, String tooLong, String license, String traces) implements Serializable {}
 
   public static final List<String> TOO_LONG_POLICIES = List.of("drop", "truncate", "keep");
 
@@ -91,7 +99,7 @@ public record PipelineConfig(
     Dedup dedup = new Dedup(c.bool("dedup.exact"), c.bool("dedup.near"), c.fraction("dedup.threshold", 0.05, 1.0),
         c.integer("dedup.num_hashes", 4), c.integer("dedup.shingle_words", 1), c.longValue("dedup.seed"),
         c.integer("dedup.max_bucket", 2));
-    Difficulty difficulty = new Difficulty(c.autoBool("difficulty.hard_filter"), c.string("difficulty.tokenizer"));
+    Difficulty difficulty = new Difficulty(c.autoBool("difficulty.hard_filter"), c.string("difficulty.tokenizer"), passRate(c));
     Domains domains = new Domains(c.oneOf("domains.classifier", List.of("offline", "none")), c.stringMap("domains.subject_map"),
         c.fraction("domains.holdout_fraction", 0.0, 0.9), c.integer("domains.num_features", 16),
         c.fraction("domains.smoothing", 0.0, 100.0));
@@ -99,7 +107,8 @@ public record PipelineConfig(
         c.longValue("select.seed"), directPicks(c), score(c));
     String exportTokenizer = c.string("export.tokenizer").isBlank() ? difficulty.tokenizer() : c.string("export.tokenizer");
     Export export = new Export(c.string("export.system_prompt"), exportTokenizer, c.integer("export.block_size", 16),
-        c.oneOf("export.too_long", TOO_LONG_POLICIES), c.string("export.license").isBlank() ? "unknown" : c.string("export.license"));
+        c.oneOf("export.too_long", TOO_LONG_POLICIES), c.string("export.license").isBlank() ? "unknown" : c.string("export.license"),
+        c.oneOf("export.traces", List.of("best", "verified", "all")));
     return new PipelineConfig(tree, run, spark, sample, c.maps("sources"), quality, decontam, dedup, difficulty,
         domains, select, export, GenerateConfig.from(c));
   }
@@ -142,6 +151,28 @@ public record PipelineConfig(
       }
     }
     return new Score(weights, c.fraction("select.score.domain_cap", 0.0, 1.0));
+  }
+
+  private static double[] passRate(ConfigReader c) {
+    List<String> band = c.strings("difficulty.pass_rate");
+    if (band.isEmpty()) {
+      return null;
+    }
+    double[] v = new double[2];
+    try {
+      if (band.size() != 2) {
+        throw new NumberFormatException();
+      }
+      v[0] = Double.parseDouble(band.get(0));
+      v[1] = Double.parseDouble(band.get(1));
+    } catch (NumberFormatException e) {
+      throw ConfigException.forKey("difficulty.pass_rate", "expected [lo, hi] but found " + band, "write e.g. difficulty.pass_rate: [0.1, 0.9]");
+    }
+    if (v[0] < 0 || v[1] > 1 || v[0] > v[1]) {
+      throw ConfigException.forKey("difficulty.pass_rate", "[" + v[0] + ", " + v[1] + "] is not a band within [0, 1]",
+          "write two fractions lo <= hi, e.g. [0.1, 0.9] (open-r1) or [0.03, 0.1] (LIMO: 1-3 of 32)");
+    }
+    return v;
   }
 
   /** Whether this run uses the generated sample pool. */

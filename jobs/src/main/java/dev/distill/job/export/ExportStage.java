@@ -70,7 +70,9 @@ public final class ExportStage {
           TokenCounter tokens = tokenizer.counter();
           List<Row> out = new ArrayList<>();
           while (rows.hasNext()) {
-            out.add(builder.build(rows.next(), tokens));
+            for (Row r : TraceSamples.expand(rows.next(), cfg.traces())) {
+              out.add(builder.build(r, tokens));
+            }
           }
           return out.iterator();
         }, Encoders.row(TrainRowBuilder.SCHEMA))

@@ -24,6 +24,8 @@ public record GenerateConfig(
     long backoffInitialMs,
     long backoffMaxMs,
     int timeoutSeconds,
+    int idleTimeoutSeconds,
+    int maxFatalErrors,
     double maxCostUsd,
     boolean retryFailed,
     int ledgerFlushRows,
@@ -38,7 +40,13 @@ public record GenerateConfig(
 
   static final String STUDENT_PROMPT = "{question}\n\nPlease reason step by step, and put your final answer within \\boxed{}.";
   private static final Set<String> ENDPOINT_KEYS = Set.of("model", "base_url", "api_key_env", "api_key_file", "temperature",
-      "max_tokens", "price_input", "price_output", "system", "prompt");
+      "max_tokens", "price_input", "price_output", "system", "prompt", "stream", "max_tokens_param", "send_temperature", "use_n",
+      "extra_body", "context_window", "context_overflow", "free");
+  /** Request fields distill itself sets; extra_body may not replace them. */
+  static final Set<String> RESERVED_BODY_KEYS = Set.of("model", "messages", "n", "stream", "stream_options", "max_tokens",
+      "max_completion_tokens", "temperature", "seed");
+  public static final String CLAMP = "clamp";
+  public static final String REFUSE = "refuse";
   private static final Map<String, Set<String>> PLACEHOLDERS = Map.of(
       TEACHER, Set.of("question"),
       STUDENT, Set.of("question"),
@@ -51,28 +59,70 @@ public record GenerateConfig(
    */
   public record Role(String role, String name, String model, String baseUrl, String apiKeyEnv, String apiKeyFile,
       double temperature, int maxTokens, int samples, double priceInput, double priceOutput, String system,
-      PromptTemplate prompt) implements Serializable {
+      PromptTemplate prompt, Wire wire) implements Serializable {
 
     public boolean enabled() {
       return !model.isBlank();
+    }
+
+    /** Whether the role has prices to count its spending with. */
+    public boolean priced() {
+      return priceInput > 0 || priceOutput > 0;
+    }
+
+    /**
+     * Whether calls to this role cost money: {@code free} when set, else any endpoint that is not on
+     * this machine or a private network (a vLLM on the cluster is free; an API on the internet is not).
+     */
+    public boolean paid() {
+      return wire.free() != null ? !wire.free() : !Endpoints.isLocalOrPrivate(baseUrl);
     }
 
     /** USD for the given token counts at this role's prices (per million tokens). */
     public double cost(long promptTokens, long completionTokens) {
       return (promptTokens * priceInput + completionTokens * priceOutput) / 1e6;
     }
+
+    /** The config key of this role's section, e.g. generate.teacher or generate.students[1]. */
+    public String configKey(GenerateConfig g) {
+      return role.equals(STUDENT) ? "generate.students[" + g.students().indexOf(this) + "]" : "generate." + role;
+    }
   }
 
+  /**
+   * How a role's requests go on the wire: streamed or not, which name the token limit has, whether
+   * temperature is sent, {@code n} for several samples in one request, extra provider fields, and
+   * the context window to check prompts against.
+   *
+   * @param contextWindow tokens; 0 = ask the server (/v1/models max_model_len, vLLM and SGLang), -1 = do not check
+   * @param free null = decide from the endpoint (see {@link Role#paid()})
+   */
+  public record Wire(boolean stream, String maxTokensParam, boolean sendTemperature, boolean useN, Map<String, Object> extraBody,
+      int contextWindow, String contextOverflow, Boolean free) implements Serializable {}
+
+
   public static GenerateConfig from(ConfigReader c) {
-    Role teacher = role(c, "generate.teacher", TEACHER, TEACHER, 1);
+    Role teacher = role(c, "generate.teacher", TEACHER, TEACHER, c.integer("generate.teacher.samples", 1));
     Role judge = role(c, "generate.judge", JUDGE, JUDGE, 1);
     Role classifier = role(c, "generate.classifier", CLASSIFIER, CLASSIFIER, 1);
     GenerateConfig g = new GenerateConfig(teacher, c.bool("generate.teacher.overwrite"), students(c), judge, classifier, c.string("generate.ledger"), c.integer("generate.concurrency", 1),
         c.integer("generate.requests_per_minute", 0), c.longValue("generate.tokens_per_minute"),
         c.integer("generate.max_retries", 0), c.integer("generate.backoff_initial_ms", 0), c.integer("generate.backoff_max_ms", 0),
-        c.integer("generate.timeout_seconds", 1), c.fraction("generate.max_cost_usd", 0, Double.MAX_VALUE),
+        c.integer("generate.timeout_seconds", 1), c.integer("generate.idle_timeout_seconds", 1), c.integer("generate.max_fatal_errors", 1),
+        c.fraction("generate.max_cost_usd", 0, Double.MAX_VALUE),
         c.bool("generate.retry_failed"), c.integer("generate.ledger_flush_rows", 1), c.integer("generate.ledger_flush_seconds", 1),
         c.integer("generate.progress_seconds", 1), c.bool("generate.dry_run"));
+    if (g.maxCostUsd() > 0) {
+      for (Role r : g.roles()) {
+        if (r.paid() && !r.priced()) {
+          throw ConfigException.forKey(r.configKey(g) + ".price_input", String.format(java.util.Locale.ROOT,
+              "generate.max_cost_usd is %s but %s (model %s at %s) is a paid endpoint without prices, so its spending cannot be counted",
+              g.maxCostUsd(), r.configKey(g), r.model(), r.baseUrl()),
+              "set " + r.configKey(g) + ".price_input and .price_output (USD per million tokens), or " + r.configKey(g)
+                  + ".free: true for a server that does not charge per token");
+        }
+      }
+    }
     if (g.tokensPerMinute() < 0) {
       throw ConfigException.forKey("generate.tokens_per_minute", "value " + g.tokensPerMinute() + " is negative", "use 0 (unlimited) or a positive number");
     }
@@ -131,6 +181,14 @@ public record GenerateConfig(
   private static Map<String, Object> studentDefaults() {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("temperature", 0.0);
+    d.put("stream", true);
+    d.put("max_tokens_param", "max_tokens");
+    d.put("send_temperature", true);
+    d.put("use_n", false);
+    d.put("extra_body", Map.of());
+    d.put("context_window", 0);
+    d.put("context_overflow", REFUSE);
+    d.put("free", "auto");
     d.put("max_tokens", 8192);
     d.put("price_input", 0.0);
     d.put("price_output", 0.0);
@@ -163,6 +221,27 @@ public record GenerateConfig(
     return new ConfigReader(Map.of("generate", Map.of(prefix.substring("generate.".length()), section)));
   }
 
+  private static Wire wire(ConfigReader c, String prefix) {
+    Map<String, Object> extra = new LinkedHashMap<>();
+    Object raw = c.raw(prefix + ".extra_body");
+    if (raw != null && !(raw instanceof Map)) {
+      throw ConfigException.forKey(prefix + ".extra_body", "expected a mapping but found " + raw, "write provider fields as key: value lines, e.g. {top_p: 0.95}");
+    }
+    if (raw instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> extra.put(String.valueOf(k), v));
+    }
+    for (String k : extra.keySet()) {
+      if (RESERVED_BODY_KEYS.contains(k)) {
+        throw ConfigException.forKey(prefix + ".extra_body." + k, "distill sets " + k + " itself",
+            "use the role's own keys (temperature, max_tokens, max_tokens_param, use_n, stream) instead");
+      }
+    }
+    int window = c.integer(prefix + ".context_window", -1);
+    return new Wire(c.bool(prefix + ".stream"), c.oneOf(prefix + ".max_tokens_param", List.of("max_tokens", "max_completion_tokens")),
+        c.bool(prefix + ".send_temperature"), c.bool(prefix + ".use_n"), extra, window,
+        c.oneOf(prefix + ".context_overflow", List.of(CLAMP, REFUSE)), c.autoBool(prefix + ".free"));
+  }
+
   private static Role build(ConfigReader c, String prefix, String role, String name, int samples) {
     String model = c.string(prefix + ".model").trim();
     String baseUrl = c.string(prefix + ".base_url").trim();
@@ -174,7 +253,12 @@ public record GenerateConfig(
     }
     Role r = new Role(role, name, model, baseUrl, c.string(prefix + ".api_key_env").trim(), c.string(prefix + ".api_key_file").trim(),
         c.fraction(prefix + ".temperature", 0, 2), c.integer(prefix + ".max_tokens", 1), samples,
-        c.fraction(prefix + ".price_input", 0, 1e6), c.fraction(prefix + ".price_output", 0, 1e6), c.string(prefix + ".system"), prompt);
+        c.fraction(prefix + ".price_input", 0, 1e6), c.fraction(prefix + ".price_output", 0, 1e6), c.string(prefix + ".system"), prompt,
+        wire(c, prefix));
+    if (samples > 1 && r.enabled() && r.temperature() == 0 && r.wire().sendTemperature()) {
+      throw ConfigException.forKey(prefix + ".samples", samples + " samples at temperature 0 would be " + samples + " copies of one answer",
+          "set " + prefix + ".temperature above 0 (e.g. 0.6, as the model cards of reasoning models advise) or samples: 1");
+    }
     if (r.enabled() && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
       throw ConfigException.forKey(prefix + ".base_url", baseUrl.isEmpty() ? "missing for model " + model : "\"" + baseUrl + "\" is not an http(s) URL",
           "set generate.base_url (or the role's own), e.g. http://127.0.0.1:8000/v1");

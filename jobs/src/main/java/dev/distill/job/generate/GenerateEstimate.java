@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.schema.Columns;
 import java.util.ArrayList;
@@ -25,20 +26,36 @@ public final class GenerateEstimate {
   /** Characters assumed for a teacher attempt not yet generated, when estimating the judge's prompts. */
   static final int ASSUMED_ATTEMPT_CHARS = 2000;
 
-  /** One role's line of the estimate. */
+  /**
+   * One role's line of the estimate.
+   *
+   * @param pricing {@code priced}; {@code free} (no prices, a local or private endpoint, or free: true); {@code unpriced}
+   *     (no prices for a paid endpoint: its cost is unknown, not zero)
+   * @param window what is known of the model's context window
+   * @param refused calls not sent because prompt + max_tokens exceed it; clamped: sent with a lower max_tokens
+   */
   public record Line(String name, String model, long calls, long cached, long promptTokens, long maxOutputTokens,
-      Long expectedOutputTokens, double maxCost, Double expectedCost) {}
+      Long expectedOutputTokens, double maxCost, Double expectedCost, String pricing, String window, long refused, long clamped) {}
 
-  public static List<Line> estimate(SparkSession spark, GenerateConfig g, CallPlanner planner, Dataset<Row> rows, Ledger ledger) {
+  public static List<Line> estimate(SparkSession spark, GenerateConfig g, CallPlanner planner, Dataset<Row> rows, Ledger ledger,
+      Map<String, Object> windows) {
     Dataset<Row> entries = ledger.all(spark);
-    Dataset<Row> known = g.retryFailed() ? ledger.okKeys(spark) : ledger.knownKeys(spark);
+    Dataset<Row> known = g.retryFailed() ? ledger.settledKeys(spark) : ledger.knownKeys(spark);
     Dataset<Row> round1 = GenerateStage.plans(rows, planner::round1);
     Dataset<Row> round2 = GenerateStage.plans(rows, (GenerateStage.RoundPlan) (rk, row) -> judgePlan(planner, g, rk, row));
     Dataset<Row> distinct = round1.unionByName(round2).dropDuplicates("key");
-    Dataset<Row> missing = distinct.join(known, distinct.col("key").equalTo(known.col("key")), "left_anti");
+    Dataset<Row> sendable = distinct.filter(col("refusal").isNull());
+    Dataset<Row> missing = sendable.join(known, sendable.col("key").equalTo(known.col("key")), "left_anti");
     Map<String, long[]> perRole = new LinkedHashMap<>();
-    for (Row r : missing.groupBy("name").agg(count(lit(1)), sum("prompt_chars"), sum("max_tokens")).collectAsList()) {
+    // A request with n choices sends its prompt once.
+    for (Row r : missing.groupBy("name").agg(count(lit(1)), sum(when(col("choice").equalTo(0), col("prompt_chars")).otherwise(0)),
+        sum("max_tokens")).collectAsList()) {
       perRole.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
+    }
+    Map<String, long[]> context = new LinkedHashMap<>();
+    for (Row r : distinct.groupBy("name").agg(sum(when(col("refusal").isNotNull(), 1).otherwise(0)),
+        sum(when(col("clamped"), 1).otherwise(0))).collectAsList()) {
+      context.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
     }
     Map<String, Long> planned = new LinkedHashMap<>();
     for (Row r : distinct.groupBy("name").agg(count(lit(1))).collectAsList()) {
@@ -57,8 +74,10 @@ public final class GenerateEstimate {
       long promptTokens = m[1] / 4;
       Double avgOut = averageOutput.get(role.model());
       Long expectedOut = avgOut == null ? null : Math.round(avgOut * calls);
-      lines.add(new Line(role.name(), role.model(), calls, planned.getOrDefault(role.name(), 0L) - calls, promptTokens, m[2],
-          expectedOut, role.cost(promptTokens, m[2]), expectedOut == null ? null : role.cost(promptTokens, expectedOut)));
+      long[] ctx = context.getOrDefault(role.name(), new long[2]);
+      lines.add(new Line(role.name(), role.model(), calls, planned.getOrDefault(role.name(), 0L) - calls - ctx[0], promptTokens, m[2],
+          expectedOut, role.cost(promptTokens, m[2]), expectedOut == null ? null : role.cost(promptTokens, expectedOut), pricing(role),
+          String.valueOf(windows.getOrDefault(role.name(), "unknown")), ctx[0], ctx[1]));
     }
     return lines;
   }
@@ -76,20 +95,22 @@ public final class GenerateEstimate {
       return List.of();
     }
     String assumed = attempt != null && !attempt.isBlank() && !teacherWillAnswer ? attempt : "x".repeat(ASSUMED_ATTEMPT_CHARS);
-    return List.of(CallPlanner.call(rk, GenerateConfig.JUDGE, g.judge(),
-        Map.of("question", row.getAs(Columns.QUESTION), "reference", reference, "attempt", assumed), null));
+    return planner.judge(rk, row.getAs(Columns.QUESTION), reference, assumed);
   }
 
   /** The estimate as a table for the console. */
   public static String table(List<Line> lines) {
-    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-12s %-28s %10s %10s %14s %16s %12s %14s%n",
-        "role", "model", "calls", "cached", "prompt tok", "output tok (max)", "cost (max)", "cost (expected)"));
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-12s %-28s %10s %10s %14s %16s %12s %14s  %s%n",
+        "role", "model", "calls", "cached", "prompt tok", "output tok (max)", "cost (max)", "cost (expected)", "context window"));
     long calls = 0;
     long cached = 0;
     double max = 0;
     for (Line l : lines) {
-      s.append(String.format(Locale.ROOT, "%-12s %-28s %,10d %,10d %,14d %,16d %12s %14s%n", l.name(), abbreviate(l.model()), l.calls(),
-          l.cached(), l.promptTokens(), l.maxOutputTokens(), usd(l.maxCost()), l.expectedCost() == null ? "n/a" : usd(l.expectedCost())));
+      String context = l.window() + (l.refused() > 0 ? String.format(Locale.ROOT, "; %,d over it, not sent", l.refused()) : "")
+          + (l.clamped() > 0 ? String.format(Locale.ROOT, "; %,d with max_tokens clamped", l.clamped()) : "");
+      s.append(String.format(Locale.ROOT, "%-12s %-28s %,10d %,10d %,14d %,16d %12s %14s  %s%n", l.name(), abbreviate(l.model()), l.calls(),
+          l.cached(), l.promptTokens(), l.maxOutputTokens(), cost(l, l.maxCost()),
+          l.expectedCost() == null && l.pricing().equals("priced") ? "n/a" : cost(l, l.expectedCost() == null ? 0 : l.expectedCost()), context));
       calls += l.calls();
       cached += l.cached();
       max += l.maxCost();
@@ -112,9 +133,25 @@ public final class GenerateEstimate {
       m.put("expected_output_tokens", l.expectedOutputTokens());
       m.put("max_cost_usd", l.maxCost());
       m.put("expected_cost_usd", l.expectedCost());
+      m.put("pricing", l.pricing());
+      m.put("context_window", l.window());
+      m.put("calls_refused_context", l.refused());
+      m.put("calls_clamped_context", l.clamped());
       out.add(m);
     }
     return out;
+  }
+
+  static String pricing(GenerateConfig.Role role) {
+    return role.priced() ? "priced" : role.paid() ? "unpriced" : "free";
+  }
+
+  private static String cost(Line l, double usd) {
+    return switch (l.pricing()) {
+      case "priced" -> usd(usd);
+      case "free" -> "$0 (free)";
+      default -> "unpriced";
+    };
   }
 
   private static String usd(double v) {

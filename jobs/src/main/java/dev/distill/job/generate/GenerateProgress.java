@@ -15,6 +15,7 @@ import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple4;
 
@@ -25,19 +26,33 @@ import scala.Tuple4;
  */
 final class GenerateProgress extends SparkListener implements AutoCloseable {
 
-  /** The accumulators the generation tasks add to. */
+  /**
+   * The accumulators the generation tasks add to: calls answered, failed, over the cap, retries,
+   * tokens, cost; calls whose reply was cut at max_tokens, rejected by the server, attempts
+   * abandoned (billed at their worst case), calls not made because the stage is stopping; and
+   * the reasons a task stopped the stage.
+   */
   record Counters(LongAccumulator ok, LongAccumulator failed, LongAccumulator capped, LongAccumulator retries,
-      LongAccumulator promptTokens, LongAccumulator completionTokens, LongAccumulator costMicros) implements Serializable {
+      LongAccumulator promptTokens, LongAccumulator completionTokens, LongAccumulator costMicros, LongAccumulator truncated,
+      LongAccumulator rejected, LongAccumulator abandoned, LongAccumulator notMade, CollectionAccumulator<String> stops)
+      implements Serializable {
 
     static Counters register(SparkContext sc, String prefix) {
       return new Counters(sc.longAccumulator(prefix + ".ok"), sc.longAccumulator(prefix + ".failed"),
           sc.longAccumulator(prefix + ".capped"), sc.longAccumulator(prefix + ".retries"),
           sc.longAccumulator(prefix + ".prompt_tokens"), sc.longAccumulator(prefix + ".completion_tokens"),
-          sc.longAccumulator(prefix + ".cost_micros"));
+          sc.longAccumulator(prefix + ".cost_micros"), sc.longAccumulator(prefix + ".truncated"), sc.longAccumulator(prefix + ".rejected"),
+          sc.longAccumulator(prefix + ".abandoned"), sc.longAccumulator(prefix + ".not_made"), sc.collectionAccumulator(prefix + ".stops"));
     }
 
     List<LongAccumulator> all() {
-      return List.of(ok, failed, capped, retries, promptTokens, completionTokens, costMicros);
+      return List.of(ok, failed, capped, retries, promptTokens, completionTokens, costMicros, truncated, rejected, abandoned, notMade);
+    }
+
+    static void add(CollectionAccumulator<String> accumulator, String value) {
+      synchronized (accumulator) {
+        accumulator.add(value);
+      }
     }
 
     /** Accumulators are not thread-safe; a task's request threads add through this. */

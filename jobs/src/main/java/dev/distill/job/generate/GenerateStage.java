@@ -72,16 +72,18 @@ public final class GenerateStage implements Stage {
     GenerateConfig g = context.config().generate();
     SparkSession spark = context.spark();
     Map<String, ApiKey> keys = apiKeys(g, System.getenv());
+    Map<String, ContextWindows.Window> windows = ContextWindows.resolve(g, keys);
+    context.stat("context_windows", describe(windows));
     Ledger ledger = ledger(context);
     int compacted = ledger.compact(spark, "batch-" + stamp());
     context.stat("ledger", ledger.dir());
     context.stat("ledger_segments_compacted", compacted);
     MscCodes msc = MscCodes.load(Map.of());
-    CallPlanner planner = planner(g);
-    StructType out = outputSchema(input.schema());
+    CallPlanner planner = planner(g, ContextWindows.tokens(windows));
+    StructType out = outputSchema(input.schema(), g.teacher().samples() > 1);
     ReplyApplier applier = new ReplyApplier(out, msc.titles().keySet());
     Dataset<Row> rows = input.withColumn(RK, concat_ws("\u0001", col(Columns.SOURCE), col(Columns.ORIGIN)));
-    for (String column : List.of(Columns.JUDGE_CORRECT, Columns.DOMAIN_LLM, Columns.GENERATION_ERRORS, Columns.GENERATION, ReplyApplier.PENDING)) {
+    for (String column : out.fieldNames()) {
       if (!List.of(rows.schema().fieldNames()).contains(column)) {
         rows = rows.withColumn(column, lit(null).cast(out.apply(column).dataType()));
       }
@@ -100,6 +102,11 @@ public final class GenerateStage implements Stage {
       figures.merge("calls_made", r.ok() + r.failed(), (a, b) -> (Long) a + (Long) b);
       figures.merge("calls_failed", r.failed(), (a, b) -> (Long) a + (Long) b);
       figures.merge("calls_over_cap", r.capped(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("replies_truncated", r.truncated(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_rejected", r.rejected(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_refused_context", r.refused(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_clamped_context", r.clamped(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("abandoned_attempts", r.abandoned(), (a, b) -> (Long) a + (Long) b);
       figures.merge("retries", r.retries(), (a, b) -> (Long) a + (Long) b);
       figures.merge("tokens", r.tokens(), (a, b) -> (Long) a + (Long) b);
       figures.merge("cost_usd", r.cost(), (a, b) -> (Double) a + (Double) b);
@@ -117,6 +124,7 @@ public final class GenerateStage implements Stage {
     boolean capped = (Long) figures.get("calls_over_cap") > 0;
     figures.put("cost_usd", Math.round((Double) figures.get("cost_usd") * 1e6) / 1e6);
     figures.put("stopped_at_cost_cap", capped);
+    figures.put("unpriced_roles", unpriced(g));
     figures.forEach(context::stat);
     if (capped) {
       console.info(String.format(java.util.Locale.ROOT, "generate: stopped at the cost cap (generate.max_cost_usd=%s): %,d calls not made; "
@@ -130,25 +138,35 @@ public final class GenerateStage implements Stage {
         .drop(RK, ReplyApplier.PENDING);
   }
 
-  /** Figures of one round of calls. */
-  record Round(long planned, long cached, long ok, long failed, long capped, long retries, long tokens, double cost, double seconds) {}
+  /** Figures of one round of calls (entries: one per choice of a request). */
+  record Round(long planned, long cached, long ok, long failed, long capped, long retries, long tokens, double cost, double seconds,
+      long truncated, long rejected, long refused, long clamped, long abandoned) {}
 
   private Round execute(StageContext context, Ledger ledger, Dataset<Row> plans, Map<String, ApiKey> keys, String prefix, String label,
       double budgetLeft) {
     GenerateConfig g = context.config().generate();
     SparkSession spark = context.spark();
-    Dataset<Row> distinct = plans.dropDuplicates("key");
-    Dataset<Row> known = g.retryFailed() ? ledger.okKeys(spark) : ledger.knownKeys(spark);
-    Dataset<Row> missing = distinct.join(known, distinct.col("key").equalTo(known.col("key")), "left_anti")
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> distinct = plans.dropDuplicates("key").persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> known = g.retryFailed() ? ledger.settledKeys(spark) : ledger.knownKeys(spark);
+    Dataset<Row> sendable = distinct.filter(col("refusal").isNull());
+    Dataset<Row> missingEntries = sendable.join(known, sendable.col("key").equalTo(known.col("key")), "left_anti");
+    // A request asking for n choices is one call for its n entries.
+    Dataset<Row> missing = missingEntries.dropDuplicates("call_key").persist(StorageLevel.MEMORY_AND_DISK());
     long planned = distinct.count();
+    long refused = distinct.filter(col("refusal").isNotNull()).count();
+    long clamped = distinct.filter(col("clamped")).count();
+    long cached = planned - refused - missingEntries.count();
     long toCall = missing.count();
-    long cached = planned - toCall;
+    distinct.unpersist();
     long start = System.nanoTime();
+    if (refused > 0) {
+      console.info(String.format(java.util.Locale.ROOT, "generate (%s): %,d calls not sent: prompt + max_tokens exceed the model's context window "
+          + "(see generation_errors; context_overflow: clamp lowers max_tokens instead)", label, refused));
+    }
     if (toCall == 0) {
       console.info(String.format(java.util.Locale.ROOT, "generate (%s): %,d calls, all in the ledger", label, planned));
       missing.unpersist();
-      return new Round(planned, cached, 0, 0, 0, 0, 0, 0, 0);
+      return new Round(planned, cached, 0, 0, 0, 0, 0, 0, 0, 0, 0, refused, clamped, 0);
     }
     int tasks = (int) Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), toCall));
     GenerationTask.Budget share = new GenerationTask.Budget(g.requestsPerMinute() / (double) tasks, g.tokensPerMinute() / (double) tasks,
@@ -162,15 +180,39 @@ public final class GenerateStage implements Stage {
         label, planned, cached, toCall, tasks, g.concurrency()));
     try (GenerateProgress progress = new GenerateProgress(spark.sparkContext(), counters, console, "generate (" + label + ")", toCall, cached,
         g.progressSeconds())) {
-      missing.repartition(tasks, col("key")).foreachPartition(task);
+      missing.repartition(tasks, col("call_key")).foreachPartition(task);
       console.info(progress.line());
     } finally {
       missing.unpersist();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    List<String> stops = counters.stops().value();
+    if (!stops.isEmpty()) {
+      throw new GenerationStoppedException(String.format(java.util.Locale.ROOT, "Cannot continue generating: %s; the %,d replies received "
+          + "are in the ledger %s and %,d calls were not made; fix the key, credit or quota and run the same command again: only the calls "
+          + "still missing are made (generate.max_fatal_errors=%d)", stops.get(0), counters.ok().value() + counters.truncated().value(),
+          ledger.dir(), counters.notMade().value(), g.maxFatalErrors()));
+    }
     return new Round(planned, cached, counters.ok().value(), counters.failed().value(), counters.capped().value(),
         counters.retries().value(), counters.promptTokens().value() + counters.completionTokens().value(),
-        counters.costMicros().value() / 1e6, seconds);
+        counters.costMicros().value() / 1e6, seconds, counters.truncated().value(), counters.rejected().value(), refused, clamped,
+        counters.abandoned().value());
+  }
+
+  static List<String> unpriced(GenerateConfig g) {
+    List<String> out = new java.util.ArrayList<>();
+    for (GenerateConfig.Role r : g.roles()) {
+      if (!r.priced() && r.paid()) {
+        out.add(r.name());
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, Object> describe(Map<String, ContextWindows.Window> windows) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    windows.forEach((name, w) -> out.put(name, w.tokens() != null ? w.tokens() + " tokens (" + w.source() + ")" : w.source()));
+    return out;
   }
 
   /** The calls one round plans for a row (serializable: it runs on the executors). */
@@ -183,8 +225,10 @@ public final class GenerateStage implements Stage {
   }
 
   private static Dataset<Row> assemble(Dataset<Row> rows, Dataset<Row> plans, Dataset<Row> latest, ReplyApplier applier, StructType out) {
-    Dataset<Row> replies = plans.select("rk", "slot", "key")
+    Dataset<Row> replies = plans.select("rk", "slot", "key", "refusal")
         .join(latest.select("key", "status", "content", "reasoning", "error"), "key", "left")
+        .withColumn("status", when(col("refusal").isNotNull(), lit(Ledger.REJECTED)).otherwise(col("status")))
+        .withColumn("error", when(col("refusal").isNotNull(), col("refusal")).otherwise(col("error")))
         .groupBy("rk")
         .agg(collect_list(struct("slot", "key", "status", "content", "reasoning", "error")).as(ReplyApplier.CALLS));
     Dataset<Row> joined = rows.join(replies, rows.col(RK).equalTo(replies.col("rk")), "left").drop("rk");
@@ -192,7 +236,7 @@ public final class GenerateStage implements Stage {
   }
 
   /** The input columns, then what generate adds (the row key and pending slots are dropped at the end). */
-  static StructType outputSchema(StructType in) {
+  static StructType outputSchema(StructType in, boolean teacherSamples) {
     StructType out = new StructType();
     for (org.apache.spark.sql.types.StructField f : in.fields()) {
       out = out.add(f);
@@ -207,20 +251,36 @@ public final class GenerateStage implements Stage {
           .add(Columns.GENERATION_ERRORS, DataTypes.createArrayType(DataTypes.StringType), true)
           .add(Columns.GENERATION, DataTypes.StringType, true);
     }
+    if (!names.contains(Columns.STUDENTS_NO_ANSWER)) {
+      out = out.add(Columns.STUDENTS_NO_ANSWER, DataTypes.createArrayType(DataTypes.StringType), true);
+    }
+    if (teacherSamples && !names.contains(Columns.TEACHER_SAMPLES)) {
+      out = out.add(Columns.TEACHER_SAMPLES, DataTypes.createArrayType(ReplyApplier.TEACHER_SAMPLE), true);
+    }
     return out.add(ReplyApplier.PENDING, DataTypes.createArrayType(DataTypes.StringType), true);
   }
 
   static Map<String, ApiKey> apiKeys(GenerateConfig g, Map<String, String> env) {
     Map<String, ApiKey> keys = new LinkedHashMap<>();
     for (GenerateConfig.Role r : g.roles()) {
-      String prefix = r.role().equals(GenerateConfig.STUDENT) ? "generate.students[" + g.students().indexOf(r) + "]" : "generate." + r.role();
-      keys.put(r.name(), ApiKey.resolve(r, prefix, env));
+      keys.put(r.name(), ApiKey.resolve(r, r.configKey(g), env));
     }
     return keys;
   }
 
   public static CallPlanner planner(GenerateConfig g) {
-    return new CallPlanner(g, mscList(MscCodes.load(Map.of())));
+    return planner(g, Map.of());
+  }
+
+  static CallPlanner planner(GenerateConfig g, Map<String, Integer> windows) {
+    return new CallPlanner(g, mscList(MscCodes.load(Map.of())), windows);
+  }
+
+  /** The dry run's planner: windows asked of the servers as the stage would. */
+  public static CallPlanner plannerWithWindows(GenerateConfig g, Map<String, String> env, Map<String, Object> report) {
+    Map<String, ContextWindows.Window> windows = ContextWindows.resolve(g, apiKeys(g, env));
+    report.putAll(describe(windows));
+    return planner(g, ContextWindows.tokens(windows));
   }
 
   static String mscList(MscCodes msc) {

@@ -8,15 +8,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -26,7 +30,10 @@ import org.apache.spark.sql.Row;
 /**
  * Runs one partition of missing calls on an executor: up to {@code concurrency} at a time, within
  * this task's share of the request, token and spending budgets, every outcome appended to the
- * ledger. A retried task attempt skips what an earlier attempt of the same partition already recorded.
+ * ledger (one entry per choice of the request). A retried task attempt skips what an earlier
+ * attempt of the same partition already recorded. After {@code max_fatal_errors} fatal failures in
+ * a row (a bad key, no credit, a spent quota) the task makes no further call, keeps every reply,
+ * and reports why in {@link GenerateProgress.Counters#stops()}.
  */
 final class GenerationTask implements ForeachPartitionFunction<Row> {
   private final GenerateConfig config;
@@ -55,44 +62,64 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     this.counters = counters;
   }
 
+  /** State the request threads of one task share. */
+  private static final class Shared {
+    final SpendingCap cap;
+    final AtomicInteger fatalInARow = new AtomicInteger();
+    final AtomicBoolean stopping = new AtomicBoolean();
+
+    Shared(SpendingCap cap) {
+      this.cap = cap;
+    }
+  }
+
   @Override
   public void call(Iterator<Row> calls) throws Exception {
     TaskContext task = TaskContext.get();
     String prefix = runPrefix + "-p" + String.format("%05d", task.partitionId());
     Set<String> done = recordedByEarlierAttempts(prefix);
     ChatClient client = new ChatClient(new RetryPolicy(config.maxRetries(), config.backoffInitialMs(), config.backoffMaxMs()),
-        Duration.ofSeconds(config.timeoutSeconds()));
+        Duration.ofSeconds(config.timeoutSeconds()), Duration.ofSeconds(config.idleTimeoutSeconds()));
     RateLimiter requests = new RateLimiter(share.requestsPerMinute());
     RateLimiter tokens = new RateLimiter(share.tokensPerMinute());
-    SpendingCap cap = new SpendingCap(share.costUsd());
+    Shared shared = new Shared(new SpendingCap(share.costUsd()));
     Semaphore slots = new Semaphore(config.concurrency());
     ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("distill-generate-" + task.partitionId()));
+    Set<String> started = new HashSet<>();
     try (LedgerWriter ledger = new LedgerWriter(hadoop.get(), segmentsDir, prefix + "-a" + task.attemptNumber(),
         config.ledgerFlushRows(), config.ledgerFlushSeconds())) {
       while (calls.hasNext()) {
         Row call = calls.next();
-        String key = call.getAs("key");
-        if (done.contains(key)) {
+        String callKey = call.getAs("call_key");
+        if (done.contains(callKey) || !started.add(callKey)) {
+          continue;
+        }
+        if (shared.stopping.get()) {
+          GenerateProgress.Counters.add(counters.notMade(), 1);
           continue;
         }
         GenerateConfig.Role role = roles.get(call.getAs("name"));
-        int promptChars = call.getAs("prompt_chars");
+        String sent = ChatClient.wireBody(call.getAs("body"), role.wire().stream());
         int maxTokens = call.getAs("max_tokens");
-        double worstCase = role.cost(worstCasePromptTokens(call.getAs("body")), maxTokens);
-        if (!cap.reserve(worstCase)) {
+        int choices = call.getAs("choices");
+        double worstCase = worstCaseCost(role, sent, maxTokens, choices);
+        if (!shared.cap.reserve(worstCase)) {
           GenerateProgress.Counters.add(counters.capped(), 1);
           continue;
         }
-        long estimatedTokens = promptChars / 4 + maxTokens;
+        long estimatedTokens = ((Integer) call.getAs("prompt_chars")) / 4 + (long) maxTokens * choices;
         requests.acquire(1);
         tokens.acquire(estimatedTokens);
         slots.acquire();
         pool.execute(() -> {
           try {
-            Map<String, Object> entry = run(client, call, role, worstCase, cap);
-            long used = ((Number) entry.get("prompt_tokens")).longValue() + ((Number) entry.get("completion_tokens")).longValue();
+            List<Map<String, Object>> entries = run(client, call, role, sent, worstCase, shared);
+            long used = 0;
+            for (Map<String, Object> e : entries) {
+              used += ((Number) e.get("prompt_tokens")).longValue() + ((Number) e.get("completion_tokens")).longValue();
+            }
             tokens.giveBack(estimatedTokens - used);
-            ledger.append(entry);
+            ledger.appendAll(entries);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           } finally {
@@ -112,56 +139,165 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     }
   }
 
-  private Map<String, Object> run(ChatClient client, Row call, GenerateConfig.Role role, double worstCase, SpendingCap cap)
+  /** What a call costs at most: every prompt byte a token (byte-level BPE never makes more), every choice at max_tokens. */
+  static double worstCaseCost(GenerateConfig.Role role, String sent, int maxTokens, int choices) {
+    return role.cost(worstCasePromptTokens(sent), (long) maxTokens * choices);
+  }
+
+  private List<Map<String, Object>> run(ChatClient client, Row call, GenerateConfig.Role role, String sent, double worstCase, Shared shared)
       throws InterruptedException {
     String body = call.getAs("body");
     ApiKey key = keys.getOrDefault(role.name(), ApiKey.NONE);
-    ChatClient.Outcome outcome;
-    try {
-      outcome = client.call(role.baseUrl(), body, key);
-    } catch (RuntimeException e) {
-      outcome = new ChatClient.Outcome(null, 0, 1, 0, "client error: " + key.scrub(String.valueOf(e)));
-    }
-    Map<String, Object> entry = new LinkedHashMap<>();
-    entry.put("key", call.getAs("key"));
-    entry.put("role", role.role());
-    entry.put("name", role.name());
-    entry.put("model", role.model());
+    // What this call holds of the cap: its reservation (0 after one was spent on an abandoned attempt and no other fitted),
+    // and how much of its cost is already counted as spent.
+    double[] held = {worstCase, 0};
+    ChatClient.Guard guard = new ChatClient.Guard() {
+      @Override
+      public boolean stopped() {
+        return shared.stopping.get();
+      }
+
+      @Override
+      public boolean mayRetryAbandoned() {
+        synchronized (held) {
+          shared.cap.spendReserved(held[0]);
+          held[1] += held[0];
+          held[0] = 0;
+        }
+        try {
+          if (!shared.cap.reserve(worstCase)) {
+            return false;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+        synchronized (held) {
+          held[0] = worstCase;
+        }
+        return true;
+      }
+    };
+    ChatClient.Outcome outcome = client.call(role.baseUrl(), body, role.wire().stream(), key, guard);
+    noteFatal(outcome, role, shared);
+    int choices = call.getAs("choices");
+    int maxTokens = call.getAs("max_tokens");
+    List<Map<String, Object>> entries = new ArrayList<>();
+    List<String> entryKeys = CallPlanner.entryKeys(call.getAs("call_key"), choices);
     long promptTokens = 0;
     long completionTokens = 0;
+    double cost = 0;
+    String basis;
     if (outcome.ok()) {
       ChatReply reply = outcome.reply();
-      boolean reported = reply.promptTokens() != null && reply.completionTokens() != null;
       promptTokens = reply.promptTokens() != null ? reply.promptTokens() : ((Integer) call.getAs("prompt_chars")) / 4;
-      completionTokens = reply.completionTokens() != null ? reply.completionTokens()
-          : (length(reply.content()) + length(reply.reasoning())) / 4;
-      entry.put("status", Ledger.OK);
-      entry.put("content", reply.content());
-      entry.put("reasoning", reply.reasoning());
-      entry.put("finish_reason", reply.finishReason());
-      entry.put("usage", reported ? "reported" : "estimated");
-      GenerateProgress.Counters.add(counters.ok(), 1);
+      completionTokens = reply.completionTokens() != null ? reply.completionTokens() : estimatedCompletion(reply);
+      boolean reported = reply.promptTokens() != null && reply.completionTokens() != null;
+      if (reply.providerCostUsd() != null) {
+        cost = reply.providerCostUsd();
+        basis = "provider";
+      } else {
+        cost = role.cost(promptTokens, completionTokens);
+        basis = !role.priced() ? "unpriced" : reported ? "prices" : "prices, estimated tokens";
+      }
+      for (int i = 0; i < choices; i++) {
+        Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
+        if (i < reply.choices().size()) {
+          ChatReply.Choice c = reply.choices().get(i);
+          boolean cut = c.truncated() || blank(c.content()) && blank(c.reasoning()) && completionTokens >= (long) maxTokens * choices;
+          entry.put("status", cut ? Ledger.TRUNCATED : Ledger.OK);
+          entry.put("content", c.content());
+          entry.put("reasoning", c.reasoning());
+          entry.put("finish_reason", c.finishReason());
+          if (cut) {
+            entry.put("error", "truncated: the reply reached max_tokens " + maxTokens + " (finish_reason " + c.finishReason()
+                + "); raise " + role.configKey(config) + ".max_tokens to get it whole");
+            GenerateProgress.Counters.add(counters.truncated(), 1);
+          } else {
+            GenerateProgress.Counters.add(counters.ok(), 1);
+          }
+        } else {
+          entry.put("status", Ledger.REJECTED);
+          entry.put("error", "the server returned " + reply.choices().size() + " of the " + choices + " choices asked for with n (it ignores n); set "
+              + role.configKey(config) + ".use_n: false");
+          GenerateProgress.Counters.add(counters.rejected(), 1);
+        }
+        entry.put("usage", reported ? "reported" : "estimated");
+        entries.add(entry);
+      }
     } else {
-      entry.put("status", Ledger.ERROR);
-      entry.put("error", outcome.error());
-      GenerateProgress.Counters.add(counters.failed(), 1);
+      basis = role.priced() ? "prices" : "unpriced";
+      boolean rejected = outcome.errorKind() == ProviderError.Kind.FINAL;
+      for (int i = 0; i < choices; i++) {
+        Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
+        entry.put("status", rejected ? Ledger.REJECTED : Ledger.ERROR);
+        entry.put("error", outcome.error());
+        entries.add(entry);
+      }
+      GenerateProgress.Counters.add(rejected ? counters.rejected() : counters.failed(), 1);
     }
-    double cost = role.cost(promptTokens, completionTokens);
-    cap.settle(worstCase, cost);
+    double abandonedCost = outcome.abandoned() * worstCase;
+    cost += abandonedCost;
+    if (outcome.abandoned() > 0) {
+      basis += " + " + outcome.abandoned() + " abandoned attempt(s) at the worst case";
+      GenerateProgress.Counters.add(counters.abandoned(), outcome.abandoned());
+    }
+    synchronized (held) {
+      shared.cap.settle(held[0], Math.max(0, cost - held[1]));
+    }
     GenerateProgress.Counters.add(counters.promptTokens(), promptTokens);
     GenerateProgress.Counters.add(counters.completionTokens(), completionTokens);
     GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost * 1e6));
     GenerateProgress.Counters.add(counters.retries(), Math.max(0, outcome.attempts() - 1));
-    entry.put("prompt_tokens", promptTokens);
-    entry.put("completion_tokens", completionTokens);
-    entry.put("cost_usd", cost);
+    // A request's usage and cost are billed once, on its first entry.
+    for (int i = 0; i < entries.size(); i++) {
+      Map<String, Object> entry = entries.get(i);
+      entry.put("prompt_tokens", i == 0 ? promptTokens : 0L);
+      entry.put("completion_tokens", i == 0 ? completionTokens : 0L);
+      entry.put("reasoning_tokens", i == 0 && outcome.ok() ? outcome.reply().reasoningTokens() : null);
+      entry.put("cost_usd", i == 0 ? cost : 0.0);
+      entry.put("cost_basis", basis);
+      entry.put("abandoned_attempts", i == 0 ? outcome.abandoned() : 0);
+      entry.put("request", i == 0 ? body : null);
+    }
+    return entries;
+  }
+
+  /** Counts fatal failures in a row (anything else resets the count) and stops the task at the limit. */
+  private void noteFatal(ChatClient.Outcome outcome, GenerateConfig.Role role, Shared shared) {
+    if (outcome.errorKind() != ProviderError.Kind.FATAL) {
+      shared.fatalInARow.set(0);
+      return;
+    }
+    int inARow = shared.fatalInARow.incrementAndGet();
+    if (inARow >= config.maxFatalErrors() && shared.stopping.compareAndSet(false, true)) {
+      GenerateProgress.Counters.add(counters.stops(), String.format(java.util.Locale.ROOT, "%s (model %s at %s) failed %d times in a row: %s",
+          role.configKey(config), role.model(), role.baseUrl(), inARow, outcome.error()));
+    }
+  }
+
+  private Map<String, Object> entry(Row call, GenerateConfig.Role role, String key, int choice, ChatClient.Outcome outcome) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("key", key);
+    entry.put("call_key", call.getAs("call_key"));
+    entry.put("choice", choice);
+    entry.put("role", role.role());
+    entry.put("name", role.name());
+    entry.put("model", role.model());
     entry.put("latency_ms", outcome.latencyMs());
     entry.put("attempts", outcome.attempts());
     entry.put("http_status", outcome.httpStatus());
-    entry.put("request", body);
     entry.put("run_id", runId);
     entry.put("created_at", Instant.now().toString());
     return entry;
+  }
+
+  private static long estimatedCompletion(ChatReply reply) {
+    long chars = 0;
+    for (ChatReply.Choice c : reply.choices()) {
+      chars += length(c.content()) + length(c.reasoning());
+    }
+    return chars / 4;
   }
 
   /** An upper bound on prompt tokens: byte-level BPE never makes more tokens than UTF-8 bytes, plus chat-template tokens. */
@@ -173,7 +309,11 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     return s == null ? 0 : s.length();
   }
 
-  /** Keys this partition's earlier attempts (in this run) already wrote successfully. */
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** Requests (call keys) this partition's earlier attempts (in this run) already settled. */
   private Set<String> recordedByEarlierAttempts(String prefix) {
     Set<String> done = new HashSet<>();
     for (String file : Ledger.files(segmentsDir, ".jsonl", prefix + "-a", hadoop.get())) {
@@ -183,8 +323,8 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(p), StandardCharsets.UTF_8))) {
           for (String line = in.readLine(); line != null; line = in.readLine()) {
             com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.run.Json.MAPPER.readTree(line);
-            if (Ledger.OK.equals(node.path("status").asText())) {
-              done.add(node.path("key").asText());
+            if (!Ledger.ERROR.equals(node.path("status").asText())) {
+              done.add(node.hasNonNull("call_key") ? node.path("call_key").asText() : node.path("key").asText());
             }
           }
         }

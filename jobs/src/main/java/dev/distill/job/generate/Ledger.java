@@ -27,11 +27,13 @@ import org.apache.spark.sql.types.StructType;
  * writes atomically as responses arrive (so a crash loses at most one flush interval), and
  * {@code tables/<batch>/}, Parquet batches the driver compacts the segments into after a stage.
  * A key may appear more than once (a retried failure, a crash between compaction and cleanup);
- * {@link #latest} picks one entry per key: the first successful one, else the last failure.
+ * {@link #latest} picks one entry per key: the first reply (or rejection), else the last failure.
  */
 public final class Ledger {
   public static final StructType SCHEMA = new StructType()
       .add("key", DataTypes.StringType, false)
+      .add("call_key", DataTypes.StringType, true)
+      .add("choice", DataTypes.IntegerType, true)
       .add("role", DataTypes.StringType, true)
       .add("name", DataTypes.StringType, true)
       .add("model", DataTypes.StringType, true)
@@ -41,8 +43,11 @@ public final class Ledger {
       .add("finish_reason", DataTypes.StringType, true)
       .add("prompt_tokens", DataTypes.LongType, true)
       .add("completion_tokens", DataTypes.LongType, true)
+      .add("reasoning_tokens", DataTypes.LongType, true)
       .add("usage", DataTypes.StringType, true)
       .add("cost_usd", DataTypes.DoubleType, true)
+      .add("cost_basis", DataTypes.StringType, true)
+      .add("abandoned_attempts", DataTypes.IntegerType, true)
       .add("latency_ms", DataTypes.LongType, true)
       .add("attempts", DataTypes.IntegerType, true)
       .add("http_status", DataTypes.IntegerType, true)
@@ -51,7 +56,13 @@ public final class Ledger {
       .add("run_id", DataTypes.StringType, true)
       .add("created_at", DataTypes.StringType, true);
 
+  /** A reply that ended on its own. */
   public static final String OK = "ok";
+  /** A reply cut at max_tokens: kept (it was paid), never used as a trace; a larger max_tokens is another request. */
+  public static final String TRUNCATED = "truncated";
+  /** The server refused the request itself (400/404/413/422, context overflow), or distill did (context window): never sent again. */
+  public static final String REJECTED = "rejected";
+  /** No usable reply after the retries: called again on a later run when generate.retry_failed. */
   public static final String ERROR = "error";
 
   private final String dir;
@@ -88,9 +99,9 @@ public final class Ledger {
     return all;
   }
 
-  /** Keys with a successful entry (reads two columns only from the compacted tables). */
-  public Dataset<Row> okKeys(SparkSession spark) {
-    return all(spark).filter(col("status").equalTo(OK)).select("key").distinct();
+  /** Keys settled for good: a reply (whole or truncated) or a rejection; only errors are worth another call. */
+  public Dataset<Row> settledKeys(SparkSession spark) {
+    return all(spark).filter(col("status").notEqual(ERROR)).select("key").distinct();
   }
 
   /** Keys with any entry, successful or not. */
@@ -98,7 +109,7 @@ public final class Ledger {
     return all(spark).select("key").distinct();
   }
 
-  /** One entry per key: the earliest success, else the latest failure. */
+  /** One entry per key: the earliest reply or rejection, else the latest failure. */
   public Dataset<Row> latest(SparkSession spark) {
     return pickOne(all(spark));
   }
@@ -111,8 +122,8 @@ public final class Ledger {
   private static Dataset<Row> pickOne(Dataset<Row> entries) {
     return entries
         .withColumn("_rank", row_number().over(Window.partitionBy(col("key")).orderBy(
-            when(col("status").equalTo(OK), 0).otherwise(1),
-            when(col("status").equalTo(OK), col("created_at")).otherwise(null).asc_nulls_last(),
+            when(col("status").equalTo(OK), 0).when(col("status").notEqual(ERROR), 1).otherwise(2),
+            when(col("status").notEqual(ERROR), col("created_at")).otherwise(null).asc_nulls_last(),
             col("created_at").desc(), col("run_id"), col("content"))))
         .filter(col("_rank").equalTo(1))
         .drop("_rank");

@@ -47,6 +47,16 @@ final class LedgerWriter implements AutoCloseable {
     }
   }
 
+  /** Appends the entries of one request together, so they land in the same segment. */
+  synchronized void appendAll(List<Map<String, Object>> entries) {
+    for (Map<String, Object> e : entries) {
+      buffer.add(Json.compact(e));
+    }
+    if (buffer.size() >= flushRows) {
+      flushQuietly();
+    }
+  }
+
   synchronized long written() {
     return written;
   }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -35,6 +36,13 @@ final class ReplyApplier implements Serializable {
   /** One call of the row with the ledger's entry for it (status null when the ledger has none). */
   record Call(String slot, String key, String status, String content, String reasoning, String error) {}
 
+  /** One trace of a teacher asked for several: which sample, the trace, the attempt, whether the verifier found it correct. */
+  static final StructType TEACHER_SAMPLE = new StructType()
+      .add("sample", DataTypes.IntegerType, false)
+      .add("trace", DataTypes.StringType, true)
+      .add("attempt", DataTypes.StringType, true)
+      .add("verified", DataTypes.BooleanType, true);
+
   @SuppressWarnings("unchecked")
   Row apply(Row row) {
     Object[] values = new Object[out.size()];
@@ -44,6 +52,7 @@ final class ReplyApplier implements Serializable {
     }
     List<String> errors = new ArrayList<>(list(values[out.fieldIndex(Columns.GENERATION_ERRORS)]));
     List<String> pending = new ArrayList<>(list(values[out.fieldIndex(PENDING)]));
+    List<String> noAnswer = new ArrayList<>(list(values[out.fieldIndex(Columns.STUDENTS_NO_ANSWER)]));
     Map<String, String> provenance = provenance((String) values[out.fieldIndex(Columns.GENERATION)]);
     Map<String, Boolean> grades = new TreeMap<>();
     Object existing = values[out.fieldIndex(Columns.GRADES)];
@@ -52,27 +61,35 @@ final class ReplyApplier implements Serializable {
     }
     boolean gradesChanged = false;
     String reference = CallPlanner.reference(row);
+    List<Row> traces = new ArrayList<>();
+    List<String> teacherErrors = new ArrayList<>();
     for (Call call : calls(row)) {
       provenance.put(call.slot(), call.key());
       if (call.status() == null) {
         pending.add(call.slot());
         continue;
       }
-      String role = call.slot().contains(":") ? call.slot().substring(0, call.slot().indexOf(':')) : call.slot();
+      String role = CallPlanner.roleOf(call.slot());
+      boolean truncated = Ledger.TRUNCATED.equals(call.status());
+      if (role.equals(GenerateConfig.STUDENT) && truncated) {
+        // Cut off before its answer: no answer, not a wrong one (it would make the question look hard).
+        noAnswer.add(call.slot().substring(call.slot().indexOf(':') + 1));
+        continue;
+      }
       if (!Ledger.OK.equals(call.status())) {
-        errors.add(call.slot() + ": " + call.error());
+        (role.equals(GenerateConfig.TEACHER) ? teacherErrors : errors).add(call.slot() + ": " + call.error());
         continue;
       }
       switch (role) {
         case GenerateConfig.TEACHER -> {
           Replies.TeacherOutput t = Replies.teacher(call.content(), call.reasoning());
           if (t.trace() == null || t.trace().isEmpty()) {
-            errors.add("teacher: the reply has no thinking (no reasoning_content or reasoning field, no <think> block)");
+            teacherErrors.add(call.slot() + ": the reply has no thinking (no reasoning_content or reasoning field, no <think> block)");
           } else if (t.attempt() == null || t.attempt().isEmpty()) {
-            errors.add("teacher: the reply has thinking but no final answer after it");
+            teacherErrors.add(call.slot() + ": the reply has thinking but no final answer after it");
           } else {
-            values[out.fieldIndex(Columns.TRACE)] = t.trace();
-            values[out.fieldIndex(Columns.ATTEMPT)] = t.attempt();
+            Boolean verified = reference == null ? null : AnswerGrader.grade(t.attempt(), reference).isCorrect();
+            traces.add(RowFactory.create(sample(call.slot()), t.trace(), t.attempt(), verified));
           }
         }
         case GenerateConfig.STUDENT -> {
@@ -88,13 +105,53 @@ final class ReplyApplier implements Serializable {
         default -> throw new IllegalStateException("unknown call slot " + call.slot());
       }
     }
+    Row best = best(traces);
+    if (best != null) {
+      values[out.fieldIndex(Columns.TRACE)] = best.getString(1);
+      values[out.fieldIndex(Columns.ATTEMPT)] = best.getString(2);
+    } else {
+      // Only when no trace came at all is the row's generation failed; a failed sample among good ones is not.
+      errors.addAll(teacherErrors);
+    }
+    int samples = indexOf(out, Columns.TEACHER_SAMPLES);
+    if (samples >= 0 && !traces.isEmpty()) {
+      values[samples] = CollectionConverters.asScala(traces).toSeq();
+    }
     if (gradesChanged) {
       values[out.fieldIndex(Columns.GRADES)] = CollectionConverters.asScala(grades);
     }
     values[out.fieldIndex(Columns.GENERATION_ERRORS)] = CollectionConverters.asScala(errors).toSeq();
+    values[out.fieldIndex(Columns.STUDENTS_NO_ANSWER)] = CollectionConverters.asScala(noAnswer).toSeq();
     values[out.fieldIndex(PENDING)] = CollectionConverters.asScala(pending).toSeq();
     values[out.fieldIndex(Columns.GENERATION)] = provenance.isEmpty() ? null : Json.compact(provenance);
     return RowFactory.create(values);
+  }
+
+  /** The trace the row keeps: a verified one first, then the longest, then the lowest sample. */
+  static Row best(List<Row> traces) {
+    Row best = null;
+    for (Row t : traces) {
+      if (best == null || better(t, best)) {
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  private static boolean better(Row a, Row b) {
+    int va = Boolean.TRUE.equals(a.get(3)) ? 1 : 0;
+    int vb = Boolean.TRUE.equals(b.get(3)) ? 1 : 0;
+    if (va != vb) {
+      return va > vb;
+    }
+    int la = a.getString(1).length();
+    int lb = b.getString(1).length();
+    return la != lb ? la > lb : a.getInt(0) < b.getInt(0);
+  }
+
+  private static int sample(String slot) {
+    int hash = slot.indexOf('#');
+    return hash < 0 ? 0 : Integer.parseInt(slot.substring(hash + 1));
   }
 
   private static List<Call> calls(Row row) {

@@ -34,6 +34,18 @@ final class SpendingCap {
     return true;
   }
 
+  /**
+   * Turns a reservation into spending: an attempt that may have been billed at its worst case. The
+   * caller then holds nothing, so it may wait in {@link #reserve} without keeping others waiting.
+   */
+  synchronized void spendReserved(double worstCase) {
+    if (cap > 0) {
+      reserved -= worstCase;
+      notifyAll();
+    }
+    spent += worstCase;
+  }
+
   synchronized void settle(double worstCase, double actual) {
     if (cap > 0) {
       reserved -= worstCase;

@@ -88,7 +88,7 @@ public final class Pipeline {
       if (!config.run().baseRun().isBlank()) {
         incremental = Incremental.open(config, run, names, fingerprints, stopAfter);
         if (config.difficulty().hardFilter() == null && incremental.baseStat(DifficultyStage.NAME, "hard_filter") instanceof Boolean hard) {
-          effective = effective.withDifficulty(new PipelineConfig.Difficulty(hard, config.difficulty().tokenizer()));
+          effective = effective.withDifficulty(config.difficulty().withHardFilter(hard));
         }
       }
       StageContext context = new StageContext(spark, effective, run);
@@ -191,7 +191,9 @@ public final class Pipeline {
     Dataset<Row> rows = spark.read().parquet(context.run().stage(IngestStage.NAME))
         .withColumn(GenerateStage.RK, org.apache.spark.sql.functions.concat_ws("\u0001",
             org.apache.spark.sql.functions.col(dev.distill.job.schema.Columns.SOURCE), org.apache.spark.sql.functions.col(dev.distill.job.schema.Columns.ORIGIN)));
-    List<GenerateEstimate.Line> lines = GenerateEstimate.estimate(spark, g, GenerateStage.planner(g), rows, GenerateStage.ledger(context));
+    Map<String, Object> windows = new LinkedHashMap<>();
+    dev.distill.job.generate.CallPlanner planner = GenerateStage.plannerWithWindows(g, System.getenv(), windows);
+    List<GenerateEstimate.Line> lines = GenerateEstimate.estimate(spark, g, planner, rows, GenerateStage.ledger(context), windows);
     console.info("generate dry run: nothing was called; calls still missing from the ledger " + GenerateStage.ledger(context).dir() + ":\n"
         + GenerateEstimate.table(lines));
     manifest.put("generate_estimate", GenerateEstimate.asMaps(lines));

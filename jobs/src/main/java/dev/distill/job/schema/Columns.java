@@ -25,6 +25,10 @@ public final class Columns {
   public static final String DOMAIN_LLM = "domain_llm";
   public static final String GENERATION_ERRORS = "generation_errors";
   public static final String GENERATION = "generation";
+  /** Student samples cut at max_tokens: no answer, so neither right nor wrong (kept out of grades). */
+  public static final String STUDENTS_NO_ANSWER = "students_no_answer";
+  /** Every teacher trace of a row asked for several (teacher.samples > 1): sample, trace, attempt, verified. */
+  public static final String TEACHER_SAMPLES = "teacher_samples";
 
   public static final String QUALITY_FLAGS = "quality_flags";
   public static final String CONTAMINATED_BY = "contaminated_by";

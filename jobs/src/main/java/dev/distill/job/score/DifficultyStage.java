@@ -46,8 +46,12 @@ public final class DifficultyStage implements Stage {
     context.stat("token_counting", probe.exact() ? "exact" : "estimated");
     context.stat("tokenizer", probe.exact() ? tokenizer : "none configured: estimated from characters (" + probe.name() + ")");
     Boolean configured = context.config().difficulty().hardFilter();
-    boolean hard = configured != null ? configured : !input.filter(col(Columns.GRADES).isNotNull()).limit(1).isEmpty();
+    double[] band = context.config().difficulty().passRate();
+    boolean hard = configured != null ? configured : band == null && !input.filter(col(Columns.GRADES).isNotNull()).limit(1).isEmpty();
     context.stat("hard_filter", hard);
+    if (band != null) {
+      context.stat("pass_rate_band", java.util.List.of(band[0], band[1]));
+    }
     StructType out = input.schema()
         .add(Columns.TRACE_TOKENS, DataTypes.IntegerType, true)
         .add(Columns.LENGTH_TOKENS, DataTypes.IntegerType, false)
@@ -61,12 +65,12 @@ public final class DifficultyStage implements Stage {
         .add(Columns.DETAIL, DataTypes.StringType, true);
     StructType in = input.schema();
     // Rows stream through (a partition is never held in memory: traces average ~15 KB).
-    return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scoring(rows, in, tokenizerFile.counter(), hard),
+    return input.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> scoring(rows, in, tokenizerFile.counter(), hard, band),
         Encoders.row(out));
   }
 
   /** Scores rows as they are read (static: the iterator must not capture the stage). */
-  static java.util.Iterator<Row> scoring(java.util.Iterator<Row> rows, StructType in, TokenCounter counter, boolean hard) {
+  static java.util.Iterator<Row> scoring(java.util.Iterator<Row> rows, StructType in, TokenCounter counter, boolean hard, double[] band) {
     return new java.util.Iterator<Row>() {
       @Override
       public boolean hasNext() {
@@ -75,7 +79,7 @@ public final class DifficultyStage implements Stage {
 
       @Override
       public Row next() {
-        return score(rows.next(), in, counter, hard);
+        return score(rows.next(), in, counter, hard, band);
       }
     };
   }
@@ -89,6 +93,11 @@ public final class DifficultyStage implements Stage {
    * basis marked {@code estimated}. On an s1-shaped pool this skips about 60% of the tokenizer's work.
    */
   static Row score(Row row, StructType in, TokenCounter counter, boolean hard) {
+    return score(row, in, counter, hard, null);
+  }
+
+  /** As {@link #score(Row, StructType, TokenCounter, boolean)}, removing rows whose pass rate is outside {@code band} (reason pass_rate). */
+  static Row score(Row row, StructType in, TokenCounter counter, boolean hard, double[] band) {
     String trace = row.getString(in.fieldIndex(Columns.TRACE));
     String solution = row.getString(in.fieldIndex(Columns.SOLUTION));
     String question = row.getString(in.fieldIndex(Columns.QUESTION));
@@ -116,6 +125,11 @@ public final class DifficultyStage implements Stage {
       }
     }
     String reason = hard && solvedBy != null ? "solved_by_student" : null;
+    String detail = reason == null ? null : solvedBy;
+    if (reason == null && band != null) {
+      detail = outsideBand(correct, total, band);
+      reason = detail == null ? null : "pass_rate";
+    }
     TokenCounter lengths = reason == null ? counter : ESTIMATE;
     String estimated = reason == null || !counter.exact() ? "" : " (estimated: removed by the hard filter)";
     Integer traceTokens = trace == null || trace.isBlank() || !estimated.isEmpty() ? null : counter.count(trace);
@@ -137,7 +151,20 @@ public final class DifficultyStage implements Stage {
     DifficultySignals.Difficulty d = DifficultySignals.of(correct, total, row.getString(in.fieldIndex(Columns.LEVEL)),
         row.getString(in.fieldIndex(Columns.SOURCE)), lengthTokens);
     return Rows.append(row, traceTokens, lengthTokens, lengthBasis, teacherCorrect, correct, total, d.value(), d.basis(),
-        reason, reason == null ? null : solvedBy);
+        reason, detail);
+  }
+
+  /** Why a row's pass rate is outside [lo, hi], or null when it is inside; a row with no graded answer is outside. */
+  static String outsideBand(Integer correct, Integer total, double[] band) {
+    if (total == null || total == 0) {
+      return String.format(java.util.Locale.ROOT, "no graded student answer (band [%s, %s])", band[0], band[1]);
+    }
+    double rate = correct / (double) total;
+    // A tiny tolerance: 3/30 is 0.1 however the division rounds.
+    if (rate < band[0] - 1e-9 || rate > band[1] + 1e-9) {
+      return String.format(java.util.Locale.ROOT, "pass rate %d/%d = %.3f outside [%s, %s]", correct, total, rate, band[0], band[1]);
+    }
+    return null;
   }
 
   /** The teacher attempt graded against the reference answer (or the solution's boxed answer); null when either is absent. */

@@ -75,17 +75,65 @@ class GenerateConfigTest {
     assertTrue(GenerateStage.apiKeys(g, Map.of("DISTILL_TEST_UNSET_KEY", "sk-x")).get("teacher").present());
   }
 
+  private static String key(GenerateConfig.Role role, Integer seed) {
+    return dev.distill.job.run.Json.canonicalSha256(CallPlanner.body(role, "What is 1+1?", seed, 1, role.maxTokens()));
+  }
+
   @Test
   void ledgerKeysDependOnModelMessagesAndParametersOnly() {
     GenerateConfig g = SparkTestSession.config("generate.base_url=http://h/v1", "generate.teacher.model=t").generate();
     GenerateConfig other = SparkTestSession.config("generate.base_url=http://elsewhere/v1", "generate.teacher.model=t",
-        "generate.api_key_env=HOME").generate();
+        "generate.api_key_env=HOME", "generate.teacher.stream=false").generate();
     GenerateConfig hotter = SparkTestSession.config("generate.base_url=http://h/v1", "generate.teacher.model=t",
         "generate.teacher.temperature=0.7").generate();
-    Map<String, String> q = Map.of("question", "What is 1+1?");
-    String key = CallPlanner.call("r", "teacher", g.teacher(), q, null).getString(2);
-    assertEquals(key, CallPlanner.call("r2", "teacher", other.teacher(), q, null).getString(2), "endpoint and key do not change the request");
-    assertFalse(key.equals(CallPlanner.call("r", "teacher", hotter.teacher(), q, null).getString(2)));
-    assertFalse(key.equals(CallPlanner.call("r", "teacher", g.teacher(), q, 1).getString(2)), "the sample seed is part of the key");
+    GenerateConfig extra = SparkTestSession.config("generate.base_url=http://h/v1", "generate.teacher.model=t",
+        "generate.teacher.extra_body={top_p: 0.95, chat_template_kwargs: {enable_thinking: true}}").generate();
+    String key = key(g.teacher(), null);
+    assertEquals(key, key(other.teacher(), null), "endpoint, key and streaming do not change the request");
+    assertFalse(key.equals(key(hotter.teacher(), null)));
+    assertFalse(key.equals(key(g.teacher(), 1)), "the sample seed is part of the key");
+    assertFalse(key.equals(key(extra.teacher(), null)), "extra_body is part of the key");
+    Map<String, Object> body = CallPlanner.body(extra.teacher(), "q", null, 1, 100);
+    assertEquals(0.95, body.get("top_p"));
+    assertEquals(Map.of("enable_thinking", true), body.get("chat_template_kwargs"));
+  }
+
+  @Test
+  void reasoningModelsGetTheirOwnParameters() {
+    GenerateConfig g = SparkTestSession.config("generate.base_url=https://api.openai.com/v1", "generate.teacher.model=o4-mini",
+        "generate.teacher.max_tokens_param=max_completion_tokens", "generate.teacher.send_temperature=false").generate();
+    Map<String, Object> body = CallPlanner.body(g.teacher(), "q", null, 1, 1000);
+    assertEquals(1000, body.get("max_completion_tokens"));
+    assertFalse(body.containsKey("max_tokens"));
+    assertFalse(body.containsKey("temperature"));
+    assertEquals(0.6, SparkTestSession.config("generate.base_url=http://h/v1", "generate.teacher.model=t").generate().teacher().temperature(),
+        "the teacher's default follows the reasoning models' cards");
+    assertEquals(4, CallPlanner.body(g.teacher(), "q", null, 4, 10).get("n"));
+  }
+
+  @Test
+  void wireMistakesAreConfigErrors() {
+    assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.samples=4", "generate.teacher.temperature=0")
+        .contains("generate.teacher.samples"));
+    assertTrue(error("generate.base_url=http://h/v1", "generate.students=[{name: a, model: m, samples: 3}]")
+        .contains("generate.students[0].samples"), "students default to temperature 0");
+    assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.extra_body={stream: false}")
+        .contains("generate.teacher.extra_body.stream"));
+    assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.max_tokens_param=max_new_tokens")
+        .contains("generate.teacher.max_tokens_param"));
+  }
+
+  @Test
+  void aCapNeedsPricesForEveryPaidRole() {
+    String e = error("generate.base_url=https://api.deepseek.com/v1", "generate.teacher.model=deepseek-reasoner", "generate.max_cost_usd=20");
+    assertTrue(e.contains("generate.teacher.price_input") && e.contains("free: true"), e);
+    // A server on this machine or a private network is free unless said otherwise; free: true says so for any other.
+    SparkTestSession.config("generate.base_url=http://10.0.3.7:8000/v1", "generate.teacher.model=t", "generate.max_cost_usd=20");
+    SparkTestSession.config("generate.base_url=https://vllm.example.com/v1", "generate.teacher.model=t", "generate.max_cost_usd=20",
+        "generate.teacher.free=true");
+    SparkTestSession.config("generate.base_url=https://api.deepseek.com/v1", "generate.teacher.model=t", "generate.max_cost_usd=20",
+        "generate.teacher.price_input=0.55", "generate.teacher.price_output=2.19");
+    assertTrue(Endpoints.isLocalOrPrivate("http://127.0.0.1:8000/v1") && Endpoints.isLocalOrPrivate("http://vllm.default.svc:8000/v1")
+        && Endpoints.isLocalOrPrivate("http://192.168.1.20/v1") && !Endpoints.isLocalOrPrivate("https://openrouter.ai/api/v1"));
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,8 @@ class RepliesTest {
   void chatReplyRejectsBrokenBodies() throws Exception {
     assertThrows(ChatReply.MalformedReplyException.class, () -> ChatReply.parse("{\"choices\": [{\"mess"));
     assertThrows(ChatReply.MalformedReplyException.class, () -> ChatReply.parse("{\"choices\": []}"));
-    assertThrows(ChatReply.MalformedReplyException.class, () -> ChatReply.parse("{\"choices\": [{\"message\": {}}]}"));
+    // A message with neither content nor reasoning is still a (paid) reply: parsed, not retried.
+    assertNull(ChatReply.parse("{\"choices\": [{\"message\": {}}]}").content());
     ChatReply r = ChatReply.parse("{\"choices\":[{\"message\":{\"content\":\"x\",\"reasoning\":\"r\"},\"finish_reason\":\"length\"}]}");
     assertEquals("r", r.reasoning());
     assertEquals("length", r.finishReason());
@@ -59,16 +61,25 @@ class RepliesTest {
     RetryPolicy p = new RetryPolicy(5, 1000, 8000);
     Instant now = Instant.parse("2026-11-25T10:00:00Z");
     for (int i = 0; i < 50; i++) {
-      long d1 = p.delayMs(1, null, now);
-      long d3 = p.delayMs(3, null, now);
-      long d9 = p.delayMs(9, null, now);
+      long d1 = p.delayMs(1, null);
+      long d3 = p.delayMs(3, null);
+      long d9 = p.delayMs(9, null);
       assertTrue(d1 >= 500 && d1 <= 1000, "retry 1: " + d1);
       assertTrue(d3 >= 2000 && d3 <= 4000, "retry 3: " + d3);
       assertTrue(d9 >= 4000 && d9 <= 8000, "retry 9 capped: " + d9);
     }
-    assertEquals(7000, p.delayMs(1, "7", now));
-    assertEquals(30_000, p.delayMs(1, "Wed, 25 Nov 2026 10:00:30 GMT", now));
-    assertEquals(RetryPolicy.MAX_RETRY_AFTER_MS, p.delayMs(1, "86400", now));
+    assertEquals(7000, p.delayMs(1, RetryPolicy.askedMs(Map.of("Retry-After", List.of("7")), now)));
+    assertEquals(30_000, p.delayMs(1, RetryPolicy.askedMs(Map.of("retry-after", List.of("Wed, 25 Nov 2026 10:00:30 GMT")), now)));
+    assertEquals(RetryPolicy.MAX_RETRY_AFTER_MS, p.delayMs(1, RetryPolicy.askedMs(Map.of("retry-after", List.of("86400")), now)));
+    assertEquals(1500, p.delayMs(1, RetryPolicy.askedMs(Map.of("retry-after-ms", List.of("1500"), "retry-after", List.of("2")), now)),
+        "retry-after-ms is the more precise of the two");
+    assertEquals(360_000, p.delayMs(1, RetryPolicy.askedMs(Map.of("x-ratelimit-reset-requests", List.of("1s"),
+        "x-ratelimit-reset-tokens", List.of("6m0s")), now)), "the later of OpenAI's two resets");
+    assertEquals(3_500, p.delayMs(1, RetryPolicy.askedMs(Map.of("anthropic-ratelimit-requests-reset", List.of("2026-11-25T10:00:03.500Z")), now)));
+    assertNull(RetryPolicy.askedMs(Map.of("content-type", List.of("application/json")), now));
+    assertEquals(20, RetryPolicy.durationMs("20ms"));
+    assertEquals(3_723_500, RetryPolicy.durationMs("1h2m3.5s"));
+    assertNull(RetryPolicy.durationMs("soon"));
     assertTrue(RetryPolicy.retryable(429) && RetryPolicy.retryable(503) && !RetryPolicy.retryable(400) && !RetryPolicy.retryable(401));
   }
 

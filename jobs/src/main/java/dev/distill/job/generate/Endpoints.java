@@ -1,0 +1,66 @@
+package dev.distill.job.generate;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.Locale;
+
+/** URLs of an OpenAI-compatible API root, and whether it is on this machine or a private network. */
+final class Endpoints {
+
+  /** {@code <base>/chat/completions}, whether the base already ends with it or not. */
+  static String chatCompletions(String baseUrl) {
+    String root = trim(baseUrl);
+    return root.endsWith("/chat/completions") ? root : root + "/chat/completions";
+  }
+
+  /** {@code <base>/models}: vLLM and SGLang list each model's max_model_len there. */
+  static String models(String baseUrl) {
+    String root = trim(baseUrl);
+    if (root.endsWith("/chat/completions")) {
+      root = root.substring(0, root.length() - "/chat/completions".length());
+    }
+    return root + "/models";
+  }
+
+  /**
+   * Loopback, a private or link-local address, or a host name that only resolves inside a network
+   * (localhost, *.local, *.internal, *.svc, *.cluster.local, a name without dots). Decided from the
+   * URL alone: no lookup, so a config check never waits on DNS.
+   */
+  static boolean isLocalOrPrivate(String baseUrl) {
+    String host;
+    try {
+      host = URI.create(baseUrl.trim()).getHost();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal") || h.endsWith(".svc")
+        || h.endsWith(".cluster.local") || !h.contains(".") && !h.contains(":")) {
+      return true;
+    }
+    if (!h.matches("[0-9.]+") && !h.contains(":")) {
+      return false;
+    }
+    try {
+      InetAddress a = InetAddress.getByName(h);
+      return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+          || h.startsWith("fd") || h.startsWith("fc");
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static String trim(String baseUrl) {
+    String b = baseUrl.trim();
+    return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
+  }
+
+  private Endpoints() {}
+}
