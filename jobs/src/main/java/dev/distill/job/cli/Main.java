@@ -73,7 +73,8 @@ public final class Main {
       "  version",
       "",
       "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input,",
-      "4 upstream failure (storage, cluster or network; retry). Rerunning a run id reuses its committed stages.");
+      "4 upstream failure (storage, cluster, network, or an LLM endpoint refusing key, credit or quota; retry).",
+      "Rerunning a run id reuses its committed stages.");
 
   public static void main(String[] args) {
     System.exit(run(args));

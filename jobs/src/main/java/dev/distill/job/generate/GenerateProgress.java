@@ -150,7 +150,8 @@ final class GenerateProgress extends SparkListener implements AutoCloseable {
 
   String line() {
     long[] t = totals();
-    return format(label, t[0], t[1], t[2], cached, toCall, t[4] + t[5], t[6] / 1e6, (System.nanoTime() - start) / 1e9);
+    // Replies cut at max_tokens count as done, as do rejections: both are settled calls.
+    return format(label, t[0] + t[7], t[1] + t[8], t[2], cached, toCall, t[4] + t[5], t[6] / 1e6, (System.nanoTime() - start) / 1e9);
   }
 
   static String format(String label, long ok, long failed, long capped, long cached, long toCall, long tokens, double cost, double seconds) {

@@ -155,7 +155,8 @@ public final class GenerateStage implements Stage {
     long planned = distinct.count();
     long refused = distinct.filter(col("refusal").isNotNull()).count();
     long clamped = distinct.filter(col("clamped")).count();
-    long cached = planned - refused - missingEntries.count();
+    long toCallEntries = missingEntries.count();
+    long cached = planned - refused - toCallEntries;
     long toCall = missing.count();
     distinct.unpersist();
     long start = System.nanoTime();
@@ -178,7 +179,7 @@ public final class GenerateStage implements Stage {
         new HadoopConf(context.run().hadoop()), share, counters);
     console.info(String.format(java.util.Locale.ROOT, "generate (%s): %,d calls, %,d in the ledger, calling %,d in %d tasks x %d concurrent",
         label, planned, cached, toCall, tasks, g.concurrency()));
-    try (GenerateProgress progress = new GenerateProgress(spark.sparkContext(), counters, console, "generate (" + label + ")", toCall, cached,
+    try (GenerateProgress progress = new GenerateProgress(spark.sparkContext(), counters, console, "generate (" + label + ")", toCallEntries, cached,
         g.progressSeconds())) {
       missing.repartition(tasks, col("call_key")).foreachPartition(task);
       console.info(progress.line());

@@ -172,6 +172,8 @@ public final class FakeChatServer implements AutoCloseable {
   private volatile int hangAfter = Integer.MAX_VALUE;
   private volatile CountDownLatch release = new CountDownLatch(0);
   private volatile boolean quotaRefilled;
+  /** After this many complete replies every request meets a spent quota (until refilled), as an account running dry does. */
+  private volatile int quotaReplies = Integer.MAX_VALUE;
   private volatile int maxModelLen = 32768;
   private volatile int longTokens = 30000;
   private volatile long chunkDelayMicros = 115;
@@ -207,8 +209,15 @@ public final class FakeChatServer implements AutoCloseable {
     release.countDown();
   }
 
-  /** [quota] questions fail until this is called, then answer. */
+  /** After {@code replies} more complete replies, every request gets the profile's spent-quota error until {@link #refillQuota()}. */
+  public void exhaustQuotaAfter(int replies) {
+    quotaRefilled = false;
+    quotaReplies = totalAnswered.get() + replies;
+  }
+
+  /** [quota] questions fail until this is called, then answer; an exhausted quota is refilled too. */
   public void refillQuota() {
+    quotaReplies = Integer.MAX_VALUE;
     quotaRefilled = true;
   }
 
@@ -523,7 +532,7 @@ public final class FakeChatServer implements AutoCloseable {
       String body = legacy(p) ? "{\"error\":{\"message\":\"rate limited\"}}" : errorBody(p, 429, null, null, "rate limited").toString();
       return new Reply(429, body, Map.of("Retry-After", "1"));
     }
-    if (r.has("[quota]") && !quotaRefilled) {
+    if ((r.has("[quota]") || totalAnswered.get() >= quotaReplies) && !quotaRefilled) {
       Reply quota = quota(r);
       if (quota != null) {
         return quota;

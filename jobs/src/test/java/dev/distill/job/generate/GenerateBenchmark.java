@@ -14,13 +14,16 @@ import java.util.Map;
  * README): calls per second from local[2] with 64 concurrent requests per task, then a fully
  * cached rerun of the same pool (ledger lookup only, no calls).
  *
- * <p>Usage: GenerateBenchmark [rows] [concurrency]; defaults 50,000 rows, 64. Two roles (teacher,
+ * <p>Usage: GenerateBenchmark [rows] [concurrency] [stream] [profile]; defaults 50,000 rows, 64, true
+ * (server-sent events), plain (the loopback server's profile, e.g. vllm). Two roles (teacher,
  * classifier) make the ledger hold 2 x rows entries.
  */
 public final class GenerateBenchmark {
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
     int concurrency = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+    boolean stream = args.length <= 2 || Boolean.parseBoolean(args[2]);
+    String profile = args.length > 3 ? args[3] : "plain";
     Path dir = Files.createTempDirectory("distill-generate-bench");
     try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("pool.jsonl"))) {
       for (int i = 0; i < rows; i++) {
@@ -34,8 +37,8 @@ public final class GenerateBenchmark {
     try (FakeChatServer server = new FakeChatServer(Map.of())) {
       String yaml = "sources:\n  - {name: bench, path: '" + dir.resolve("pool.jsonl") + "', format: jsonl, fields: {question: problem, answer: answer}}\n"
           + "spark: {master: 'local[2]', conf: {spark.ui.enabled: 'false'}}\n"
-          + "generate:\n  base_url: '" + server.baseUrl() + "'\n  api_key_file: '" + key + "'\n"
-          + "  teacher: {model: teacher-t, max_tokens: 1000}\n  classifier: {model: classifier, max_tokens: 100}\n"
+          + "generate:\n  base_url: '" + server.baseUrl(profile) + "'\n  api_key_file: '" + key + "'\n"
+          + "  teacher: {model: teacher-t, max_tokens: 1000, stream: " + stream + "}\n  classifier: {model: classifier, max_tokens: 100, stream: " + stream + "}\n"
           + "  concurrency: " + concurrency + "\n  ledger_flush_rows: 256\n";
       Path config = dir.resolve("bench.yaml");
       Files.writeString(config, yaml);
@@ -50,8 +53,9 @@ public final class GenerateBenchmark {
         JsonNode gen = stages.get(1);
         long made = gen.path("calls_made").asLong();
         double callSeconds = gen.path("call_seconds").asDouble();
-        System.out.printf(Locale.ROOT, "BENCH generate %-6s rows=%,d calls_made=%,d cached=%,d stage=%.1fs wall=%.1fs calls/s=%.0f per-row=%.3fms server_hits=%,d%n",
-            run, rows, made, gen.path("calls_cached").asLong(), gen.path("seconds").asDouble(), wall, made > 0 ? made / callSeconds : 0.0,
+        System.out.printf(Locale.ROOT, "BENCH generate %-6s %s stream=%s rows=%,d calls_made=%,d cached=%,d stage=%.1fs wall=%.1fs calls/s=%.0f "
+            + "tokens/s=%.0f per-row=%.3fms server_hits=%,d%n", run, profile, stream, rows, made, gen.path("calls_cached").asLong(),
+            gen.path("seconds").asDouble(), wall, made > 0 ? made / callSeconds : 0.0, made > 0 ? gen.path("tokens").asLong() / callSeconds : 0.0,
             gen.path("seconds").asDouble() * 1000 / rows, server.totalHits());
       }
     } finally {
