@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 /** What each role's reply means: the teacher's trace and attempt, the judge's verdict, the classifier's code. */
 public final class Replies {
   private static final Pattern THINK = Pattern.compile("(?s)^\\s*(?:<think>)?(.*?)</think>(.*)$");
+  /** Gemini's OpenAI endpoint with include_thoughts wraps the thought summary so (observed, not documented). */
+  private static final Pattern THOUGHT = Pattern.compile("(?s)^\\s*<thought>(.*?)</thought>(.*)$");
   private static final Pattern CODE = Pattern.compile("\\b(\\d{2})\\b");
 
   /** A teacher reply split into thinking and final attempt; trace is null when the reply has no thinking. */
@@ -14,7 +16,7 @@ public final class Replies {
   /**
    * Thinking from the reasoning field when the server fills it (vLLM and SGLang reasoning parsers,
    * DeepSeek, OpenRouter), else from {@code <think>...</think>} in the content (also when the
-   * server already stripped the opening tag).
+   * server already stripped the opening tag), or from Gemini's {@code <thought>...</thought>}.
    */
   public static TeacherOutput teacher(String content, String reasoning) {
     if (reasoning != null && !reasoning.isBlank()) {
@@ -22,6 +24,12 @@ public final class Replies {
     }
     if (content != null && content.contains("</think>")) {
       Matcher m = THINK.matcher(content);
+      if (m.matches()) {
+        return new TeacherOutput(m.group(1).strip(), m.group(2).strip());
+      }
+    }
+    if (content != null && content.contains("</thought>")) {
+      Matcher m = THOUGHT.matcher(content);
       if (m.matches()) {
         return new TeacherOutput(m.group(1).strip(), m.group(2).strip());
       }

@@ -89,6 +89,20 @@ class ChatClientTest {
   }
 
   @Test
+  void geminiThoughtsAskedForInExtraBodyBecomeTheTrace() throws Exception {
+    String body = dev.distill.job.run.Json.compact(Map.of("model", "teacher-r", "messages",
+        java.util.List.of(Map.of("role", "user", "content", "plain question")), "max_tokens", 100,
+        "google", Map.of("thinking_config", Map.of("include_thoughts", true))));
+    for (boolean stream : new boolean[] {true, false}) {
+      ChatClient.Outcome o = client.call(server.baseUrl("gemini"), body, stream, key(), ChatClient.Guard.NONE);
+      assertTrue(o.ok(), o.error());
+      Replies.TeacherOutput t = Replies.teacher(o.reply().content(), o.reply().reasoning());
+      assertTrue(t.trace() != null && !t.trace().isBlank(), "thoughts in <thought> tags: " + o.reply().content());
+      assertTrue(t.attempt().contains("\\boxed{7}"), t.attempt());
+    }
+  }
+
+  @Test
   void aReplyCutAtTheLimitIsTruncatedNotAnError() throws Exception {
     for (String profile : java.util.List.of("vllm", "gemini", "ollama")) {
       for (boolean stream : new boolean[] {true, false}) {

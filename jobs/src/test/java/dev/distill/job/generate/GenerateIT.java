@@ -117,21 +117,23 @@ class GenerateIT {
   }
 
   private int cli(String command, Path config, String runId, String... more) {
-    List<String> args = new ArrayList<>(List.of(command, "--config", config.toString(), "--output", dir.resolve("out").toString(), "--run-id", runId));
-    args.addAll(List.of(more));
-    return Main.run(args.toArray(new String[0]));
+    return runs().cli(command, config, runId, more);
+  }
+
+  private GenerateRuns runs() {
+    return new GenerateRuns(dir.resolve("out"));
   }
 
   private static SparkSession spark() {
-    return SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    return GenerateRuns.spark();
   }
 
   private Dataset<Row> stage(String runId, String stage) {
-    return spark().read().parquet(dir.resolve("out").resolve(runId).resolve(stage).toString());
+    return runs().read(runId, stage);
   }
 
   private JsonNode runJson(String runId) throws IOException {
-    return Json.MAPPER.readTree(dir.resolve("out").resolve(runId).resolve("run.json").toFile());
+    return runs().runJson(runId);
   }
 
   private static JsonNode stageFigures(JsonNode run, String name) {

@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +39,7 @@ class ProvidersIT {
   Path keyFile;
   FakeChatServer server;
   Map<String, String> answers = new LinkedHashMap<>();
+  GenerateRuns runs;
 
   @BeforeAll
   void start() throws IOException {
@@ -47,6 +47,7 @@ class ProvidersIT {
     keyFile = dir.resolve("api-key.txt");
     Files.writeString(keyFile, FakeChatServer.KEY + "\n");
     server = new FakeChatServer(answers);
+    runs = new GenerateRuns(dir.resolve("out"));
   }
 
   @AfterAll
@@ -95,30 +96,19 @@ class ProvidersIT {
   }
 
   private int cli(String command, Path config, String runId, String... more) {
-    List<String> args = new ArrayList<>(List.of(command, "--config", config.toString(), "--output", dir.resolve("out").toString(), "--run-id", runId));
-    args.addAll(List.of(more));
-    return Main.run(args.toArray(new String[0]));
-  }
-
-  private static SparkSession spark() {
-    return SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    return runs.cli(command, config, runId, more);
   }
 
   private Dataset<Row> read(String runId, String part) {
-    return spark().read().parquet(dir.resolve("out").resolve(runId).resolve(part).toString());
+    return runs.read(runId, part);
   }
 
   private JsonNode stage(String runId, String name) throws IOException {
-    for (JsonNode s : Json.MAPPER.readTree(dir.resolve("out").resolve(runId).resolve("run.json").toFile()).path("stages")) {
-      if (s.path("name").asText().equals(name)) {
-        return s;
-      }
-    }
-    throw new AssertionError("no stage " + name + " in run " + runId);
+    return runs.stage(runId, name);
   }
 
   private Dataset<Row> ledger(String name) {
-    return spark().read().schema(Ledger.SCHEMA).json(dir.resolve("ledger-" + name).resolve("segments").toString());
+    return GenerateRuns.segments(dir.resolve("ledger-" + name));
   }
 
   private static List<String> errors(Row r) {
@@ -207,7 +197,8 @@ class ProvidersIT {
   @Test
   void aSpentQuotaStopsTheRunWithExit4AndARefilledRerunPaysNothingTwice() throws Exception {
     pool("quota", 40, Map.of());
-    Path config = config("quota", "  teacher: {model: teacher-r, base_url: '" + server.baseUrl("deepseek") + "', max_tokens: 300}\n"
+    // OpenAI's spent quota is a 429 like its rate limits; only insufficient_quota tells it apart. teacher-t thinks in <think> tags.
+    Path config = config("quota", "  teacher: {model: teacher-t, base_url: '" + server.baseUrl("openai") + "', max_tokens: 300}\n"
         + "  max_fatal_errors: 3\n  concurrency: 2\n");
     server.resetCounts();
     server.exhaustQuotaAfter(12);
@@ -228,10 +219,10 @@ class ProvidersIT {
       printed = output.toString();
     }
     assertEquals(Main.UPSTREAM, child.exitValue(), printed);
-    assertTrue(printed.contains("Cannot continue generating: generate.teacher (model teacher-r at " + server.baseUrl("deepseek") + ") failed 3 times in a row")
-        && printed.contains("HTTP 402") && printed.contains("Insufficient Balance"), printed);
+    assertTrue(printed.contains("Cannot continue generating: generate.teacher (model teacher-t at " + server.baseUrl("openai") + ") failed 3 times in a row")
+        && printed.contains("HTTP 429") && printed.contains("exceeded your current quota"), printed);
     assertFalse(printed.contains(FakeChatServer.KEY));
-    int refused = server.statusCounts().getOrDefault(402, new AtomicInteger()).get();
+    int refused = server.statusCounts().getOrDefault(429, new AtomicInteger()).get();
     // Two tasks, each stops after 3 in a row; a reply in flight can reset a task's count once, and up to
     // concurrency more requests were already sent when it stopped.
     System.out.printf("[ProvidersIT] quota: %d refusals before the stop (max_fatal_errors 3, 2 tasks x 2 concurrent)%n", refused);

@@ -25,6 +25,9 @@ class RepliesTest {
     Replies.TeacherOutput stripped = Replies.teacher("hmm, 4</think>The answer is 4.", "");
     assertEquals("hmm, 4", stripped.trace());
     assertNull(Replies.teacher("The answer is 4.", null).trace());
+    Replies.TeacherOutput gemini = Replies.teacher("<thought>**Adding** two and two</thought>The answer is 4.", null);
+    assertEquals("**Adding** two and two", gemini.trace());
+    assertEquals("The answer is 4.", gemini.attempt());
   }
 
   @Test
