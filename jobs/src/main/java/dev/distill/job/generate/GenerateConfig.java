@@ -102,10 +102,10 @@ public record GenerateConfig(
 
 
   public static GenerateConfig from(ConfigReader c) {
-    Role teacher = role(c, "generate.teacher", TEACHER, TEACHER, c.integer("generate.teacher.samples", 1));
-    Role judge = role(c, "generate.judge", JUDGE, JUDGE, 1);
-    Role classifier = role(c, "generate.classifier", CLASSIFIER, CLASSIFIER, 1);
-    GenerateConfig g = new GenerateConfig(teacher, c.bool("generate.teacher.overwrite"), students(c), judge, classifier, c.string("generate.ledger"), c.integer("generate.concurrency", 1),
+    Role teacher = role(c, "generate.teacher", TEACHER, TEACHER);
+    Role judge = role(c, "generate.judge", JUDGE, JUDGE);
+    Role classifier = role(c, "generate.classifier", CLASSIFIER, CLASSIFIER);
+    GenerateConfig g = new GenerateConfig(teacher, c.raw("generate.teacher.overwrite") != null && c.bool("generate.teacher.overwrite"), students(c), judge, classifier, c.string("generate.ledger"), c.integer("generate.concurrency", 1),
         c.integer("generate.requests_per_minute", 0), c.longValue("generate.tokens_per_minute"),
         c.integer("generate.max_retries", 0), c.integer("generate.backoff_initial_ms", 0), c.integer("generate.backoff_max_ms", 0),
         c.integer("generate.timeout_seconds", 1), c.integer("generate.idle_timeout_seconds", 1), c.integer("generate.max_fatal_errors", 1),
@@ -208,12 +208,18 @@ public record GenerateConfig(
     return merged;
   }
 
-  private static Role role(ConfigReader c, String prefix, String role, String name, int samples) {
+  private static Role role(ConfigReader c, String prefix, String role, String name) {
+    // Over the defaults: --set generate.teacher={model: ...} replaces the whole section.
     Map<String, Object> section = new LinkedHashMap<>();
+    if (new ConfigReader(dev.distill.job.conf.ConfigLoader.defaults()).raw(prefix) instanceof Map<?, ?> d) {
+      d.forEach((k, v) -> section.put(String.valueOf(k), v));
+    }
     if (c.raw(prefix) instanceof Map<?, ?> m) {
       m.forEach((k, v) -> section.put(String.valueOf(k), v));
     }
-    return build(reader(prefix, mergeDefaults(c, section)), prefix, role, name, samples);
+    ConfigReader merged = reader(prefix, mergeDefaults(c, section));
+    int samples = section.containsKey("samples") ? merged.integer(prefix + ".samples", 1) : 1;
+    return build(merged, prefix, role, name, samples);
   }
 
   /** A reader that sees {@code section} at {@code prefix} (generate.x), so errors name the real key. */

@@ -112,6 +112,15 @@ class GenerateConfigTest {
   }
 
   @Test
+  void aWholeRoleSetOnTheCommandLineKeepsTheDefaultsItDoesNotName() {
+    GenerateConfig g = SparkTestSession.config("generate.teacher={model: t, base_url: 'http://h/v1', samples: 2}").generate();
+    assertEquals(0.6, g.teacher().temperature());
+    assertEquals(2, g.teacher().samples());
+    assertTrue(g.teacher().wire().stream());
+    assertEquals(32768, g.teacher().maxTokens());
+  }
+
+  @Test
   void wireMistakesAreConfigErrors() {
     assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.samples=4", "generate.teacher.temperature=0")
         .contains("generate.teacher.samples"));
