@@ -60,6 +60,31 @@ class RepliesTest {
   }
 
   @Test
+  void providerErrorsAreTransientFinalOrFatal() {
+    // Gemini's errors are a JSON array; its transient 429 says "check quota", its spent one "exceeded your current quota".
+    ProviderError busy = ProviderError.classify(429, "[{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota).\","
+        + "\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"retryDelay\":\"13s\"}]}}]");
+    assertEquals(ProviderError.Kind.TRANSIENT, busy.kind());
+    assertEquals("Resource has been exhausted (e.g. check quota).", busy.message());
+    assertEquals(13_000, RetryPolicy.retryDelayInBody("{\"retryDelay\": \"13s\"}"));
+    assertEquals(ProviderError.Kind.FATAL, ProviderError.classify(429,
+        "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\"}}").kind());
+    assertEquals(ProviderError.Kind.FATAL, ProviderError.classify(400,
+        "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Your credit balance is too low to access the Anthropic API.\"}}").kind());
+    assertEquals(ProviderError.Kind.FATAL, ProviderError.classify(402, "{\"error\":{\"message\":\"Insufficient Balance\"}}").kind());
+    assertEquals(ProviderError.Kind.FINAL, ProviderError.classify(500,
+        "{\"error\":{\"code\":500,\"message\":\"the request exceeds the available context size. try increasing the context size\"}}").kind());
+    assertEquals(ProviderError.Kind.FINAL, ProviderError.classify(500, "{\"error\":{\"message\":\"Only one completion choice is allowed\"}}").kind());
+    assertEquals(ProviderError.Kind.TRANSIENT, ProviderError.classify(503, "upstream connect error").kind());
+    assertEquals(ProviderError.Kind.FINAL, ProviderError.classify(404, "{\"error\":{\"message\":\"The model `x` does not exist\"}}").kind());
+    // OpenRouter's upstream failure inside a 200 carries its own code.
+    ProviderError routed = ProviderError.classify(200, "{\"error\":{\"code\":502,\"message\":\"Provider returned error\",\"metadata\":{\"raw\":\"reset\"}}}");
+    assertEquals(ProviderError.Kind.TRANSIENT, routed.kind());
+    assertEquals(502, routed.status());
+    assertEquals("Provider returned error (reset)", routed.message());
+  }
+
+  @Test
   void backoffDoublesWithJitterAndHonoursRetryAfter() {
     RetryPolicy p = new RetryPolicy(5, 1000, 8000);
     Instant now = Instant.parse("2026-11-25T10:00:00Z");
