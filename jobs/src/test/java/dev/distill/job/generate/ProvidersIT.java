@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.ChildCli;
 import dev.distill.job.cli.Main;
 import dev.distill.job.run.Json;
 import java.io.IOException;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -210,17 +208,22 @@ class ProvidersIT {
   }
 
   private void stopsAndResumes(Path config) throws Exception {
-    StringBuilder output = new StringBuilder();
-    Process child = ChildCli.start(List.of("generate", "--config", config.toString(), "--output", dir.resolve("out").toString(),
-        "--run-id", "q1"), output);
-    assertTrue(child.waitFor(180, TimeUnit.SECONDS), "the run did not stop:\n" + output);
-    String printed;
-    synchronized (output) {
-      printed = output.toString();
+    // In this JVM, with its error stream captured: what the user reads is the line Main prints there.
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    int rc;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      rc = cli("generate", config, "q1");
+    } finally {
+      System.setErr(original);
     }
-    assertEquals(Main.UPSTREAM, child.exitValue(), printed);
-    assertTrue(printed.contains("Cannot continue generating: generate.teacher (model teacher-t at " + server.baseUrl("openai") + ") failed 3 times in a row")
-        && printed.contains("HTTP 429") && printed.contains("exceeded your current quota"), printed);
+    String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(Main.UPSTREAM, rc, printed);
+    assertTrue(printed.contains("distill: Cannot continue generating: generate.teacher (model teacher-t at " + server.baseUrl("openai")
+        + ") failed 3 times in a row") && printed.contains("HTTP 429") && printed.contains("exceeded your current quota"), printed);
+    assertEquals(1, printed.lines().filter(l -> l.startsWith("distill:")).count(), printed);
+    assertFalse(printed.contains("\tat "), "one line, no stack trace: " + printed);
     assertFalse(printed.contains(FakeChatServer.KEY));
     int refused = server.statusCounts().getOrDefault(429, new AtomicInteger()).get();
     // Two tasks, each stops after 3 in a row; a reply in flight can reset a task's count once, and up to
