@@ -201,7 +201,7 @@ public final class CallPlanner implements Serializable {
     if (role.wire().sendTemperature()) {
       body.put("temperature", role.temperature());
     }
-    body.put(role.wire().maxTokensParam(), maxTokens);
+    body.put(role.wire().limitField(), maxTokens);
     if (n > 1) {
       body.put("n", n);
     }

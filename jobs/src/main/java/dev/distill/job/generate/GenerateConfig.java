@@ -40,7 +40,7 @@ public record GenerateConfig(
 
   static final String STUDENT_PROMPT = "{question}\n\nPlease reason step by step, and put your final answer within \\boxed{}.";
   private static final Set<String> ENDPOINT_KEYS = Set.of("model", "base_url", "api_key_env", "api_key_file", "temperature",
-      "max_tokens", "price_input", "price_output", "system", "prompt", "stream", "max_tokens_param", "send_temperature", "use_n",
+      "max_tokens", "price_input", "price_output", "system", "prompt", "stream", "limit_field", "send_temperature", "use_n",
       "extra_body", "context_window", "context_overflow", "free");
   /** Request fields distill itself sets; extra_body may not replace them. */
   static final Set<String> RESERVED_BODY_KEYS = Set.of("model", "messages", "n", "stream", "stream_options", "max_tokens",
@@ -97,7 +97,7 @@ public record GenerateConfig(
    * @param contextWindow tokens; 0 = ask the server (/v1/models max_model_len, vLLM and SGLang), -1 = do not check
    * @param free null = decide from the endpoint (see {@link Role#paid()})
    */
-  public record Wire(boolean stream, String maxTokensParam, boolean sendTemperature, boolean useN, Map<String, Object> extraBody,
+  public record Wire(boolean stream, String limitField, boolean sendTemperature, boolean useN, Map<String, Object> extraBody,
       int contextWindow, String contextOverflow, Boolean free) implements Serializable {}
 
 
@@ -182,7 +182,7 @@ public record GenerateConfig(
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("temperature", 0.0);
     d.put("stream", true);
-    d.put("max_tokens_param", "max_tokens");
+    d.put("limit_field", "max_tokens");
     d.put("send_temperature", true);
     d.put("use_n", false);
     d.put("extra_body", Map.of());
@@ -239,11 +239,11 @@ public record GenerateConfig(
     for (String k : extra.keySet()) {
       if (RESERVED_BODY_KEYS.contains(k)) {
         throw ConfigException.forKey(prefix + ".extra_body." + k, "distill sets " + k + " itself",
-            "use the role's own keys (temperature, max_tokens, max_tokens_param, use_n, stream) instead");
+            "use the role's own keys (temperature, max_tokens, limit_field, use_n, stream) instead");
       }
     }
     int window = c.integer(prefix + ".context_window", -1);
-    return new Wire(c.bool(prefix + ".stream"), c.oneOf(prefix + ".max_tokens_param", List.of("max_tokens", "max_completion_tokens")),
+    return new Wire(c.bool(prefix + ".stream"), c.oneOf(prefix + ".limit_field", List.of("max_tokens", "max_completion_tokens")),
         c.bool(prefix + ".send_temperature"), c.bool(prefix + ".use_n"), extra, window,
         c.oneOf(prefix + ".context_overflow", List.of(CLAMP, REFUSE)), c.autoBool(prefix + ".free"));
   }

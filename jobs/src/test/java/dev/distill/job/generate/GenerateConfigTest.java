@@ -101,7 +101,7 @@ class GenerateConfigTest {
   @Test
   void reasoningModelsGetTheirOwnParameters() {
     GenerateConfig g = SparkTestSession.config("generate.base_url=https://api.openai.com/v1", "generate.teacher.model=o4-mini",
-        "generate.teacher.max_tokens_param=max_completion_tokens", "generate.teacher.send_temperature=false").generate();
+        "generate.teacher.limit_field=max_completion_tokens", "generate.teacher.send_temperature=false").generate();
     Map<String, Object> body = CallPlanner.body(g.teacher(), "q", null, 1, 1000);
     assertEquals(1000, body.get("max_completion_tokens"));
     assertFalse(body.containsKey("max_tokens"));
@@ -121,6 +121,16 @@ class GenerateConfigTest {
   }
 
   @Test
+  void noGenerateSettingIsRedactedFromRunJson() {
+    // run.json redacts string values whose key looks secret ("token" among them); a setting redacted
+    // there could not be read back by bin/distill select --run or the notebooks.
+    PipelineConfig c = SparkTestSession.config("generate.base_url=http://h/v1", "generate.teacher.model=t",
+        "generate.teacher.limit_field=max_completion_tokens", "generate.students=[{name: s, model: m}]");
+    Map<String, Object> redacted = dev.distill.job.conf.Secrets.redact(c.tree(), dev.distill.job.spark.SparkSessions.redactionRegex(c));
+    assertEquals(c.tree().get("generate"), redacted.get("generate"));
+  }
+
+  @Test
   void wireMistakesAreConfigErrors() {
     assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.samples=4", "generate.teacher.temperature=0")
         .contains("generate.teacher.samples"));
@@ -128,8 +138,8 @@ class GenerateConfigTest {
         .contains("generate.students[0].samples"), "students default to temperature 0");
     assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.extra_body={stream: false}")
         .contains("generate.teacher.extra_body.stream"));
-    assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.max_tokens_param=max_new_tokens")
-        .contains("generate.teacher.max_tokens_param"));
+    assertTrue(error("generate.base_url=http://h/v1", "generate.teacher.model=t", "generate.teacher.limit_field=max_new_tokens")
+        .contains("generate.teacher.limit_field"));
   }
 
   @Test

@@ -186,7 +186,7 @@ class ProvidersIT {
     String o = "  teacher: {model: o4-mini, base_url: '" + server.baseUrl("openai") + "', max_tokens: 500%s}\n";
     assertEquals(Main.OK, cli("generate", config("rejected", String.format(o, "")), "rej3"));
     assertEquals(6L, stage("rej3", "generate").path("calls_rejected").asLong());
-    assertEquals(Main.OK, cli("generate", config("rejected", String.format(o, ", max_tokens_param: max_completion_tokens, send_temperature: false")), "rej4"));
+    assertEquals(Main.OK, cli("generate", config("rejected", String.format(o, ", limit_field: max_completion_tokens, send_temperature: false")), "rej4"));
     String sent = server.lastRequest("o4-mini");
     assertTrue(sent.contains("\"max_completion_tokens\":500") && !sent.contains("temperature"), sent);
     assertEquals(4, ledger("rejected").filter("status = 'ok' AND model = 'o4-mini'").count(), "all but [badrequest] and [overflow]");
