@@ -99,7 +99,7 @@ public final class GenerateStage implements Stage {
       Round r = execute(context, ledger, plans, keys, runPrefix + "-r" + round, round == 1 ? "teacher, students, classifier" : "judge", budgetLeft);
       figures.merge("calls_planned", r.planned(), (a, b) -> (Long) a + (Long) b);
       figures.merge("calls_cached", r.cached(), (a, b) -> (Long) a + (Long) b);
-      figures.merge("calls_made", r.ok() + r.failed(), (a, b) -> (Long) a + (Long) b);
+      figures.merge("calls_made", r.ok() + r.failed() + r.truncated() + r.rejected(), (a, b) -> (Long) a + (Long) b);
       figures.merge("calls_failed", r.failed(), (a, b) -> (Long) a + (Long) b);
       figures.merge("calls_over_cap", r.capped(), (a, b) -> (Long) a + (Long) b);
       figures.merge("replies_truncated", r.truncated(), (a, b) -> (Long) a + (Long) b);
