@@ -33,7 +33,9 @@ final class ContextWindows {
         out.put(r.name(), new Window(null, "not checked (context_window: -1)"));
       } else {
         String url = Endpoints.models(r.baseUrl());
-        JsonNode listing = listings.computeIfAbsent(url + "\u0001" + r.name(), u -> list(url, keys.getOrDefault(r.name(), ApiKey.NONE)));
+        // Asked once per endpoint and key, however many roles share them.
+        JsonNode listing = listings.computeIfAbsent(url + "\u0001" + r.apiKeyEnv() + "\u0001" + r.apiKeyFile(),
+            u -> list(url, keys.getOrDefault(r.name(), ApiKey.NONE)));
         out.put(r.name(), fromListing(listing, r.model(), url));
       }
     }

@@ -1,6 +1,8 @@
 package dev.distill.job.generate;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
@@ -146,19 +148,21 @@ public final class GenerateStage implements Stage {
       double budgetLeft) {
     GenerateConfig g = context.config().generate();
     SparkSession spark = context.spark();
-    Dataset<Row> distinct = plans.dropDuplicates("key").persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> distinct = plans.dropDuplicates("key");
     Dataset<Row> known = g.retryFailed() ? ledger.settledKeys(spark) : ledger.knownKeys(spark);
     Dataset<Row> sendable = distinct.filter(col("refusal").isNull());
-    Dataset<Row> missingEntries = sendable.join(known, sendable.col("key").equalTo(known.col("key")), "left_anti");
-    // A request asking for n choices is one call for its n entries.
-    Dataset<Row> missing = missingEntries.dropDuplicates("call_key").persist(StorageLevel.MEMORY_AND_DISK());
-    long planned = distinct.count();
-    long refused = distinct.filter(col("refusal").isNotNull()).count();
-    long clamped = distinct.filter(col("clamped")).count();
-    long toCallEntries = missingEntries.count();
+    // A request asking for n choices is one call for its n entries; its entries are missing together.
+    Dataset<Row> missing = sendable.join(known, sendable.col("key").equalTo(known.col("key")), "left_anti")
+        .dropDuplicates("call_key").persist(StorageLevel.MEMORY_AND_DISK());
+    Row planFigures = distinct.agg(count(lit(1)), sum(when(col("refusal").isNotNull(), 1).otherwise(0)),
+        sum(when(col("clamped"), 1).otherwise(0))).first();
+    Row missingFigures = missing.agg(count(lit(1)), sum("choices")).first();
+    long planned = planFigures.getLong(0);
+    long refused = planFigures.isNullAt(1) ? 0 : planFigures.getLong(1);
+    long clamped = planFigures.isNullAt(2) ? 0 : planFigures.getLong(2);
+    long toCall = missingFigures.getLong(0);
+    long toCallEntries = missingFigures.isNullAt(1) ? 0 : missingFigures.getLong(1);
     long cached = planned - refused - toCallEntries;
-    long toCall = missing.count();
-    distinct.unpersist();
     long start = System.nanoTime();
     if (refused > 0) {
       console.info(String.format(java.util.Locale.ROOT, "generate (%s): %,d calls not sent: prompt + max_tokens exceed the model's context window "

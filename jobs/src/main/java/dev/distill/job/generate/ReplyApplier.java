@@ -88,7 +88,7 @@ final class ReplyApplier implements Serializable {
           } else if (t.attempt() == null || t.attempt().isEmpty()) {
             teacherErrors.add(call.slot() + ": the reply has thinking but no final answer after it");
           } else {
-            Boolean verified = reference == null ? null : AnswerGrader.grade(t.attempt(), reference).isCorrect();
+            Boolean verified = dev.distill.job.score.DifficultyStage.teacherCorrect(t.attempt(), row.getAs(Columns.ANSWER), row.getAs(Columns.SOLUTION));
             traces.add(RowFactory.create(sample(call.slot()), t.trace(), t.attempt(), verified));
           }
         }

@@ -168,7 +168,7 @@ public final class DifficultyStage implements Stage {
   }
 
   /** The teacher attempt graded against the reference answer (or the solution's boxed answer); null when either is absent. */
-  static Boolean teacherCorrect(String attempt, String answer, String solution) {
+  public static Boolean teacherCorrect(String attempt, String answer, String solution) {
     if (attempt == null || attempt.isBlank()) {
       return null;
     }

@@ -907,7 +907,8 @@ public final class FakeChatServer implements AutoCloseable {
     }
     List<Piece> pieces = new ArrayList<>();
     if (r.has("[length]")) {
-      // Deterministic: the token cap is reached while thinking, so retrying does not help.
+      // https://platform.openai.com/docs/api-reference/chat/object : finish_reason "length" when max_tokens was reached;
+      // vllm-project/vllm docs reasoning_outputs: a cap hit inside the reasoning leaves content null. Deterministic: retrying does not help.
       if (b.reasoning != null) {
         words(b.reasoning.substring(0, b.reasoning.length() / 2), 'r', pieces);
         int tokens = r.maxTokens != null ? r.maxTokens : b.reasoning.length() / 4 + 1;

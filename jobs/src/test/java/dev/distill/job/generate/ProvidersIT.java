@@ -93,18 +93,6 @@ class ProvidersIT {
     return file;
   }
 
-  private int cli(String command, Path config, String runId, String... more) {
-    return runs.cli(command, config, runId, more);
-  }
-
-  private Dataset<Row> read(String runId, String part) {
-    return runs.read(runId, part);
-  }
-
-  private JsonNode stage(String runId, String name) throws IOException {
-    return runs.stage(runId, name);
-  }
-
   private Dataset<Row> ledger(String name) {
     return GenerateRuns.segments(dir.resolve("ledger-" + name));
   }
@@ -123,8 +111,8 @@ class ProvidersIT {
     // A 40,960-token window (Qwen3's), so that a 32,768-token limit fits beside the prompt.
     server.setMaxModelLen(40960);
     String teacher = "  teacher: {model: teacher-r, base_url: '" + server.baseUrl("vllm") + "', max_tokens: %d}\n";
-    assertEquals(Main.OK, cli("run", config("long", String.format(teacher, 4096), "select: {size: 8}"), "short"));
-    List<Row> rows = read("short", "stages/generate").collectAsList();
+    assertEquals(Main.OK, runs.cli("run", config("long", String.format(teacher, 4096), "select: {size: 8}"), "short"));
+    List<Row> rows = runs.read("short", "stages/generate").collectAsList();
     int lost = 0;
     for (Row r : rows) {
       String q = r.getAs("question");
@@ -137,11 +125,11 @@ class ProvidersIT {
       }
     }
     assertEquals(3, lost);
-    List<Row> removed = read("short", "removed/quality").filter("reason = 'api_error'").collectAsList();
+    List<Row> removed = runs.read("short", "removed/quality").filter("reason = 'api_error'").collectAsList();
     assertEquals(3, removed.size());
     removed.forEach(r -> assertTrue(((String) r.getAs("detail")).contains("truncated: the reply reached max_tokens 4096"), (String) r.getAs("detail")));
     assertEquals(3, ledger("long").filter("status = 'truncated'").count(), "the ledger says truncated, not ok");
-    assertEquals(3L, stage("short", "generate").path("replies_truncated").asLong());
+    assertEquals(3L, runs.stage("short", "generate").path("replies_truncated").asLong());
     for (String line : Files.readAllLines(dir.resolve("out/short/handoff/train.jsonl"))) {
       assertFalse(line.contains("[long]"), "a truncated trace reached the handoff");
     }
@@ -149,9 +137,9 @@ class ProvidersIT {
     // A larger max_tokens is another request: called again, and the 30,000-token streams arrive whole,
     // each taking longer than the idle timeout in total but never pausing that long between chunks.
     int before = server.requestsMatching("[long]");
-    assertEquals(Main.OK, cli("run", config("long", String.format(teacher, 32768), "select: {size: 8}"), "whole"));
+    assertEquals(Main.OK, runs.cli("run", config("long", String.format(teacher, 32768), "select: {size: 8}"), "whole"));
     assertEquals(before + 3, server.requestsMatching("[long]"), "only the cut traces are asked again, once each");
-    List<Row> longRows = read("whole", "stages/generate").filter("question LIKE '%[long]%'").collectAsList();
+    List<Row> longRows = runs.read("whole", "stages/generate").filter("question LIKE '%[long]%'").collectAsList();
     assertEquals(3, longRows.size());
     for (Row r : longRows) {
       String trace = r.getAs("trace");
@@ -162,7 +150,7 @@ class ProvidersIT {
         .first().getLong(0);
     assertTrue(slowest > 2000, "each long stream took " + slowest + " ms in total, more than the 2 s idle timeout");
     System.out.printf("[ProvidersIT] rows lost to truncation on the long-trace profile: max_tokens 4096: %d of %d, 32768: %d of %d%n",
-        lost, qs.size(), read("whole", "removed/quality").filter("reason = 'api_error'").count(), qs.size());
+        lost, qs.size(), runs.read("whole", "removed/quality").filter("reason = 'api_error'").count(), qs.size());
     server.setMaxModelLen(32768);
   }
 
@@ -171,22 +159,22 @@ class ProvidersIT {
     pool("rejected", 6, Map.of(2, "[badrequest]", 3, "[overflow]"));
     String roles = "  teacher: {model: teacher-r, base_url: '" + server.baseUrl("openai") + "', max_tokens: 500}\n";
     Path config = config("rejected", roles);
-    assertEquals(Main.OK, cli("generate", config, "rej1"));
+    assertEquals(Main.OK, runs.cli("generate", config, "rej1"));
     assertEquals(1, server.requestsMatching("[badrequest]"));
     assertEquals(1, server.requestsMatching("[overflow]"));
     assertEquals(2, ledger("rejected").filter("status = 'rejected'").count());
-    assertEquals(Main.OK, cli("generate", config, "rej2"));
+    assertEquals(Main.OK, runs.cli("generate", config, "rej2"));
     assertEquals(1, server.requestsMatching("[badrequest]"), "a 400 is final for that request: not sent again by a rerun");
     assertEquals(1, server.requestsMatching("[overflow]"));
-    for (Row r : read("rej2", "stages/generate").filter("question LIKE '%[badrequest]%' OR question LIKE '%[overflow]%'").collectAsList()) {
+    for (Row r : runs.read("rej2", "stages/generate").filter("question LIKE '%[badrequest]%' OR question LIKE '%[overflow]%'").collectAsList()) {
       assertTrue(errors(r).get(0).contains("HTTP 400"), errors(r).toString());
     }
 
     // An OpenAI reasoning model refuses max_tokens and temperature; with its own parameters every call goes through.
     String o = "  teacher: {model: o4-mini, base_url: '" + server.baseUrl("openai") + "', max_tokens: 500%s}\n";
-    assertEquals(Main.OK, cli("generate", config("rejected", String.format(o, "")), "rej3"));
-    assertEquals(6L, stage("rej3", "generate").path("calls_rejected").asLong());
-    assertEquals(Main.OK, cli("generate", config("rejected", String.format(o, ", limit_field: max_completion_tokens, send_temperature: false")), "rej4"));
+    assertEquals(Main.OK, runs.cli("generate", config("rejected", String.format(o, "")), "rej3"));
+    assertEquals(6L, runs.stage("rej3", "generate").path("calls_rejected").asLong());
+    assertEquals(Main.OK, runs.cli("generate", config("rejected", String.format(o, ", limit_field: max_completion_tokens, send_temperature: false")), "rej4"));
     String sent = server.lastRequest("o4-mini");
     assertTrue(sent.contains("\"max_completion_tokens\":500") && !sent.contains("temperature"), sent);
     assertEquals(4, ledger("rejected").filter("status = 'ok' AND model = 'o4-mini'").count(), "all but [badrequest] and [overflow]");
@@ -214,7 +202,7 @@ class ProvidersIT {
     int rc;
     System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
-      rc = cli("generate", config, "q1");
+      rc = runs.cli("generate", config, "q1");
     } finally {
       System.setErr(original);
     }
@@ -234,8 +222,8 @@ class ProvidersIT {
     assertTrue(kept >= 12 && kept == server.totalAnswered(), "every reply received before the stop is kept: " + kept + " of " + server.totalAnswered());
 
     server.refillQuota();
-    assertEquals(Main.OK, cli("generate", config, "q1"));
-    assertEquals(40, read("q1", "stages/generate").filter("trace IS NOT NULL").count());
+    assertEquals(Main.OK, runs.cli("generate", config, "q1"));
+    assertEquals(40, runs.read("q1", "stages/generate").filter("trace IS NOT NULL").count());
     assertEquals(1, maxAnswers(), "no call answered twice across the stopped run and its rerun");
     assertEquals(40, server.billedAttempts(), "40 questions, 40 billed replies");
   }
@@ -255,9 +243,9 @@ class ProvidersIT {
         + "  students:\n    - {name: s, model: student-good, base_url: '" + server.baseUrl("plain") + "', stream: false, max_tokens: 100, "
         + "price_input: 500, price_output: 1500, free: false}\n");
     long start = System.nanoTime();
-    assertEquals(Main.OK, cli("generate", config, "bill"));
+    assertEquals(Main.OK, runs.cli("generate", config, "bill"));
     double seconds = (System.nanoTime() - start) / 1e9;
-    JsonNode gen = stage("bill", "generate");
+    JsonNode gen = runs.stage("bill", "generate");
     // A [slow] first attempt is billed when the server finishes it, after the client has moved on.
     assertTrue(server.awaitIdle(10_000), "the server still had requests running");
     double billed = server.billedUsd("teacher-r", 3000, 9000) + server.billedUsd("student-good", 500, 1500);
@@ -268,7 +256,7 @@ class ProvidersIT {
     assertTrue(gen.path("abandoned_attempts").asLong() >= 4, gen.toString());
     assertEquals(billed, recorded, 1e-5, "run.json's spend is what the server billed, abandoned attempts included");
     assertEquals(billed, ledgerSum, 1e-5);
-    assertEquals(60, read("bill", "stages/generate").filter("trace IS NOT NULL").count(), "every fault was retried to a whole reply");
+    assertEquals(60, runs.read("bill", "stages/generate").filter("trace IS NOT NULL").count(), "every fault was retried to a whole reply");
   }
 
   @Test
@@ -283,17 +271,17 @@ class ProvidersIT {
       boolean n = profile.equals("vllm");
       Path config = config("passk", "  students:\n    - {name: r, model: student-rate, base_url: '" + server.baseUrl(profile) + "', samples: 8, "
           + "temperature: 0.7, max_tokens: 100, use_n: " + n + "}\n", "difficulty: {pass_rate: [0.25, 0.75]}", "select: {size: 9}");
-      assertEquals(Main.OK, cli("run", config, "pass-" + profile));
+      assertEquals(Main.OK, runs.cli("run", config, "pass-" + profile));
       assertEquals(n ? 9 : 72, server.totalHits(), profile + ": " + (n ? "one request with n=8" : "8 seeded requests") + " per question");
       Set<String> kept = new TreeSet<>();
-      read("pass-" + profile, "stages/difficulty").collectAsList().forEach(r -> kept.add(r.getAs("question")));
+      runs.read("pass-" + profile, "stages/difficulty").collectAsList().forEach(r -> kept.add(r.getAs("question")));
       Set<String> expected = new TreeSet<>();
       for (int k = 2; k <= 6; k++) {
         expected.add(qs.get(k));
       }
       assertEquals(expected, kept, profile + ": 2..6 of 8 right is inside [0.25, 0.75]");
-      assertEquals(4, read("pass-" + profile, "removed/difficulty").filter("reason = 'pass_rate'").count());
-      assertEquals(0L, stage("pass-" + profile, "difficulty").path("removed").path("solved_by_student").asLong(), "a band turns s1's hard filter off");
+      assertEquals(4, runs.read("pass-" + profile, "removed/difficulty").filter("reason = 'pass_rate'").count());
+      assertEquals(0L, runs.stage("pass-" + profile, "difficulty").path("removed").path("solved_by_student").asLong(), "a band turns s1's hard filter off");
     }
   }
 
@@ -301,8 +289,8 @@ class ProvidersIT {
   void aStudentCutOffHasNoAnswerRatherThanAWrongOne() throws IOException {
     List<String> qs = pool("noanswer", 4, Map.of(1, "[length]"));
     Path config = config("noanswer", "  students:\n    - {name: s, model: student-good, base_url: '" + server.baseUrl("sglang") + "', max_tokens: 100}\n");
-    assertEquals(Main.OK, cli("generate", config, "na"));
-    Row cut = read("na", "stages/generate").filter(org.apache.spark.sql.functions.col("question").equalTo(qs.get(1))).first();
+    assertEquals(Main.OK, runs.cli("generate", config, "na"));
+    Row cut = runs.read("na", "stages/generate").filter(org.apache.spark.sql.functions.col("question").equalTo(qs.get(1))).first();
     assertTrue(cut.isNullAt(cut.fieldIndex("grades")) || cut.getJavaMap(cut.fieldIndex("grades")).isEmpty(), "no grade for a cut answer");
     assertEquals(List.of("s#0"), scala.jdk.javaapi.CollectionConverters.asJava(cut.<String>getSeq(cut.fieldIndex("students_no_answer"))));
     assertTrue(errors(cut).isEmpty(), "no answer is not an API error");
@@ -317,22 +305,22 @@ class ProvidersIT {
     server.setMaxModelLen(700);
     try {
       String student = "  students:\n    - {name: s, model: student-good, base_url: '" + server.baseUrl("vllm") + "', max_tokens: 500%s}\n";
-      assertEquals(Main.OK, cli("generate", config("window", String.format(student, "")), "w0", "--dry-run"));
+      assertEquals(Main.OK, runs.cli("generate", config("window", String.format(student, "")), "w0", "--dry-run"));
       JsonNode estimate = Json.MAPPER.readTree(dir.resolve("out/w0/run.json").toFile()).path("generate_estimate").get(0);
       assertTrue(estimate.path("context_window").asText().contains("700 tokens"), estimate.toString());
       assertEquals(1, estimate.path("calls_refused_context").asInt(), estimate.toString());
 
-      assertEquals(Main.OK, cli("generate", config("window", String.format(student, "")), "w1"));
+      assertEquals(Main.OK, runs.cli("generate", config("window", String.format(student, "")), "w1"));
       assertEquals(0, server.requestsMatching("very long preamble"), "refused before calling");
-      Row refused = read("w1", "stages/generate").filter(org.apache.spark.sql.functions.col("question").equalTo(longQuestion)).first();
+      Row refused = runs.read("w1", "stages/generate").filter(org.apache.spark.sql.functions.col("question").equalTo(longQuestion)).first();
       assertTrue(errors(refused).get(0).contains("context window") && errors(refused).get(0).contains("700"), errors(refused).toString());
-      assertEquals(qs.size(), read("w1", "stages/generate").filter("size(generation_errors) = 0").count());
+      assertEquals(qs.size(), runs.read("w1", "stages/generate").filter("size(generation_errors) = 0").count());
 
-      assertEquals(Main.OK, cli("generate", config("window", String.format(student, ", context_overflow: clamp")), "w2"));
+      assertEquals(Main.OK, runs.cli("generate", config("window", String.format(student, ", context_overflow: clamp")), "w2"));
       String sent = server.lastRequest("very long preamble");
       int maxTokens = Json.MAPPER.readTree(sent).path("max_tokens").asInt();
       assertTrue(maxTokens > 0 && maxTokens < 500, "clamped to what fits: " + maxTokens);
-      assertEquals(1L, stage("w2", "generate").path("calls_clamped_context").asLong());
+      assertEquals(1L, runs.stage("w2", "generate").path("calls_clamped_context").asLong());
     } finally {
       server.setMaxModelLen(32768);
     }
@@ -342,15 +330,15 @@ class ProvidersIT {
   void kTracesPerQuestionExportTheBestOrAll() throws IOException {
     pool("ktraces", 5, Map.of());
     String teacher = "  teacher: {model: teacher-r, base_url: '" + server.baseUrl("vllm") + "', samples: 3, use_n: true, max_tokens: 300}\n";
-    assertEquals(Main.OK, cli("run", config("ktraces", teacher, "select: {size: 5}"), "k-best"));
-    List<Row> rows = read("k-best", "stages/generate").collectAsList();
+    assertEquals(Main.OK, runs.cli("run", config("ktraces", teacher, "select: {size: 5}"), "k-best"));
+    List<Row> rows = runs.read("k-best", "stages/generate").collectAsList();
     for (Row r : rows) {
       assertEquals(3, r.getList(r.fieldIndex("teacher_samples")).size());
     }
     assertEquals(5, Files.readAllLines(dir.resolve("out/k-best/handoff/train.jsonl")).size(), "best: one trace per question");
-    assertEquals(Main.OK, cli("run", config("ktraces", teacher, "select: {size: 5}", "export: {traces: all}"), "k-all"));
+    assertEquals(Main.OK, runs.cli("run", config("ktraces", teacher, "select: {size: 5}", "export: {traces: all}"), "k-all"));
     assertEquals(15, Files.readAllLines(dir.resolve("out/k-all/handoff/train.jsonl")).size(), "all: every trace of every question");
-    JsonNode export = stage("k-all", "export");
+    JsonNode export = runs.stage("k-all", "export");
     assertEquals(export.path("rows_in").asLong(), export.path("rows_out").asLong() + export.path("removed").path("too_long").asLong(0));
   }
 }
