@@ -3,7 +3,7 @@ package dev.distill.job;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.run.RunDirectory;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.udf.text.ContentId;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.distill.job.api;
 
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.run.RunDirectory;
+import dev.distill.job.io.RunDirectory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;

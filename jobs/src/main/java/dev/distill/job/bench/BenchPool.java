@@ -1,7 +1,7 @@
 package dev.distill.job.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import dev.distill.udf.text.ContentId;
 import dev.distill.udf.text.Hash64;
 import java.io.BufferedWriter;

@@ -1,6 +1,6 @@
 package dev.distill.job.bench;
 
-import dev.distill.job.run.Console;
+import dev.distill.job.io.Console;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

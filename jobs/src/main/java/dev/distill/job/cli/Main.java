@@ -1,16 +1,18 @@
 package dev.distill.job.cli;
 
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.BadInputException;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.run.Console;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Console;
+import dev.distill.job.io.Json;
 import dev.distill.job.run.Pipeline;
 import dev.distill.job.run.Preflight;
-import dev.distill.job.run.RunDirectory;
-import dev.distill.job.run.Version;
+import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.Version;
 import dev.distill.job.select.SelectStage;
 import dev.distill.job.spark.SparkSessions;
 import java.nio.file.Path;
@@ -26,12 +28,6 @@ import org.apache.spark.sql.SparkSession;
 
 /** The distill command line: parses options and calls the pipeline; nothing else. */
 public final class Main {
-  public static final int OK = 0;
-  public static final int FAILED = 1;
-  public static final int BAD_CONFIG = 2;
-  public static final int BAD_INPUT = 3;
-  /** Something outside distill failed: storage or object store I/O, the cluster, a network service. Retrying later may succeed. */
-  public static final int UPSTREAM = 4;
 
   static final Map<String, Set<String>> COMMANDS = Map.of(
       "run", Set.of("config", "output", "run-id", "dry-run", "base-run"),
@@ -87,10 +83,10 @@ public final class Main {
       switch (cli.command()) {
         case "help":
           System.out.println(USAGE);
-          return OK;
+          return ExitCode.OK;
         case "version":
           System.out.println("distill " + Version.VERSION);
-          return OK;
+          return ExitCode.OK;
         case "run":
           return runPipeline(cli, console, null);
         case "generate":
@@ -103,7 +99,7 @@ public final class Main {
           return VerifyHandoffCommand.run(cli, System.out, System.err);
         case "bench":
           dev.distill.job.bench.BenchCommand.run(dev.distill.job.bench.BenchCommand.options(cli.options(), cli.sets()), console);
-          return OK;
+          return ExitCode.OK;
         case "grade":
           return dev.distill.job.grade.GradeCommand.run(cli.options());
         default:
@@ -112,22 +108,22 @@ public final class Main {
     } catch (CliArgs.UsageException e) {
       System.err.println("distill: " + e.getMessage());
       System.err.println(USAGE);
-      return BAD_CONFIG;
+      return ExitCode.BAD_CONFIG;
     } catch (ConfigException e) {
       System.err.println("distill: " + e.getMessage());
-      return BAD_CONFIG;
-    } catch (dev.distill.job.generate.GenerationStoppedException e) {
+      return ExitCode.BAD_CONFIG;
+    } catch (dev.distill.job.error.GenerationStoppedException e) {
       System.err.println("distill: " + e.getMessage());
-      return UPSTREAM;
-    } catch (dev.distill.job.run.Pipeline.BadInputException e) {
+      return ExitCode.UPSTREAM;
+    } catch (dev.distill.job.error.BadInputException e) {
       System.err.println("distill: " + e.getMessage());
-      return BAD_INPUT;
+      return ExitCode.BAD_INPUT;
     } catch (Exception e) {
       // Exception, not RuntimeException: Spark's Scala code throws checked IOExceptions undeclared.
       boolean upstream = isUpstream(e);
       System.err.println("distill: run failed" + (upstream ? " (upstream: storage, cluster or network; retry when it is back)" : "") + ": " + e);
       e.printStackTrace(System.err);
-      return upstream ? UPSTREAM : FAILED;
+      return upstream ? ExitCode.UPSTREAM : ExitCode.FAILED;
     }
   }
 
@@ -159,7 +155,7 @@ public final class Main {
     SparkSession spark = SparkSessions.create(pipeline);
     try {
       Pipeline.run(spark, pipeline, runId, console, stopAfter);
-      return OK;
+      return ExitCode.OK;
     } finally {
       spark.stop();
     }
@@ -232,7 +228,7 @@ public final class Main {
       context.run().writeString(context.run().runJson(), Json.pretty(doc));
       console.info(String.format("selected %d of %d candidates over %s domains in %.1fs -> %s", r.rowsOut(), r.rowsIn(),
           r.extra().get("domains_covered"), r.seconds(), target));
-      return OK;
+      return ExitCode.OK;
     } finally {
       spark.stop();
     }

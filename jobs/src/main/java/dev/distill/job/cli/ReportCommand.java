@@ -1,12 +1,13 @@
 package dev.distill.job.cli;
 
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.error.ExitCode;
 import dev.distill.job.report.ReportWriter;
-import dev.distill.job.run.Console;
-import dev.distill.job.run.Json;
-import dev.distill.job.run.RunDirectory;
+import dev.distill.job.io.Console;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.spark.SparkSessions;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class ReportCommand {
     try {
       ReportWriter.Written w = ReportWriter.write(spark, runDir);
       console.info(String.format(Locale.ROOT, "report %s (%,d bytes) in %.1fs", w.path(), w.bytes(), w.seconds()));
-      return Main.OK;
+      return ExitCode.OK;
     } finally {
       spark.stop();
     }

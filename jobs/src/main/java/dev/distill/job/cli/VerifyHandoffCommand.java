@@ -1,5 +1,6 @@
 package dev.distill.job.cli;
 
+import dev.distill.job.error.ExitCode;
 import dev.distill.job.export.HandoffVerifier;
 import java.io.PrintStream;
 
@@ -14,12 +15,12 @@ final class VerifyHandoffCommand {
     HandoffVerifier.Result result = HandoffVerifier.verify(dir, new org.apache.hadoop.conf.Configuration());
     if (result.ok()) {
       out.println("[distill] handoff " + dir + " verified: " + result.rows() + " rows, every checksum, row count and chat marker matches");
-      return Main.OK;
+      return ExitCode.OK;
     }
     err.println("distill: Cannot trust the handoff bundle " + dir + ": " + result.problems().size() + " problem(s); re-export it "
         + "(bin/distill run) or copy it again:");
     result.problems().forEach(p -> err.println("  - " + p));
-    return Main.BAD_INPUT;
+    return ExitCode.BAD_INPUT;
   }
 
   private VerifyHandoffCommand() {}

@@ -2,6 +2,7 @@ package dev.distill.job.conf;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.distill.job.error.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.distill.job.conf;
 
+import dev.distill.job.error.ConfigException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.distill.job.conf;
 
-import dev.distill.job.generate.GenerateConfig;
+import dev.distill.job.error.ConfigException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.distill.job.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.distill.job.export;
 
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

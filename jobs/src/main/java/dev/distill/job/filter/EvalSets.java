@@ -1,7 +1,7 @@
 package dev.distill.job.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.ingest.RecordMapper;
 import dev.distill.job.ingest.RecordReader;

@@ -1,6 +1,7 @@
 package dev.distill.job.generate;
 
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.conf.GenerateConfig;
+import dev.distill.job.error.ConfigException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.distill.job.generate;
 
-import dev.distill.job.run.Json;
+import dev.distill.job.conf.GenerateConfig;
+import dev.distill.job.io.Json;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.score.DifficultyStage;
 import java.io.Serializable;

@@ -1,6 +1,7 @@
 package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.conf.Endpoints;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -363,10 +364,10 @@ public final class ChatClient {
   /** The body as sent when streaming: the keyed body plus the stream switches. */
   static String streaming(String body) {
     try {
-      com.fasterxml.jackson.databind.node.ObjectNode node = (com.fasterxml.jackson.databind.node.ObjectNode) dev.distill.job.run.Json.MAPPER.readTree(body);
+      com.fasterxml.jackson.databind.node.ObjectNode node = (com.fasterxml.jackson.databind.node.ObjectNode) dev.distill.job.io.Json.MAPPER.readTree(body);
       node.put("stream", true);
       node.putObject("stream_options").put("include_usage", true);
-      return dev.distill.job.run.Json.MAPPER.writeValueAsString(node);
+      return dev.distill.job.io.Json.MAPPER.writeValueAsString(node);
     } catch (IOException | ClassCastException e) {
       throw new IllegalArgumentException("Cannot stream a request body that is not a JSON object: " + e.getMessage(), e);
     }

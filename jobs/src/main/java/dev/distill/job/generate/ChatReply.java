@@ -2,7 +2,7 @@ package dev.distill.job.generate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import java.util.ArrayList;
 import java.util.List;
 

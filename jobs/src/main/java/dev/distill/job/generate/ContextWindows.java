@@ -1,7 +1,9 @@
 package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.run.Json;
+import dev.distill.job.conf.Endpoints;
+import dev.distill.job.conf.GenerateConfig;
+import dev.distill.job.io.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.schema.Columns;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.distill.job.generate;
 
-import dev.distill.job.run.Console;
+import dev.distill.job.io.Console;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;

@@ -12,7 +12,9 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
-import dev.distill.job.run.Console;
+import dev.distill.job.conf.GenerateConfig;
+import dev.distill.job.error.GenerationStoppedException;
+import dev.distill.job.io.Console;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.score.MscCodes;

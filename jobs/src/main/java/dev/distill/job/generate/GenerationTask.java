@@ -1,5 +1,6 @@
 package dev.distill.job.generate;
 
+import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.spark.HadoopConf;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -322,7 +323,7 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
         FileSystem fs = p.getFileSystem(hadoop.get());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(p), StandardCharsets.UTF_8))) {
           for (String line = in.readLine(); line != null; line = in.readLine()) {
-            com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.run.Json.MAPPER.readTree(line);
+            com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.io.Json.MAPPER.readTree(line);
             if (!Ledger.ERROR.equals(node.path("status").asText())) {
               done.add(node.hasNonNull("call_key") ? node.path("call_key").asText() : node.path("key").asText());
             }

@@ -1,6 +1,6 @@
 package dev.distill.job.generate;
 
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

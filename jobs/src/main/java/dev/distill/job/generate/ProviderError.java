@@ -1,7 +1,7 @@
 package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import java.util.Locale;
 
 /**

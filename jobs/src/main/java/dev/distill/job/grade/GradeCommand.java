@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.job.cli.CliArgs;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.BadInputException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.ingest.FieldPath;
 import dev.distill.job.run.Pipeline;
 import dev.distill.udf.answer.AnswerGrader;
@@ -108,7 +109,7 @@ public final class GradeCommand {
    * @return counts and timings; {@link GradeSummary#unreadable()} says whether records were skipped
    * @throws ConfigException when an option is missing or malformed, the input does not exist, or
    *     a path selects a list or object where text is expected (nothing is written)
-   * @throws Pipeline.BadInputException when the input has no rows, or a path selects nothing in
+   * @throws BadInputException when the input has no rows, or a path selects nothing in
    *     any row (the output file is removed)
    */
   public GradeSummary execute() {
@@ -226,7 +227,7 @@ public final class GradeCommand {
     }
     if (problem != null) {
       removeOutput();
-      throw new Pipeline.BadInputException(problem);
+      throw new BadInputException(problem);
     }
   }
 

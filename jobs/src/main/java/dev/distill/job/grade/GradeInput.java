@@ -2,7 +2,7 @@ package dev.distill.job.grade;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.ingest.RecordReader;
 import dev.distill.job.ingest.SourceSpec;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.distill.job.grade;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.ingest.FieldPath;
 import java.util.ArrayList;
 import java.util.Iterator;

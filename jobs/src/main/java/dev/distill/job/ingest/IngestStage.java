@@ -8,8 +8,8 @@ import static org.apache.spark.sql.functions.to_json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
-import dev.distill.job.run.RunDirectory;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.spark.HadoopConf;
@@ -96,7 +96,7 @@ public final class IngestStage {
       parts.add(spark.createDataFrame(rows, INGEST));
     }
     Dataset<Row> all = parts.stream().reduce(Dataset::unionByName)
-        .orElseThrow(() -> new dev.distill.job.conf.ConfigException("Cannot ingest: no sources are configured; add entries under sources:"))
+        .orElseThrow(() -> new dev.distill.job.error.ConfigException("Cannot ingest: no sources are configured; add entries under sources:"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     int partitions = context.partitionsFor(inputBytes);
     context.stat("partitions", partitions);

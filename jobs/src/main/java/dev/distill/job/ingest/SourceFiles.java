@@ -1,6 +1,6 @@
 package dev.distill.job.ingest;
 
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

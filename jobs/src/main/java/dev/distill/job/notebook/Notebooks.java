@@ -3,12 +3,12 @@ package dev.distill.job.notebook;
 import static org.apache.spark.sql.functions.col;
 
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.report.Html;
-import dev.distill.job.run.Json;
-import dev.distill.job.run.RunDirectory;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.select.SelectStage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.distill.job.report;
 
-import dev.distill.job.run.Console;
-import dev.distill.job.run.RunDirectory;
+import dev.distill.job.io.Console;
+import dev.distill.job.io.RunDirectory;
 import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.SparkSession;
 

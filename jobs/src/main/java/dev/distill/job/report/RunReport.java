@@ -10,8 +10,8 @@ import static org.apache.spark.sql.functions.log2;
 import static org.apache.spark.sql.functions.row_number;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.run.Json;
-import dev.distill.job.run.RunDirectory;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.Columns;
 import java.io.IOException;
 import java.util.ArrayList;

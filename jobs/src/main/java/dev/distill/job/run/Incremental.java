@@ -9,9 +9,11 @@ import static org.apache.spark.sql.functions.to_json;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.Columns;
 import java.io.IOException;
 import java.util.ArrayList;

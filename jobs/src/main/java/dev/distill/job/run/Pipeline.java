@@ -2,16 +2,20 @@ package dev.distill.job.run;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.error.BadInputException;
 import dev.distill.job.dedup.DedupStage;
 import dev.distill.job.export.ExportStage;
 import dev.distill.job.filter.DecontamStage;
 import dev.distill.job.filter.QualityStage;
-import dev.distill.job.generate.GenerateConfig;
+import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.generate.GenerateEstimate;
 import dev.distill.job.generate.GenerateStage;
 import dev.distill.job.ingest.IngestStage;
+import dev.distill.job.io.Console;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.sample.SamplePool;
 import dev.distill.job.score.DifficultyStage;
 import dev.distill.job.score.DomainStage;
@@ -41,12 +45,6 @@ public final class Pipeline {
     return stages;
   }
 
-  /** Thrown when more input rows are unreadable than run.max_quarantine_fraction allows. */
-  public static final class BadInputException extends RuntimeException {
-    public BadInputException(String message) {
-      super(message);
-    }
-  }
 
   /** What a finished run reports. */
   public record Outcome(String runId, String runDir, List<StageResult> stages) {}

@@ -1,10 +1,11 @@
 package dev.distill.job.run;
 
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.filter.EvalSets;
 import dev.distill.job.ingest.SourceFiles;
 import dev.distill.job.ingest.SourceSpec;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.spark.TokenizerFile;
 import java.util.List;
 import java.util.Map;

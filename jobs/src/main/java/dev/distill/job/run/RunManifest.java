@@ -1,6 +1,9 @@
 package dev.distill.job.run;
 
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.Version;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,8 @@
 package dev.distill.job.run;
 
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;

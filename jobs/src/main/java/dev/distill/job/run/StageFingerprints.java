@@ -1,6 +1,8 @@
 package dev.distill.job.run;
 
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.Version;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -4,7 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.Columns;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,6 +1,8 @@
 package dev.distill.job.run;
 
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.io.Console;
+import dev.distill.job.io.RunDirectory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

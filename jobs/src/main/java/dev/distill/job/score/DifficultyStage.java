@@ -190,7 +190,7 @@ public final class DifficultyStage implements Stage {
       return null;
     }
     try {
-      com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.run.Json.MAPPER.readTree(metadata);
+      com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.io.Json.MAPPER.readTree(metadata);
       if (node.hasNonNull("pass_correct") && node.hasNonNull("pass_total")) {
         return new int[] {node.get("pass_correct").asInt(), node.get("pass_total").asInt()};
       }

@@ -3,7 +3,7 @@ package dev.distill.job.select;
 import static org.apache.spark.sql.functions.col;
 
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;

@@ -1,9 +1,9 @@
 package dev.distill.job.spark;
 
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.ConfigReader;
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import dev.distill.udf.tokens.TokenCounter;
 import dev.distill.udf.tokens.TokenCounters;
 import java.io.FileNotFoundException;

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.SharedPaths;
 import dev.distill.job.cli.Main;
-import dev.distill.job.run.Json;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ class BenchIT {
     List<String> args = new ArrayList<>(List.of("bench", "--size", "1500", "--output", out.toString(), "--token-sample-mb", "2",
         "--tokenizer", Files.isRegularFile(tokenizer) ? tokenizer.toString() : "",
         "--set", "spark.master=local[2]", "--set", "run.partitions=2", "--set", "spark.conf={spark.ui.enabled: 'false'}"));
-    assertEquals(Main.OK, Main.run(args.toArray(new String[0])));
+    assertEquals(ExitCode.OK, Main.run(args.toArray(new String[0])));
 
     Path json;
     try (Stream<Path> files = Files.list(out.resolve("results"))) {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import dev.distill.udf.hash.MinHash;
 import dev.distill.udf.quality.RepetitionDetector;
 import dev.distill.udf.quality.TruncationDetector;

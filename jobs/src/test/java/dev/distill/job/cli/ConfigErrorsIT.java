@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.ChildCli;
+import dev.distill.job.error.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ class ConfigErrorsIT {
 
   record Result(int exit, String console, Path config, Path output) {
     void assertFailedBeforeSpark() {
-      assertEquals(Main.BAD_CONFIG, exit, console);
+      assertEquals(ExitCode.BAD_CONFIG, exit, console);
       assertFalse(console.contains(SPARK_STARTED), "Spark was started:\n" + console);
       assertFalse(Files.exists(output), "the run wrote " + output);
     }
@@ -85,7 +86,7 @@ class ConfigErrorsIT {
   @Test
   void controlARunThatGetsAsFarAsSparkFailsToStartIt() throws Exception {
     Result r = run("control", source());
-    assertEquals(Main.FAILED, r.exit(), r.console());
+    assertEquals(ExitCode.FAILED, r.exit(), r.console());
     r.assertSays(SPARK_STARTED);
   }
 

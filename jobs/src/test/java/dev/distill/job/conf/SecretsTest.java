@@ -3,7 +3,7 @@ package dev.distill.job.conf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import dev.distill.job.spark.SparkSessions;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distill.job.SparkTestSession;
 import dev.distill.job.SparkTestSession.CandidateRow;
 import dev.distill.job.api.StageContext;
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
 import dev.distill.job.run.StageRunner;
 import dev.distill.job.schema.Columns;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.SparkTestSession;
-import dev.distill.job.api.StageResult;
+import dev.distill.job.io.StageResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

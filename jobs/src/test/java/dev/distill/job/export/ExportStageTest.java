@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.SparkTestSession;
-import dev.distill.job.api.StageResult;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.StageResult;
+import dev.distill.job.io.Json;
 import dev.distill.udf.tokens.EstimatedTokenCounter;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SparkTestSession;
 import dev.distill.job.cli.Main;
+import dev.distill.job.error.ExitCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class HandoffVerifierTest {
     HandoffVerifier.Result r = verify(good);
     assertEquals(List.of(), r.problems());
     assertEquals(5, r.rows());
-    assertEquals(Main.OK, Main.run(new String[] {"verify-handoff", good.toString()}));
+    assertEquals(ExitCode.OK, Main.run(new String[] {"verify-handoff", good.toString()}));
   }
 
   @Test
@@ -69,7 +70,7 @@ class HandoffVerifierTest {
     HandoffVerifier.Result r = verify(bundle);
     assertTrue(anyProblem(r, "train.parquet: sha256"), r.problems().toString());
     assertEquals(1, r.problems().size(), "size and row count unchanged: " + r.problems());
-    assertEquals(Main.BAD_INPUT, Main.run(new String[] {"verify-handoff", bundle.toString()}));
+    assertEquals(ExitCode.BAD_INPUT, Main.run(new String[] {"verify-handoff", bundle.toString()}));
   }
 
   @Test
@@ -82,7 +83,7 @@ class HandoffVerifierTest {
     assertTrue(anyProblem(r, "arrow/data-00000-of-00001.arrow", "bytes, the manifest says " + bytes.length, "(truncated)"), r.problems().toString());
     assertTrue(anyProblem(r, "arrow/data-00000-of-00001.arrow: sha256"), r.problems().toString());
     assertTrue(anyProblem(r, "arrow/data-00000-of-00001.arrow: cannot read the Arrow stream"), r.problems().toString());
-    assertEquals(Main.BAD_INPUT, Main.run(new String[] {"verify-handoff", bundle.toString()}));
+    assertEquals(ExitCode.BAD_INPUT, Main.run(new String[] {"verify-handoff", bundle.toString()}));
   }
 
   @Test
@@ -103,12 +104,12 @@ class HandoffVerifierTest {
     Files.delete(bundle.resolve("manifest.json"));
     HandoffVerifier.Result r = verify(bundle);
     assertTrue(anyProblem(r, "no manifest.json"), r.problems().toString());
-    assertEquals(Main.BAD_INPUT, Main.run(new String[] {"verify-handoff", bundle.toString()}));
+    assertEquals(ExitCode.BAD_INPUT, Main.run(new String[] {"verify-handoff", bundle.toString()}));
   }
 
   @Test
   void verifyHandoffWithoutADirectoryIsAUsageError() {
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"verify-handoff"}));
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "stray-argument"}));
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"verify-handoff"}));
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"run", "stray-argument"}));
   }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.job.conf.Endpoints;
+import dev.distill.job.conf.GenerateConfig;
+import dev.distill.job.conf.PromptTemplate;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +61,7 @@ class ChatClientTest {
   }
 
   private ChatClient.Outcome ask(String profile, String model, String question, boolean stream) throws Exception {
-    String body = dev.distill.job.run.Json.compact(Map.of("model", model, "messages",
+    String body = dev.distill.job.io.Json.compact(Map.of("model", model, "messages",
         java.util.List.of(Map.of("role", "user", "content", question)), "max_tokens", 100));
     return client.call(server.baseUrl(profile), body, stream, key(), ChatClient.Guard.NONE);
   }
@@ -82,7 +85,7 @@ class ChatClientTest {
     }
     ChatClient.Outcome routed = ask("openrouter", "teacher-r", "plain question", false);
     assertNotNull(routed.reply().providerCostUsd(), "OpenRouter reports the cost in usage.cost");
-    String reasoningModel = dev.distill.job.run.Json.compact(Map.of("model", "o3-mini", "messages",
+    String reasoningModel = dev.distill.job.io.Json.compact(Map.of("model", "o3-mini", "messages",
         java.util.List.of(Map.of("role", "user", "content", "plain question")), "max_completion_tokens", 100));
     assertNotNull(client.call(server.baseUrl("openai"), reasoningModel, false, key(), ChatClient.Guard.NONE).reply().reasoningTokens(),
         "OpenAI counts reasoning tokens in completion_tokens_details");
@@ -90,7 +93,7 @@ class ChatClientTest {
 
   @Test
   void geminiThoughtsAskedForInExtraBodyBecomeTheTrace() throws Exception {
-    String body = dev.distill.job.run.Json.compact(Map.of("model", "teacher-r", "messages",
+    String body = dev.distill.job.io.Json.compact(Map.of("model", "teacher-r", "messages",
         java.util.List.of(Map.of("role", "user", "content", "plain question")), "max_tokens", 100,
         "google", Map.of("thinking_config", Map.of("include_thoughts", true))));
     for (boolean stream : new boolean[] {true, false}) {
@@ -173,7 +176,7 @@ class ChatClientTest {
   }
 
   private ChatClient.Outcome ask(String model, String question) throws Exception {
-    String body = dev.distill.job.run.Json.compact(Map.of("model", model, "messages",
+    String body = dev.distill.job.io.Json.compact(Map.of("model", model, "messages",
         java.util.List.of(Map.of("role", "user", "content", question)), "max_tokens", 100));
     return client.call(server.baseUrl(), body, key());
   }

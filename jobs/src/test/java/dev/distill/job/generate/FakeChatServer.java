@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;

@@ -2,7 +2,8 @@ package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
-import dev.distill.job.run.Json;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class GenerateBenchmark {
         long start = System.nanoTime();
         int rc = Main.run(new String[] {"generate", "--config", config.toString(), "--output", dir.resolve("out").toString(), "--run-id", run});
         double wall = (System.nanoTime() - start) / 1e9;
-        if (rc != Main.OK) {
+        if (rc != ExitCode.OK) {
           throw new IllegalStateException("run " + run + " failed with exit code " + rc);
         }
         JsonNode stages = Json.MAPPER.readTree(dir.resolve("out").resolve(run).resolve("run.json").toFile()).path("stages");

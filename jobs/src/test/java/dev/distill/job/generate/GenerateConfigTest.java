@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SparkTestSession;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.conf.Endpoints;
+import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.conf.Secrets;
+import dev.distill.job.error.ConfigException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -76,7 +79,7 @@ class GenerateConfigTest {
   }
 
   private static String key(GenerateConfig.Role role, Integer seed) {
-    return dev.distill.job.run.Json.canonicalSha256(CallPlanner.body(role, "What is 1+1?", seed, 1, role.maxTokens()));
+    return dev.distill.job.io.Json.canonicalSha256(CallPlanner.body(role, "What is 1+1?", seed, 1, role.maxTokens()));
   }
 
   @Test

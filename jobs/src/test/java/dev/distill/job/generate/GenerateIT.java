@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
-import dev.distill.job.run.Json;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -155,7 +156,7 @@ class GenerateIT {
   @Test
   @Order(1)
   void generateCallsEveryRequestOnceAndFillsTheColumns() throws IOException {
-    assertEquals(Main.OK, cli("generate", config("main", "ledger"), "g1"));
+    assertEquals(ExitCode.OK, cli("generate", config("main", "ledger"), "g1"));
     // 47 distinct answered questions x 6 calls + the unanswered one (teacher, classifier),
     // minus what [always500] never gets (5 round-1 calls fail; its judge has no attempt) and
     // [nothink] (no attempt, so no judge call).
@@ -203,7 +204,7 @@ class GenerateIT {
   @Order(2)
   void rerunAndLargerPoolNeverPayTwice() throws IOException {
     server.resetCounts();
-    assertEquals(Main.OK, cli("generate", config("main", "ledger"), "g2"));
+    assertEquals(ExitCode.OK, cli("generate", config("main", "ledger"), "g2"));
     assertEquals(0, server.totalAnswered(), "a rerun answers from the ledger");
     assertEquals(5 * 4, server.totalHits(), "only the failed calls are tried again (retry_failed), 4 attempts each");
     JsonNode gen = stageFigures(runJson("g2"), "generate");
@@ -219,7 +220,7 @@ class GenerateIT {
     Files.write(dir.resolve("pool/part-2.jsonl"), more);
     server.resetCounts();
     try {
-      assertEquals(Main.OK, cli("generate", config("main", "ledger"), "g3", "--set", "generate.retry_failed=false"));
+      assertEquals(ExitCode.OK, cli("generate", config("main", "ledger"), "g3", "--set", "generate.retry_failed=false"));
       assertEquals(5 * CALLS_PER_ROW, server.totalAnswered(), "only the five new questions are called");
       assertEquals(5 * CALLS_PER_ROW, server.totalHits(), "failed calls are not retried with retry_failed=false");
       assertEquals(1, maxAnswers(server));
@@ -231,7 +232,7 @@ class GenerateIT {
   @Test
   @Order(3)
   void fullRunDropsApiErrorsAndUsesJudgeAndClassifier() throws IOException {
-    assertEquals(Main.OK, cli("run", config("main", "ledger"), "r1", "--set", "generate.retry_failed=false"));
+    assertEquals(ExitCode.OK, cli("run", config("main", "ledger"), "r1", "--set", "generate.retry_failed=false"));
     List<Row> removed = stage("r1", "removed/quality").filter("reason = 'api_error'").collectAsList();
     List<String> questions = removed.stream().map(r -> (String) r.getAs("question")).sorted().toList();
     assertEquals(2, questions.size(), questions.toString());
@@ -250,7 +251,7 @@ class GenerateIT {
   @Order(4)
   void costCapStopsSpendingAndAHigherCapCallsOnlyWhatIsMissing() throws IOException {
     server.resetCounts();
-    assertEquals(Main.OK, cli("generate", config("capped", "ledger-capped", "  max_cost_usd: 2.0"), "c1"));
+    assertEquals(ExitCode.OK, cli("generate", config("capped", "ledger-capped", "  max_cost_usd: 2.0"), "c1"));
     JsonNode gen = stageFigures(runJson("c1"), "generate");
     assertTrue(gen.path("stopped_at_cost_cap").asBoolean(), gen.toString());
     assertTrue(gen.path("cost_usd").asDouble() <= 2.0, gen.toString());
@@ -263,7 +264,7 @@ class GenerateIT {
     assertTrue(capped > 0 && kept + capped == PLAIN + SPECIAL.size() + 2, "kept " + kept + ", capped " + capped);
     int paid = server.totalAnswered();
 
-    assertEquals(Main.OK, cli("generate", config("uncapped", "ledger-capped"), "c2"));
+    assertEquals(ExitCode.OK, cli("generate", config("uncapped", "ledger-capped"), "c2"));
     assertEquals(1, maxAnswers(server), "nothing paid twice across the capped and the uncapped run");
     assertEquals(stageFigures(runJson("c2"), "generate").path("calls_cached").asLong(), paid, "the capped run's replies are reused");
     assertEquals(0, spark().read().parquet(dir.resolve("out/c2/removed/generate").toString()).count());
@@ -273,7 +274,7 @@ class GenerateIT {
   @Order(5)
   void dryRunEstimatesWithoutCalling() throws IOException {
     server.resetCounts();
-    assertEquals(Main.OK, cli("generate", config("dry", "ledger-dry"), "d1", "--dry-run"));
+    assertEquals(ExitCode.OK, cli("generate", config("dry", "ledger-dry"), "d1", "--dry-run"));
     assertEquals(0, server.totalHits());
     JsonNode run = runJson("d1");
     assertEquals("dry_run", run.path("status").asText());
@@ -307,7 +308,7 @@ class GenerateIT {
     child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     server.release();
 
-    assertEquals(Main.OK, cli("generate", config, "k1"));
+    assertEquals(ExitCode.OK, cli("generate", config, "k1"));
     assertEquals(1, maxAnswers(server), "no call answered twice across the killed run and its resumption");
     List<Row> rows = stage("k1", "stages/generate").collectAsList();
     assertEquals(PLAIN + SPECIAL.size() + 2, rows.size());

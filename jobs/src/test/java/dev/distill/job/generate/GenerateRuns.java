@@ -2,7 +2,7 @@ package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

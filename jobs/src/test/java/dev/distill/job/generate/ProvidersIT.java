@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
-import dev.distill.job.run.Json;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ class ProvidersIT {
     // A 40,960-token window (Qwen3's), so that a 32,768-token limit fits beside the prompt.
     server.setMaxModelLen(40960);
     String teacher = "  teacher: {model: teacher-r, base_url: '" + server.baseUrl("vllm") + "', max_tokens: %d}\n";
-    assertEquals(Main.OK, runs.cli("run", config("long", String.format(teacher, 4096), "select: {size: 8}"), "short"));
+    assertEquals(ExitCode.OK, runs.cli("run", config("long", String.format(teacher, 4096), "select: {size: 8}"), "short"));
     List<Row> rows = runs.read("short", "stages/generate").collectAsList();
     int lost = 0;
     for (Row r : rows) {
@@ -137,7 +138,7 @@ class ProvidersIT {
     // A larger max_tokens is another request: called again, and the 30,000-token streams arrive whole,
     // each taking longer than the idle timeout in total but never pausing that long between chunks.
     int before = server.requestsMatching("[long]");
-    assertEquals(Main.OK, runs.cli("run", config("long", String.format(teacher, 32768), "select: {size: 8}"), "whole"));
+    assertEquals(ExitCode.OK, runs.cli("run", config("long", String.format(teacher, 32768), "select: {size: 8}"), "whole"));
     assertEquals(before + 3, server.requestsMatching("[long]"), "only the cut traces are asked again, once each");
     List<Row> longRows = runs.read("whole", "stages/generate").filter("question LIKE '%[long]%'").collectAsList();
     assertEquals(3, longRows.size());
@@ -159,11 +160,11 @@ class ProvidersIT {
     pool("rejected", 6, Map.of(2, "[badrequest]", 3, "[overflow]"));
     String roles = "  teacher: {model: teacher-r, base_url: '" + server.baseUrl("openai") + "', max_tokens: 500}\n";
     Path config = config("rejected", roles);
-    assertEquals(Main.OK, runs.cli("generate", config, "rej1"));
+    assertEquals(ExitCode.OK, runs.cli("generate", config, "rej1"));
     assertEquals(1, server.requestsMatching("[badrequest]"));
     assertEquals(1, server.requestsMatching("[overflow]"));
     assertEquals(2, ledger("rejected").filter("status = 'rejected'").count());
-    assertEquals(Main.OK, runs.cli("generate", config, "rej2"));
+    assertEquals(ExitCode.OK, runs.cli("generate", config, "rej2"));
     assertEquals(1, server.requestsMatching("[badrequest]"), "a 400 is final for that request: not sent again by a rerun");
     assertEquals(1, server.requestsMatching("[overflow]"));
     for (Row r : runs.read("rej2", "stages/generate").filter("question LIKE '%[badrequest]%' OR question LIKE '%[overflow]%'").collectAsList()) {
@@ -172,9 +173,9 @@ class ProvidersIT {
 
     // An OpenAI reasoning model refuses max_tokens and temperature; with its own parameters every call goes through.
     String o = "  teacher: {model: o4-mini, base_url: '" + server.baseUrl("openai") + "', max_tokens: 500%s}\n";
-    assertEquals(Main.OK, runs.cli("generate", config("rejected", String.format(o, "")), "rej3"));
+    assertEquals(ExitCode.OK, runs.cli("generate", config("rejected", String.format(o, "")), "rej3"));
     assertEquals(6L, runs.stage("rej3", "generate").path("calls_rejected").asLong());
-    assertEquals(Main.OK, runs.cli("generate", config("rejected", String.format(o, ", limit_field: max_completion_tokens, send_temperature: false")), "rej4"));
+    assertEquals(ExitCode.OK, runs.cli("generate", config("rejected", String.format(o, ", limit_field: max_completion_tokens, send_temperature: false")), "rej4"));
     String sent = server.lastRequest("o4-mini");
     assertTrue(sent.contains("\"max_completion_tokens\":500") && !sent.contains("temperature"), sent);
     assertEquals(4, ledger("rejected").filter("status = 'ok' AND model = 'o4-mini'").count(), "all but [badrequest] and [overflow]");
@@ -207,7 +208,7 @@ class ProvidersIT {
       System.setErr(original);
     }
     String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(Main.UPSTREAM, rc, printed);
+    assertEquals(ExitCode.UPSTREAM, rc, printed);
     assertTrue(printed.contains("distill: Cannot continue generating: generate.teacher (model teacher-t at " + server.baseUrl("openai")
         + ") failed 3 times in a row") && printed.contains("HTTP 429") && printed.contains("exceeded your current quota"), printed);
     assertEquals(1, printed.lines().filter(l -> l.startsWith("distill:")).count(), printed);
@@ -222,7 +223,7 @@ class ProvidersIT {
     assertTrue(kept >= 12 && kept == server.totalAnswered(), "every reply received before the stop is kept: " + kept + " of " + server.totalAnswered());
 
     server.refillQuota();
-    assertEquals(Main.OK, runs.cli("generate", config, "q1"));
+    assertEquals(ExitCode.OK, runs.cli("generate", config, "q1"));
     assertEquals(40, runs.read("q1", "stages/generate").filter("trace IS NOT NULL").count());
     assertEquals(1, maxAnswers(), "no call answered twice across the stopped run and its rerun");
     assertEquals(40, server.billedAttempts(), "40 questions, 40 billed replies");
@@ -243,7 +244,7 @@ class ProvidersIT {
         + "  students:\n    - {name: s, model: student-good, base_url: '" + server.baseUrl("plain") + "', stream: false, max_tokens: 100, "
         + "price_input: 500, price_output: 1500, free: false}\n");
     long start = System.nanoTime();
-    assertEquals(Main.OK, runs.cli("generate", config, "bill"));
+    assertEquals(ExitCode.OK, runs.cli("generate", config, "bill"));
     double seconds = (System.nanoTime() - start) / 1e9;
     JsonNode gen = runs.stage("bill", "generate");
     // A [slow] first attempt is billed when the server finishes it, after the client has moved on.
@@ -271,7 +272,7 @@ class ProvidersIT {
       boolean n = profile.equals("vllm");
       Path config = config("passk", "  students:\n    - {name: r, model: student-rate, base_url: '" + server.baseUrl(profile) + "', samples: 8, "
           + "temperature: 0.7, max_tokens: 100, use_n: " + n + "}\n", "difficulty: {pass_rate: [0.25, 0.75]}", "select: {size: 9}");
-      assertEquals(Main.OK, runs.cli("run", config, "pass-" + profile));
+      assertEquals(ExitCode.OK, runs.cli("run", config, "pass-" + profile));
       assertEquals(n ? 9 : 72, server.totalHits(), profile + ": " + (n ? "one request with n=8" : "8 seeded requests") + " per question");
       Set<String> kept = new TreeSet<>();
       runs.read("pass-" + profile, "stages/difficulty").collectAsList().forEach(r -> kept.add(r.getAs("question")));
@@ -289,7 +290,7 @@ class ProvidersIT {
   void aStudentCutOffHasNoAnswerRatherThanAWrongOne() throws IOException {
     List<String> qs = pool("noanswer", 4, Map.of(1, "[length]"));
     Path config = config("noanswer", "  students:\n    - {name: s, model: student-good, base_url: '" + server.baseUrl("sglang") + "', max_tokens: 100}\n");
-    assertEquals(Main.OK, runs.cli("generate", config, "na"));
+    assertEquals(ExitCode.OK, runs.cli("generate", config, "na"));
     Row cut = runs.read("na", "stages/generate").filter(org.apache.spark.sql.functions.col("question").equalTo(qs.get(1))).first();
     assertTrue(cut.isNullAt(cut.fieldIndex("grades")) || cut.getJavaMap(cut.fieldIndex("grades")).isEmpty(), "no grade for a cut answer");
     assertEquals(List.of("s#0"), scala.jdk.javaapi.CollectionConverters.asJava(cut.<String>getSeq(cut.fieldIndex("students_no_answer"))));
@@ -305,18 +306,18 @@ class ProvidersIT {
     server.setMaxModelLen(700);
     try {
       String student = "  students:\n    - {name: s, model: student-good, base_url: '" + server.baseUrl("vllm") + "', max_tokens: 500%s}\n";
-      assertEquals(Main.OK, runs.cli("generate", config("window", String.format(student, "")), "w0", "--dry-run"));
+      assertEquals(ExitCode.OK, runs.cli("generate", config("window", String.format(student, "")), "w0", "--dry-run"));
       JsonNode estimate = Json.MAPPER.readTree(dir.resolve("out/w0/run.json").toFile()).path("generate_estimate").get(0);
       assertTrue(estimate.path("context_window").asText().contains("700 tokens"), estimate.toString());
       assertEquals(1, estimate.path("calls_refused_context").asInt(), estimate.toString());
 
-      assertEquals(Main.OK, runs.cli("generate", config("window", String.format(student, "")), "w1"));
+      assertEquals(ExitCode.OK, runs.cli("generate", config("window", String.format(student, "")), "w1"));
       assertEquals(0, server.requestsMatching("very long preamble"), "refused before calling");
       Row refused = runs.read("w1", "stages/generate").filter(org.apache.spark.sql.functions.col("question").equalTo(longQuestion)).first();
       assertTrue(errors(refused).get(0).contains("context window") && errors(refused).get(0).contains("700"), errors(refused).toString());
       assertEquals(qs.size(), runs.read("w1", "stages/generate").filter("size(generation_errors) = 0").count());
 
-      assertEquals(Main.OK, runs.cli("generate", config("window", String.format(student, ", context_overflow: clamp")), "w2"));
+      assertEquals(ExitCode.OK, runs.cli("generate", config("window", String.format(student, ", context_overflow: clamp")), "w2"));
       String sent = server.lastRequest("very long preamble");
       int maxTokens = Json.MAPPER.readTree(sent).path("max_tokens").asInt();
       assertTrue(maxTokens > 0 && maxTokens < 500, "clamped to what fits: " + maxTokens);
@@ -330,13 +331,13 @@ class ProvidersIT {
   void kTracesPerQuestionExportTheBestOrAll() throws IOException {
     pool("ktraces", 5, Map.of());
     String teacher = "  teacher: {model: teacher-r, base_url: '" + server.baseUrl("vllm") + "', samples: 3, use_n: true, max_tokens: 300}\n";
-    assertEquals(Main.OK, runs.cli("run", config("ktraces", teacher, "select: {size: 5}"), "k-best"));
+    assertEquals(ExitCode.OK, runs.cli("run", config("ktraces", teacher, "select: {size: 5}"), "k-best"));
     List<Row> rows = runs.read("k-best", "stages/generate").collectAsList();
     for (Row r : rows) {
       assertEquals(3, r.getList(r.fieldIndex("teacher_samples")).size());
     }
     assertEquals(5, Files.readAllLines(dir.resolve("out/k-best/handoff/train.jsonl")).size(), "best: one trace per question");
-    assertEquals(Main.OK, runs.cli("run", config("ktraces", teacher, "select: {size: 5}", "export: {traces: all}"), "k-all"));
+    assertEquals(ExitCode.OK, runs.cli("run", config("ktraces", teacher, "select: {size: 5}", "export: {traces: all}"), "k-all"));
     assertEquals(15, Files.readAllLines(dir.resolve("out/k-all/handoff/train.jsonl")).size(), "all: every trace of every question");
     JsonNode export = runs.stage("k-all", "export");
     assertEquals(export.path("rows_in").asLong(), export.path("rows_out").asLong() + export.path("removed").path("too_long").asLong(0));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.job.conf.PromptTemplate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

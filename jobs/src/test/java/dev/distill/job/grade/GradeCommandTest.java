@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.job.SparkTestSession;
 import dev.distill.job.cli.Main;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.BadInputException;
+import dev.distill.job.error.ConfigException;
+import dev.distill.job.error.ExitCode;
 import dev.distill.job.run.Pipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -143,18 +145,18 @@ class GradeCommandTest {
   void pathsThatSelectNothingAnywhereFailNamingThePathAndTheFields() throws Exception {
     Path file = write("rows.jsonl", "{\"model_outputs\": \"The answer is (A).\", \"answer\": \"A\"}\n");
     Path output = dir.resolve("out/graded.jsonl");
-    Pipeline.BadInputException e = assertThrows(Pipeline.BadInputException.class,
+    BadInputException e = assertThrows(BadInputException.class,
         () -> GradeCommand.of(file).response("generated_text").reference("answer").output(output).execute());
     assertTrue(e.getMessage().contains("--response 'generated_text' selects nothing in any of the 1 rows"), e.getMessage());
     assertTrue(e.getMessage().contains("[model_outputs, answer]"), e.getMessage());
     assertFalse(Files.exists(output), "no output is left behind for a failed grading");
 
-    e = assertThrows(Pipeline.BadInputException.class,
+    e = assertThrows(BadInputException.class,
         () -> GradeCommand.of(file).response("model_outputs").reference("gt").output(new ByteArrayOutputStream()).execute());
     assertTrue(e.getMessage().contains("--reference 'gt' selects nothing"), e.getMessage());
 
     Path empty = write("empty.jsonl", "\n\n");
-    e = assertThrows(Pipeline.BadInputException.class,
+    e = assertThrows(BadInputException.class,
         () -> GradeCommand.of(empty).response("r").reference("a").output(new ByteArrayOutputStream()).execute());
     assertTrue(e.getMessage().contains("holds no readable rows"), e.getMessage());
   }
@@ -183,19 +185,19 @@ class GradeCommandTest {
   void commandLineExitCodesAndOutputFile() throws Exception {
     Path file = write("ok.jsonl", "{\"r\": \"The answer is 5\", \"a\": \"5\"}\n");
     Path output = dir.resolve("graded/ok.jsonl");
-    assertEquals(Main.OK, Main.run(new String[] {"grade", "--input", file.toString(), "--response", "r", "--reference", "a",
+    assertEquals(ExitCode.OK, Main.run(new String[] {"grade", "--input", file.toString(), "--response", "r", "--reference", "a",
         "--output", output.toString()}));
     List<String> lines = Files.readAllLines(output);
     assertEquals(1, lines.size());
     assertEquals("correct", JSON.readTree(lines.get(0)).get("verdict").asText());
 
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"grade", "--response", "r"}));
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"grade", "--input", file.toString(), "--response", "r",
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"grade", "--response", "r"}));
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"grade", "--input", file.toString(), "--response", "r",
         "--reference", "a", "--colour", "x"}));
-    assertEquals(Main.BAD_INPUT, Main.run(new String[] {"grade", "--input", file.toString(), "--response", "missing",
+    assertEquals(ExitCode.BAD_INPUT, Main.run(new String[] {"grade", "--input", file.toString(), "--response", "missing",
         "--reference", "a", "--output", output.toString()}));
     Path bad = write("bad.jsonl", "{\"r\": \"The answer is 5\", \"a\": \"5\"}\n{oops\n");
-    assertEquals(Main.BAD_INPUT, Main.run(new String[] {"grade", "--input", bad.toString(), "--response", "r",
+    assertEquals(ExitCode.BAD_INPUT, Main.run(new String[] {"grade", "--input", bad.toString(), "--response", "r",
         "--reference", "a", "--output", output.toString()}));
     assertEquals(1, Files.readAllLines(output).size(), "the readable rows are still graded");
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.job.SharedPaths;
 import dev.distill.job.cli.Main;
+import dev.distill.job.error.ExitCode;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -116,7 +117,7 @@ class GradeIT {
     Path output = tmp.resolve("qwen-graded.jsonl");
     int code = Main.run(new String[] {"grade", "--input", file.toString(), "--response", "response[*]", "--reference", "gt",
         "--output", output.toString()});
-    assertEquals(Main.OK, code);
+    assertEquals(ExitCode.OK, code);
     List<JsonNode> lines = readJsonLines(output);
     int agreed = 0;
     int correct = 0;

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.ChildCli;
 import dev.distill.job.SharedPaths;
 import dev.distill.job.cli.Main;
-import dev.distill.job.run.Json;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
 import dev.distill.udf.text.ContentId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ class NotebooksIT {
       runLog = runOutput.toString();
     }
     Files.writeString(work.resolve("logs/run.log"), runLog, StandardCharsets.UTF_8);
-    assertTrue(ended && child.exitValue() == Main.OK, "the sample run " + (ended ? "failed (exit " + child.exitValue() + ")" : "ran over 600s")
+    assertTrue(ended && child.exitValue() == ExitCode.OK, "the sample run " + (ended ? "failed (exit " + child.exitValue() + ")" : "ran over 600s")
         + ":\n" + tail(runLog, 6000));
     runLog.lines().filter(l -> l.contains("completed in")).forEach(l -> System.out.println("[NotebooksIT] " + l));
     run = work.resolve("out/nb").toAbsolutePath();

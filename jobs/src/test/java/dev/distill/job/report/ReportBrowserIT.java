@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SharedPaths;
 import dev.distill.job.cli.Main;
+import dev.distill.job.error.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,13 +52,13 @@ class ReportBrowserIT {
         "ReportBrowserIT skipped: chromium and chromedriver not found (" + CHROMIUM + ", " + DRIVER + "); "
             + "install them with: apt-get install -y chromium chromium-driver");
     out = Files.createTempDirectory("distill-report-it");
-    assertEquals(Main.OK, Main.run(new String[] {"run", "--output", out.toString(), "--run-id", "r", "--set", "sample_pool.rows=3000",
+    assertEquals(ExitCode.OK, Main.run(new String[] {"run", "--output", out.toString(), "--run-id", "r", "--set", "sample_pool.rows=3000",
         "--set", "select.size=300", "--set", "spark.master=local[2]", "--set", "spark.conf={spark.ui.enabled: 'false'}"}));
     run = out.resolve("r");
     assertTrue(Files.exists(run.resolve(ReportWriter.PATH)), "every run writes its report");
-    assertEquals(Main.OK, Main.run(new String[] {"select", "--run", run.toString(), "--strategy", "random", "--seed", "3",
+    assertEquals(ExitCode.OK, Main.run(new String[] {"select", "--run", run.toString(), "--strategy", "random", "--seed", "3",
         "--set", "spark.master=local[2]", "--set", "spark.conf={spark.ui.enabled: 'false'}"}));
-    assertEquals(Main.OK, Main.run(new String[] {"report", "--run", run.toString(), "--set", "spark.master=local[2]",
+    assertEquals(ExitCode.OK, Main.run(new String[] {"report", "--run", run.toString(), "--set", "spark.master=local[2]",
         "--set", "spark.conf={spark.ui.enabled: 'false'}"}));
 
     ChromeOptions options = new ChromeOptions();

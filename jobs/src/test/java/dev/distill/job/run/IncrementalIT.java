@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.sample.SamplePool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -76,7 +79,7 @@ class IncrementalIT {
     int keep = lines.size() * 4 / 5;
     List<String> batch = new ArrayList<>(lines.subList(keep, lines.size()));
     Files.write(main, lines.subList(0, keep));
-    assertEquals(Main.OK, Main.run(args("base")));
+    assertEquals(ExitCode.OK, Main.run(args("base")));
 
     List<String> grown = new ArrayList<>(lines.subList(0, keep));
     grown.set(10, grown.get(10).replace("\"problem\":\"", "\"problem\":\"Edited in place: "));
@@ -84,7 +87,7 @@ class IncrementalIT {
     Files.write(main, grown);
     appended = batch.size();
     long start = System.nanoTime();
-    assertEquals(Main.OK, Main.run(args("full")));
+    assertEquals(ExitCode.OK, Main.run(args("full")));
     fullSeconds = (System.nanoTime() - start) / 1e9;
   }
 
@@ -107,7 +110,7 @@ class IncrementalIT {
   @Order(1)
   void onlyTheNewRowsAreScoredAndTheBaseRunsVerdictsAreCarriedOver() throws Exception {
     long start = System.nanoTime();
-    assertEquals(Main.OK, Main.run(args("inc", "--base-run", "base")));
+    assertEquals(ExitCode.OK, Main.run(args("inc", "--base-run", "base")));
     incrementalSeconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("[IncrementalIT] %d appended rows + 1 edited over a %d-row pool: incremental run %.1fs, full run %.1fs%n",
         appended, POOL, incrementalSeconds, fullSeconds);
@@ -169,7 +172,7 @@ class IncrementalIT {
   @Test
   @Order(3)
   void aRerunOfTheIncrementalRunReusesEveryStage() throws Exception {
-    assertEquals(Main.OK, Main.run(args("inc", "--base-run", "base")));
+    assertEquals(ExitCode.OK, Main.run(args("inc", "--base-run", "base")));
     JsonNode inc = RunAssertions.runJson(out.resolve("inc"));
     for (JsonNode s : inc.get("stages")) {
       assertTrue(s.get("reused").asBoolean(), s.get("name").asText() + " reused");
@@ -190,7 +193,7 @@ class IncrementalIT {
       System.setErr(original);
     }
     String message = err.toString(StandardCharsets.UTF_8);
-    assertEquals(Main.BAD_CONFIG, code, message);
+    assertEquals(ExitCode.BAD_CONFIG, code, message);
     assertTrue(message.contains("dedup") && message.contains("without --base-run"), message);
     assertTrue(!Files.exists(out.resolve("inc2/stages")), "no stage ran");
 
@@ -200,7 +203,7 @@ class IncrementalIT {
     } finally {
       System.setErr(original);
     }
-    assertEquals(Main.BAD_CONFIG, code);
+    assertEquals(ExitCode.BAD_CONFIG, code);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("no run.json"), err.toString(StandardCharsets.UTF_8));
   }
 

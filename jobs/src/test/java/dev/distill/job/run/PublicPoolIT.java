@@ -14,8 +14,11 @@ import dev.distill.job.api.StageContext;
 import dev.distill.job.cli.Main;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.error.ExitCode;
 import dev.distill.job.filter.DecontamStage;
 import dev.distill.job.filter.EvalSets;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.udf.answer.AnswerEquivalence;
 import dev.distill.udf.answer.AnswerExtractor;
 import dev.distill.udf.text.ContentId;
@@ -52,7 +55,7 @@ class PublicPoolIT {
     for (String[] r : List.of(new String[] {"p3", "3"}, new String[] {"p8", "8"})) {
       int code = Main.run(new String[] {"run", "--config", config, "--output", out.toString(), "--run-id", r[0],
           "--set", "run.partitions=" + r[1], "--set", "spark.master=local[2]", "--set", "spark.conf={spark.ui.enabled: 'false'}"});
-      assertEquals(Main.OK, code, "run " + r[0]);
+      assertEquals(ExitCode.OK, code, "run " + r[0]);
     }
     run = out.resolve("p3");
     rerun = out.resolve("p8");
@@ -107,7 +110,7 @@ class PublicPoolIT {
     assertEquals("exact", tokens.get("counting").asText());
     assertEquals(1000, manifest.get("rows").asLong() + tokens.get("rows_dropped_too_long").asLong());
     assertTrue(tokens.get("total_text_tokens").asLong() > 50_000, tokens.toString());
-    assertEquals(Main.OK, Main.run(new String[] {"verify-handoff", handoff.toString()}));
+    assertEquals(ExitCode.OK, Main.run(new String[] {"verify-handoff", handoff.toString()}));
   }
 
   @Test

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Console;
+import dev.distill.job.io.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,7 +49,7 @@ class ResumeIT {
   @BeforeAll
   void uninterruptedRun() throws IOException {
     out = Files.createTempDirectory("distill-resume-it");
-    assertEquals(Main.OK, Main.run(args("reference")));
+    assertEquals(ExitCode.OK, Main.run(args("reference")));
   }
 
   @AfterAll
@@ -137,7 +140,7 @@ class ResumeIT {
     Files.createDirectories(run);
     Files.writeString(run.resolve("removed"), "in the way");
     int exit = Main.run(args("w"));
-    assertEquals(Main.UPSTREAM, exit, "a storage failure while writing an output");
+    assertEquals(ExitCode.UPSTREAM, exit, "a storage failure while writing an output");
     assertTrue(Files.exists(run.resolve("commits/ingest.json")));
     assertTrue(Files.exists(run.resolve("stages/quality/_SUCCESS")), "the first output was complete");
     assertFalse(Files.exists(run.resolve("commits/quality.json")), "a stage missing an output has no commit record");
@@ -188,7 +191,7 @@ class ResumeIT {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
     try {
-      assertEquals(Main.OK, Main.run(args(runId)));
+      assertEquals(ExitCode.OK, Main.run(args(runId)));
     } finally {
       System.setOut(original);
     }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
+import dev.distill.job.io.LiveProgress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +35,8 @@ class SamplePipelineIT {
     out = Files.createTempDirectory("distill-sample-it");
     String[] common = {"--output", "", "--set", "sample_pool.rows=4000", "--set", "select.size=300", "--set", "spark.master=local[2]",
         "--set", "spark.conf={spark.ui.enabled: 'false', spark.extraListeners: dev.distill.job.run.JobGroupRecorder}"};
-    assertEquals(Main.OK, Main.run(args(common, "a", "run.partitions=2")));
-    assertEquals(Main.OK, Main.run(args(common, "b", "run.partitions=7")));
+    assertEquals(ExitCode.OK, Main.run(args(common, "a", "run.partitions=2")));
+    assertEquals(ExitCode.OK, Main.run(args(common, "b", "run.partitions=7")));
     runA = out.resolve("a");
     runB = out.resolve("b");
   }
@@ -145,7 +148,7 @@ class SamplePipelineIT {
   @Test
   void selectCanBeRerunWithAnotherStrategyWithoutRecomputing() throws Exception {
     long before = Files.getLastModifiedTime(runA.resolve("stages/domains/_SUCCESS")).toMillis();
-    assertEquals(Main.OK, Main.run(new String[] {"select", "--run", runA.toString(), "--strategy", "random", "--seed", "3",
+    assertEquals(ExitCode.OK, Main.run(new String[] {"select", "--run", runA.toString(), "--strategy", "random", "--seed", "3",
         "--set", "spark.master=local[2]"}));
     Path random = runA.resolve("selections/random-seed3");
     List<String> ids = RunAssertions.selectedIds(spark(), random);
@@ -161,7 +164,7 @@ class SamplePipelineIT {
   @Test
   void handoffVerifiesAndACorruptedCopyDoesNot() throws Exception {
     Path handoff = runA.resolve("handoff");
-    assertEquals(Main.OK, Main.run(new String[] {"verify-handoff", handoff.toString()}));
+    assertEquals(ExitCode.OK, Main.run(new String[] {"verify-handoff", handoff.toString()}));
     JsonNode manifest = Json.MAPPER.readTree(Files.readString(handoff.resolve("manifest.json")));
     JsonNode tokens = manifest.get("tokens");
     System.out.printf("sample run: %d rows, %d text tokens (%s), max %d, %d over block size %d; arrow write %.3fs%n",
@@ -185,14 +188,14 @@ class SamplePipelineIT {
     byte[] bytes = Files.readAllBytes(arrow);
     bytes[bytes.length - 100] ^= 0x01;
     Files.write(arrow, bytes);
-    assertEquals(Main.BAD_INPUT, Main.run(new String[] {"verify-handoff", copy.toString()}));
+    assertEquals(ExitCode.BAD_INPUT, Main.run(new String[] {"verify-handoff", copy.toString()}));
   }
 
   @Test
   void badConfigFailsBeforeSparkWithTheKeyNamed() {
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--set", "select.strategy=best"}));
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--set", "select.nope=1"}));
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--frobnicate", "x"}));
-    assertEquals(Main.BAD_CONFIG, Main.run(new String[] {"run", "--set", "export.too_long=shorten"}));
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"run", "--set", "select.strategy=best"}));
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"run", "--set", "select.nope=1"}));
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"run", "--frobnicate", "x"}));
+    assertEquals(ExitCode.BAD_CONFIG, Main.run(new String[] {"run", "--set", "export.too_long=shorten"}));
   }
 }

@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.SharedPaths;
 import dev.distill.job.cli.Main;
+import dev.distill.job.error.ExitCode;
 import dev.distill.job.generate.FakeChatServer;
 import dev.distill.job.generate.Ledger;
-import dev.distill.job.run.Json;
+import dev.distill.job.io.Json;
 import dev.distill.job.run.RunAssertions;
 import dev.distill.udf.tokens.HfTokenCounter;
 import java.io.IOException;
@@ -216,7 +217,7 @@ class S3GenerateIT {
   @Test
   @Order(1)
   void aRunCountsWithTheTokenizerInTheBucketAndKeepsItsLedgerThere() throws Exception {
-    assertEquals(Main.OK, run(OUTPUT, "a"));
+    assertEquals(ExitCode.OK, run(OUTPUT, "a"));
     assertEquals(CALLS, server.totalAnswered(), "every call made once");
     JsonNode doc = Json.MAPPER.readTree(read(OUTPUT + "/a/run.json"));
     assertEquals("completed", doc.get("status").asText());
@@ -252,7 +253,7 @@ class S3GenerateIT {
   @Order(2)
   void aSecondRunCompactsTheLedgerInTheBucketAndCallsNothing() throws Exception {
     server.resetCounts();
-    assertEquals(Main.OK, run(OUTPUT, "b"));
+    assertEquals(ExitCode.OK, run(OUTPUT, "b"));
     assertEquals(0, server.totalHits(), "every call answered from the ledger in the bucket");
     JsonNode generate = stage(Json.MAPPER.readTree(read(OUTPUT + "/b/run.json")), "generate");
     assertEquals(CALLS, generate.get("calls_cached").asLong(), generate.toString());
@@ -277,7 +278,7 @@ class S3GenerateIT {
   void aLocalRunWithTheLocalTokenizerCountsTheSameAndReadsTheLedgerFromTheBucket() throws Exception {
     server.resetCounts();
     Path out = dir.resolve("local-out");
-    assertEquals(Main.OK, run(out.toString(), "c", "difficulty.tokenizer=" + qwen, "generate.ledger=" + LEDGER));
+    assertEquals(ExitCode.OK, run(out.toString(), "c", "difficulty.tokenizer=" + qwen, "generate.ledger=" + LEDGER));
     assertEquals(0, server.totalHits(), "generate.ledger on s3a answers a run with a local output");
     Map<String, List<Integer>> local = tokens(out.resolve("c").toString());
     assertEquals(QUESTIONS, local.size());
@@ -303,7 +304,7 @@ class S3GenerateIT {
       fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(qwen.toUri()), new org.apache.hadoop.fs.Path(TOKENIZER));
     }
     server.resetCounts();
-    assertEquals(Main.OK, run(OUTPUT, "a"));
+    assertEquals(ExitCode.OK, run(OUTPUT, "a"));
     assertEquals(0, server.totalHits());
     List<String> reused = new ArrayList<>();
     for (JsonNode s : Json.MAPPER.readTree(read(OUTPUT + "/a/run.json")).get("stages")) {
@@ -330,7 +331,7 @@ class S3GenerateIT {
       System.setErr(original);
     }
     String message = err.toString(StandardCharsets.UTF_8);
-    assertEquals(Main.BAD_CONFIG, exit, message);
+    assertEquals(ExitCode.BAD_CONFIG, exit, message);
     assertTrue(message.contains("Cannot read config key difficulty.tokenizer: no tokenizer file at " + missing), message);
     try (FileSystem fs = fs()) {
       assertFalse(fs.exists(new org.apache.hadoop.fs.Path(OUTPUT + "/m")), "nothing of run m was written");

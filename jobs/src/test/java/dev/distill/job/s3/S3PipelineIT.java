@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
-import dev.distill.job.run.Json;
+import dev.distill.job.error.ExitCode;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -112,13 +113,13 @@ class S3PipelineIT {
     s3.kill();
     System.out.println("[S3PipelineIT] store killed " + (began ? "while dedup was writing" : "20s into dedup"));
     assertTrue(child.waitFor(300, TimeUnit.SECONDS), "the run did not fail once the store was gone:\n" + childOutput);
-    assertEquals(Main.UPSTREAM, child.exitValue(), "an unreachable object store is an upstream failure:\n" + childOutput);
+    assertEquals(ExitCode.UPSTREAM, child.exitValue(), "an unreachable object store is an upstream failure:\n" + childOutput);
 
     s3.start();
     assertTrue(exists(run + "/commits/decontam.json"), "decontam was committed before the store went away");
     assertFalse(exists(run + "/commits/dedup.json"), "the stage being written when the store died is not marked complete");
 
-    assertEquals(Main.OK, Main.run(args("s1").toArray(new String[0])));
+    assertEquals(ExitCode.OK, Main.run(args("s1").toArray(new String[0])));
     JsonNode doc = Json.MAPPER.readTree(read(run + "/run.json"));
     assertEquals("completed", doc.get("status").asText());
     List<String> reused = new ArrayList<>();

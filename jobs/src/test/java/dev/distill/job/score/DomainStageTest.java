@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distill.job.SparkTestSession;
 import dev.distill.job.SparkTestSession.CandidateRow;
 import dev.distill.job.api.StageContext;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.schema.Columns;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SharedPaths;
-import dev.distill.job.conf.ConfigException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.udf.tokens.HfTokenCounter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

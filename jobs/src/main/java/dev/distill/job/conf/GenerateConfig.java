@@ -1,7 +1,6 @@
-package dev.distill.job.generate;
+package dev.distill.job.conf;
 
-import dev.distill.job.conf.ConfigException;
-import dev.distill.job.conf.ConfigReader;
+import dev.distill.job.error.ConfigException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

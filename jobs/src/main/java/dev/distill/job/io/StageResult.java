@@ -1,4 +1,4 @@
-package dev.distill.job.api;
+package dev.distill.job.io;
 
 import java.util.Map;
 

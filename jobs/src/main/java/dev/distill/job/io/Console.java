@@ -1,6 +1,5 @@
-package dev.distill.job.run;
+package dev.distill.job.io;
 
-import dev.distill.job.api.StageResult;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;

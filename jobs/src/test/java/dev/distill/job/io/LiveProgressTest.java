@@ -1,4 +1,4 @@
-package dev.distill.job.run;
+package dev.distill.job.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

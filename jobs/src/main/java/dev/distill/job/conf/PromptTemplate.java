@@ -1,4 +1,4 @@
-package dev.distill.job.generate;
+package dev.distill.job.conf;
 
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.distill.job.run;
+package dev.distill.job.io;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,20 +1,20 @@
-package dev.distill.job.generate;
+package dev.distill.job.conf;
 
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.Locale;
 
 /** URLs of an OpenAI-compatible API root, and whether it is on this machine or a private network. */
-final class Endpoints {
+public final class Endpoints {
 
   /** {@code <base>/chat/completions}, whether the base already ends with it or not. */
-  static String chatCompletions(String baseUrl) {
+  public static String chatCompletions(String baseUrl) {
     String root = trim(baseUrl);
     return root.endsWith("/chat/completions") ? root : root + "/chat/completions";
   }
 
   /** {@code <base>/models}: vLLM and SGLang list each model's max_model_len there. */
-  static String models(String baseUrl) {
+  public static String models(String baseUrl) {
     String root = trim(baseUrl);
     if (root.endsWith("/chat/completions")) {
       root = root.substring(0, root.length() - "/chat/completions".length());
@@ -27,7 +27,7 @@ final class Endpoints {
    * (localhost, *.local, *.internal, *.svc, *.cluster.local, a name without dots). Decided from the
    * URL alone: no lookup, so a config check never waits on DNS.
    */
-  static boolean isLocalOrPrivate(String baseUrl) {
+  public static boolean isLocalOrPrivate(String baseUrl) {
     String host;
     try {
       host = URI.create(baseUrl.trim()).getHost();

@@ -1,4 +1,4 @@
-package dev.distill.job.generate;
+package dev.distill.job.error;
 
 /**
  * The stage stopped calling because an endpoint kept refusing for reasons no retry fixes (a bad

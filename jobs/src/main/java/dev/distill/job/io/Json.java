@@ -1,4 +1,4 @@
-package dev.distill.job.run;
+package dev.distill.job.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package dev.distill.job.run;
+package dev.distill.job.io;
 
 /** The distill version written into run.json and printed by --version. */
 public final class Version {

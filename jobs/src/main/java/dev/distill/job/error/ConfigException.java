@@ -1,4 +1,4 @@
-package dev.distill.job.conf;
+package dev.distill.job.error;
 
 /** A configuration problem found before any Spark job starts; the message names the key, why, and the fix. */
 public class ConfigException extends RuntimeException {
