@@ -1,5 +1,8 @@
 package dev.distill.job.api;
 
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.io.RunDirectory;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -11,13 +14,37 @@ import org.apache.spark.sql.Row;
  * optional {@code detail}). The runner writes kept rows to {@code stages/<name>/} and dropped
  * ones to {@code removed/<name>/}, so no row is ever lost.
  */
-public interface Stage {
-  String name();
-
+public interface Stage extends Step {
   /** One line for the Spark UI and the console. */
   String description();
 
+  @Override
+  default String description(PipelineConfig config) {
+    return description();
+  }
+
   Dataset<Row> apply(StageContext context, Dataset<Row> input);
+
+  @Override
+  default List<String> outputs(RunDirectory run) {
+    return List.of(run.stage(name()) + "/_SUCCESS", run.removed(name()) + "/_SUCCESS");
+  }
+
+  @Override
+  default String output(RunDirectory run) {
+    return run.stage(name());
+  }
+
+  /** A filtering stage judges rows by its own rules: an incremental run carries its verdicts on unchanged rows over. */
+  @Override
+  default boolean carriesVerdicts() {
+    return true;
+  }
+
+  @Override
+  default Result run(StageContext context, String input, RunSoFar soFar) {
+    return new Result(StageRunner.run(this, context, context.spark().read().parquet(input)));
+  }
 
   /**
    * What an incremental run (run.base_run) shows this stage besides the new rows: nothing for a
@@ -27,6 +54,7 @@ public interface Stage {
    * it, a new near-duplicate represents its cluster) is displaced: removed in this run with that
    * reason and not carried into later stages. Other verdicts on incumbents are discarded.
    */
+  @Override
   default Incumbents incumbents() {
     return Incumbents.NONE;
   }

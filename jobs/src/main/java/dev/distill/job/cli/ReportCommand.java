@@ -1,41 +1,50 @@
 package dev.distill.job.cli;
 
-import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.error.ExitCode;
-import dev.distill.job.report.ReportWriter;
 import dev.distill.job.io.Console;
-import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.RunJson;
+import dev.distill.job.report.ReportWriter;
 import dev.distill.job.spark.SparkSessions;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code bin/distill report --run RUN_DIR} (or {@code report RUN_DIR}): writes RUN_DIR/report/index.html again. */
-final class ReportCommand {
+@Command(name = "report", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "(Re)write RUN_DIR/report/index.html: funnel, domains, difficulty, tokens, sources, strategies, selected and removed rows.")
+final class ReportCommand implements Callable<Integer> {
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
 
-  @SuppressWarnings("unchecked")
-  static int run(CliArgs cli, Console console) {
-    String runDir = cli.options().get("run");
-    if (runDir == null && cli.arguments().size() == 1) {
-      runDir = cli.arguments().get(0);
+  static final class Target {
+    @Option(names = "--run", paramLabel = "RUN_DIR", description = "The run directory <output>/<run-id>.")
+    String option;
+
+    @Parameters(paramLabel = "RUN_DIR", description = "The run directory, as a plain argument.")
+    String argument;
+
+    String dir() {
+      return option != null ? option : argument;
     }
-    if (runDir == null || cli.arguments().size() > 1) {
-      throw new CliArgs.UsageException("report needs one run directory: bin/distill report --run <output>/<run-id>");
-    }
-    RunDirectory run = new RunDirectory(runDir, new org.apache.hadoop.conf.Configuration());
-    if (!run.exists(run.runJson())) {
-      throw new ConfigException("Cannot report on " + runDir + ": no run.json there; pass the run directory <output>/<run-id>");
-    }
-    Map<String, Object> tree;
-    try {
-      tree = (Map<String, Object>) Json.MAPPER.readValue(run.readString(run.runJson()), Map.class).get("config");
-    } catch (java.io.IOException e) {
-      throw new ConfigException("Cannot report on " + runDir + ": run.json is not valid JSON (" + e.getMessage() + "); rerun the pipeline");
-    }
-    PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(tree == null ? Map.of() : tree, cli.sets()));
+  }
+
+  @Mixin
+  Overrides overrides;
+
+  @Override
+  public Integer call() {
+    Console console = new Console(System.out);
+    String runDir = target.dir();
+    RunJson doc = RunJson.read(new RunDirectory(runDir, new org.apache.hadoop.conf.Configuration()), "Cannot report on");
+    PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(doc.config(), overrides.sets));
     SparkSession spark = SparkSessions.create(config);
     try {
       ReportWriter.Written w = ReportWriter.write(spark, runDir);
@@ -45,6 +54,4 @@ final class ReportCommand {
       spark.stop();
     }
   }
-
-  private ReportCommand() {}
 }

@@ -23,8 +23,6 @@ public record PipelineConfig(
     Export export,
     GenerateConfig generate) implements Serializable {
 
-  public static final List<String> STRATEGIES = List.of("s1", "score", "random", "longest", "diverse");
-
   /** {@code baseRun}: an earlier completed run this one extends incrementally (a run id under output, or a run directory); empty: none. */
   public record Run(String output, String runId, int partitions, double maxQuarantineFraction, String baseRun) implements Serializable {}
 
@@ -58,7 +56,10 @@ public record PipelineConfig(
 
   public record DirectPick(List<String> sources, boolean requireTeacherCorrect, int minTraceTokens) implements Serializable {}
 
-  public record Score(Map<String, Double> weights, double domainCap) implements Serializable {}
+  /** What the score strategy adds up per candidate: completeness, difficulty, log length (each in [0, 1]); a weight left out is 0. */
+  public record Weights(double quality, double difficulty, double length) implements Serializable {}
+
+  public record Score(Weights weights, double domainCap) implements Serializable {}
 
   public record Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score) implements Serializable {}
 
@@ -103,7 +104,7 @@ public record PipelineConfig(
     Domains domains = new Domains(c.oneOf("domains.classifier", List.of("offline", "none")), c.stringMap("domains.subject_map"),
         c.fraction("domains.holdout_fraction", 0.0, 0.9), c.integer("domains.num_features", 16),
         c.fraction("domains.smoothing", 0.0, 100.0));
-    Select select = new Select(c.oneOf("select.strategy", STRATEGIES), c.integer("select.size", 1),
+    Select select = new Select(c.string("select.strategy"), c.integer("select.size", 1),
         c.longValue("select.seed"), directPicks(c), score(c));
     String exportTokenizer = c.string("export.tokenizer").isBlank() ? difficulty.tokenizer() : c.string("export.tokenizer");
     Export export = new Export(c.string("export.system_prompt"), exportTokenizer, c.integer("export.block_size", 16),
@@ -150,7 +151,9 @@ public record PipelineConfig(
         throw ConfigException.forKey("select.score.weights." + e.getKey(), "expected a number but found \"" + e.getValue() + "\"", "write e.g. 1.0");
       }
     }
-    return new Score(weights, c.fraction("select.score.domain_cap", 0.0, 1.0));
+    Weights typed = new Weights(weights.getOrDefault("quality", 0.0), weights.getOrDefault("difficulty", 0.0),
+        weights.getOrDefault("length", 0.0));
+    return new Score(typed, c.fraction("select.score.domain_cap", 0.0, 1.0));
   }
 
   private static double[] passRate(ConfigReader c) {

@@ -39,6 +39,10 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class DedupStage implements Stage {
   public static final String NAME = "dedup";
+  /** Same normalised question as its cluster's representative. */
+  public static final String EXACT_DUPLICATE = "exact_duplicate";
+  /** Shingle-set Jaccard at or above dedup.threshold with its cluster's representative. */
+  public static final String NEAR_DUPLICATE = "near_duplicate";
   private static final String SIG = "_sig";
   /** How far below dedup.threshold the LSH candidate curve is centred (recall; verification keeps precision). */
   static final double LSH_SLACK = 0.1;
@@ -46,6 +50,11 @@ public final class DedupStage implements Stage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public List<String> reasons() {
+    return List.of(EXACT_DUPLICATE, NEAR_DUPLICATE);
   }
 
   @Override
@@ -84,7 +93,7 @@ public final class DedupStage implements Stage {
           .broadcast(exactRep, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
       Column rep = udf((UDF1<String, String>) origin -> losers.value().get(origin), DataTypes.StringType).apply(col(Columns.ORIGIN));
       flagged = flagged.withColumn("_rep", rep)
-          .withColumn(Columns.REASON, when(col("_rep").isNotNull(), lit("exact_duplicate")))
+          .withColumn(Columns.REASON, when(col("_rep").isNotNull(), lit(EXACT_DUPLICATE)))
           .withColumn(Columns.DUP_OF, when(col("_rep").isNotNull(), col(Columns.ID)))
           .withColumn(Columns.DETAIL, when(col("_rep").isNotNull(), concat(lit("same question as "), col("_rep"))))
           .drop("_rep");
@@ -109,7 +118,7 @@ public final class DedupStage implements Stage {
         .withColumn(Columns.DETAIL, when(near, concat(lit("near-duplicate of "), rep)).otherwise(col(Columns.DETAIL)))
         // rep is looked up by content id, so exact copies of a near-duplicate also point at the cluster's representative
         .withColumn(Columns.DUP_OF, when(rep.isNotNull(), rep).otherwise(col(Columns.DUP_OF)))
-        .withColumn(Columns.REASON, when(near, lit("near_duplicate")).otherwise(col(Columns.REASON)));
+        .withColumn(Columns.REASON, when(near, lit(NEAR_DUPLICATE)).otherwise(col(Columns.REASON)));
   }
 
   /**

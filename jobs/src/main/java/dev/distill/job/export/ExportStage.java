@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.job.api.StageContext;
+import dev.distill.job.api.Step;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.io.Json;
@@ -42,7 +43,7 @@ import org.apache.spark.sql.SaveMode;
  * and size of every other file and the token statistics. Rows whose text exceeds the block size
  * follow export.too_long; dropped ones go to removed/export/ with reason {@code too_long}.
  */
-public final class ExportStage {
+public final class ExportStage implements Step {
   public static final String NAME = "export";
   public static final String MANIFEST = "manifest.json";
   public static final String JSONL = "train.jsonl";
@@ -250,5 +251,39 @@ public final class ExportStage {
     }
   }
 
-  private ExportStage() {}
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description(PipelineConfig config) {
+    return "handoff bundle for the GPU training stage";
+  }
+
+  @Override
+  public List<String> files(PipelineConfig config) {
+    String tokenizer = config.export().tokenizer();
+    return tokenizer == null || tokenizer.isBlank() ? List.of() : List.of(tokenizer);
+  }
+
+  @Override
+  public List<String> reasons() {
+    return List.of(TooLongPolicy.REASON);
+  }
+
+  @Override
+  public List<String> outputs(RunDirectory run) {
+    return List.of(run.handoff() + "/" + MANIFEST, run.removed(NAME) + "/_SUCCESS");
+  }
+
+  @Override
+  public String output(RunDirectory run) {
+    return run.handoff();
+  }
+
+  @Override
+  public Result run(StageContext context, String input, RunSoFar soFar) {
+    return new Result(run(context, context.spark().read().parquet(input), soFar.runId(), soFar.configSha256(), soFar.funnel()));
+  }
 }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
+import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.text.NGrams;
@@ -34,11 +35,26 @@ import org.apache.spark.sql.types.DataTypes;
  */
 public final class DecontamStage implements Stage {
   public static final String NAME = "decontam";
+  /** The question shares an n-gram with an eval set item. */
+  public static final String CONTAMINATED = "contaminated";
+  /** The question shares an n-gram with a row of an earlier source (decontam.cross_source). */
+  public static final String CROSS_SOURCE_OVERLAP = "cross_source_overlap";
   private static final String GRAMS = "_grams";
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public List<String> reasons() {
+    return List.of(CONTAMINATED, CROSS_SOURCE_OVERLAP);
+  }
+
+  @Override
+  public List<String> files(PipelineConfig config) {
+    return config.decontam().evalSets().stream().map(s -> s.get("path")).filter(p -> p instanceof String s && !s.isBlank())
+        .map(String.class::cast).toList();
   }
 
   @Override
@@ -77,7 +93,7 @@ public final class DecontamStage implements Stage {
 
     Dataset<Row> withGrams = input.withColumn(GRAMS, grams.apply(col(Columns.QUESTION)))
         .withColumn(Columns.CONTAMINATED_BY, matches.apply(col(GRAMS)));
-    Column evalReason = when(org.apache.spark.sql.functions.size(col(Columns.CONTAMINATED_BY)).gt(0), lit("contaminated"));
+    Column evalReason = when(org.apache.spark.sql.functions.size(col(Columns.CONTAMINATED_BY)).gt(0), lit(CONTAMINATED));
 
     if (!context.config().decontam().crossSource()) {
       return withGrams.drop(GRAMS)
@@ -107,7 +123,7 @@ public final class DecontamStage implements Stage {
     // Overlapping questions are few: broadcast them, so the full rows (traces) are not shuffled for the join.
     Dataset<Row> joined = withGrams.drop(GRAMS).join(org.apache.spark.sql.functions.broadcast(overlaps),
         col(Columns.ID).equalTo(col("_overlap_id")).and(col(Columns.SOURCE_ORDER).equalTo(col("_overlap_order"))), "left");
-    Column crossReason = when(col("_by").isNotNull(), lit("cross_source_overlap"));
+    Column crossReason = when(col("_by").isNotNull(), lit(CROSS_SOURCE_OVERLAP));
     Column reason = org.apache.spark.sql.functions.coalesce(evalReason, crossReason);
     Column detail = when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0))
         .otherwise(when(crossReason.isNotNull(),

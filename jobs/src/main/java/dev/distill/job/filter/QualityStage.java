@@ -28,6 +28,20 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class QualityStage implements Stage {
   public static final String NAME = "quality";
+  public static final String MISSING_QUESTION = "missing_question";
+  public static final String SHORT_QUESTION = "short_question";
+  public static final String LONG_QUESTION = "long_question";
+  public static final String API_ERROR = "api_error";
+  public static final String MISSING_ANSWER = "missing_answer";
+  public static final String NON_TARGET_LANGUAGE = "non_target_language";
+  public static final String EMPTY_TRACE = "empty_trace";
+  public static final String TRUNCATED_TRACE = "truncated_trace";
+  public static final String LONG_TRACE = "long_trace";
+  public static final String REPETITIVE_TRACE = "repetitive_trace";
+  /** Every reason, s1's four formatting rules first; a row's first failed check is its reason. */
+  public static final List<String> REASONS = List.of(S1FormatRules.ASY_FIGURE, S1FormatRules.IMAGE_REFERENCE,
+      S1FormatRules.NUMBERED_SUBPROBLEMS, S1FormatRules.BOLD_NUMBERED, MISSING_QUESTION, SHORT_QUESTION, LONG_QUESTION, API_ERROR,
+      MISSING_ANSWER, NON_TARGET_LANGUAGE, EMPTY_TRACE, TRUNCATED_TRACE, LONG_TRACE, REPETITIVE_TRACE);
 
   @Override
   public String name() {
@@ -37,6 +51,11 @@ public final class QualityStage implements Stage {
   @Override
   public String description() {
     return "quality: s1 formatting rules, missing fields, API errors, language, length, repetition, truncation";
+  }
+
+  @Override
+  public List<String> reasons() {
+    return REASONS;
   }
 
   @Override
@@ -95,17 +114,17 @@ public final class QualityStage implements Stage {
         boolean callsFailed) {
       List<String> flags = new ArrayList<>();
       if (blank(question)) {
-        flags.add("missing_question");
+        flags.add(MISSING_QUESTION);
         return flags;
       }
       if (question.strip().length() < q.minQuestionChars()) {
-        flags.add("short_question");
+        flags.add(SHORT_QUESTION);
       }
       if (question.length() > q.maxQuestionChars()) {
-        flags.add("long_question");
+        flags.add(LONG_QUESTION);
       }
       if (callsFailed || generationExpected && (blank(trace) || blank(attempt))) {
-        flags.add("api_error");
+        flags.add(API_ERROR);
       }
       if (q.s1FormatRules()) {
         String rule = S1FormatRules.violation(question, source);
@@ -114,29 +133,29 @@ public final class QualityStage implements Stage {
         }
       }
       if (q.requireAnswer() && sourceOrder < answerRequired.length && answerRequired[sourceOrder] && blank(answer) && blank(solution)) {
-        flags.add("missing_answer");
+        flags.add(MISSING_ANSWER);
       }
       if (!q.targetScripts().isEmpty()) {
         String script = ScriptDetector.dominantScript(question);
         // "none": no letters at all (pure math), which no language filter should judge.
         if (!"none".equals(script) && !q.targetScripts().contains(script)) {
-          flags.add("non_target_language");
+          flags.add(NON_TARGET_LANGUAGE);
         }
       }
       if (trace != null) {
         if (trace.isBlank()) {
           if (!generationExpected) {
-            flags.add("empty_trace");
+            flags.add(EMPTY_TRACE);
           }
         } else {
           if (q.dropTruncatedTraces() && TruncationDetector.looksTruncated(trace)) {
-            flags.add("truncated_trace");
+            flags.add(TRUNCATED_TRACE);
           }
           if (q.maxTraceChars() > 0 && trace.length() > q.maxTraceChars()) {
-            flags.add("long_trace");
+            flags.add(LONG_TRACE);
           }
           if (RepetitionDetector.repeatedNgramFraction(trace, q.repetitionNgram()) > q.maxRepetition()) {
-            flags.add("repetitive_trace");
+            flags.add(REPETITIVE_TRACE);
           }
         }
       }

@@ -13,7 +13,9 @@ import static org.apache.spark.sql.functions.when;
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.GenerateConfig;
+import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.error.GenerationStoppedException;
+import dev.distill.job.filter.QualityStage;
 import dev.distill.job.io.Console;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
@@ -25,6 +27,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
@@ -45,6 +48,8 @@ import org.apache.spark.storage.StorageLevel;
 public final class GenerateStage implements Stage {
   public static final String NAME = "generate";
   public static final String RK = "_rk";
+  /** generate.max_cost_usd stopped the row's calls before they were made. */
+  public static final String COST_CAP = "cost_cap";
 
   private final Console console;
 
@@ -55,6 +60,27 @@ public final class GenerateStage implements Stage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public boolean enabled(PipelineConfig config) {
+    return config.generate().enabled();
+  }
+
+  @Override
+  public List<String> reasons() {
+    return List.of(COST_CAP);
+  }
+
+  /** Rows whose calls were capped or failed are called again by an incremental run (quality drops failed ones as api_error). */
+  @Override
+  public List<String> retryReasons() {
+    return List.of(COST_CAP, QualityStage.API_ERROR);
+  }
+
+  @Override
+  public Optional<Ending> endsRunInstead(StageContext context, String input) {
+    return context.config().generate().dryRun() ? Optional.of(GenerateDryRun.estimate(context, input)) : Optional.empty();
   }
 
   @Override
@@ -136,7 +162,7 @@ public final class GenerateStage implements Stage {
           + "calls only what is missing", g.maxCostUsd(), (Long) figures.get("calls_over_cap")));
     }
     return current
-        .withColumn(Columns.REASON, when(size(col(ReplyApplier.PENDING)).gt(0), lit("cost_cap")).otherwise(lit(null).cast(DataTypes.StringType)))
+        .withColumn(Columns.REASON, when(size(col(ReplyApplier.PENDING)).gt(0), lit(COST_CAP)).otherwise(lit(null).cast(DataTypes.StringType)))
         .withColumn(Columns.DETAIL, when(size(col(ReplyApplier.PENDING)).gt(0),
             concat_ws(",", col(ReplyApplier.PENDING))).otherwise(lit(null).cast(DataTypes.StringType)))
         .drop(RK, ReplyApplier.PENDING);

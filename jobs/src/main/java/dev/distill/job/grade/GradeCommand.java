@@ -3,7 +3,7 @@ package dev.distill.job.grade;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.distill.job.cli.CliArgs;
+import dev.distill.job.error.ExitCode;
 import dev.distill.job.error.BadInputException;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.ingest.FieldPath;
@@ -38,16 +38,10 @@ import java.util.TreeMap;
  * response; {@code reference} is the normalised reference answer; {@code rule} is the extraction
  * rule that found the answer, or why there is none. A row where {@code --response} selects nothing
  * gets one line with verdict {@code no_answer} and rule {@code missing_response}. Configured
- * fluently and run by {@link #execute()}; {@link #run(Map)} is the command line.
+ * fluently and run by {@link #execute()}; {@link #run(Path, String, String, Path)} is the command line
+ * ({@code bin/distill grade}).
  */
 public final class GradeCommand {
-  public static final String INPUT = "input";
-  public static final String RESPONSE = "response";
-  public static final String REFERENCE = "reference";
-  public static final String OUTPUT = "output";
-  /** The options of {@code bin/distill grade}. */
-  public static final Set<String> OPTIONS = Set.of(INPUT, RESPONSE, REFERENCE, OUTPUT);
-
   /** Rule of the line written for a row where the response path selects nothing. */
   public static final String MISSING_RESPONSE = "missing_response";
   /** How many row numbers and unreadable records a summary lists. */
@@ -247,28 +241,22 @@ public final class GradeCommand {
    *
    * @return 0, or 3 when records were unreadable (the rest is graded)
    */
-  public static int run(Map<String, String> options) {
-    String input = options.get(INPUT);
-    if (input == null) {
-      throw new CliArgs.UsageException("grade needs --input FILE, --response PATH and --reference PATH");
-    }
-    GradeCommand command = GradeCommand.of(Path.of(input))
-        .response(options.get(RESPONSE))
-        .reference(options.get(REFERENCE));
+  public static int run(Path input, String response, String reference, Path output) {
+    GradeCommand command = GradeCommand.of(input).response(response).reference(reference);
     PrintStream summaryStream = System.err;
-    if (options.containsKey(OUTPUT)) {
-      command.output(Path.of(options.get(OUTPUT)));
+    if (output != null) {
+      command.output(output);
       summaryStream = System.out;
     }
     GradeSummary summary = command.execute();
     for (String line : summary.lines()) {
       summaryStream.println("[distill] " + line);
     }
-    if (options.containsKey(OUTPUT)) {
-      summaryStream.println("[distill] wrote " + summary.responses() + " lines to " + options.get(OUTPUT));
+    if (output != null) {
+      summaryStream.println("[distill] wrote " + summary.responses() + " lines to " + output);
     }
     summaryStream.flush();
-    return summary.unreadable() > 0 ? 3 : 0;
+    return summary.unreadable() > 0 ? ExitCode.BAD_INPUT : ExitCode.OK;
   }
 
   /** Counts kept while grading. */

@@ -8,6 +8,9 @@ import static org.apache.spark.sql.functions.to_json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.job.api.StageContext;
+import dev.distill.job.api.Step;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.error.BadInputException;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.CandidateSchema;
@@ -41,7 +44,7 @@ import scala.collection.JavaConverters;
  * are not splittable, and a task per file keeps line numbers exact). Rows that cannot be read or
  * mapped go to quarantine/ with file, line and error; the rest to stages/ingest/.
  */
-public final class IngestStage {
+public final class IngestStage implements Step {
   public static final String NAME = "ingest";
   static final String ERROR = "_error";
   static final String FILE = "_file";
@@ -202,5 +205,68 @@ public final class IngestStage {
     return new StructType(fields.toArray(new StructField[0]));
   }
 
-  private IngestStage() {}
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description(PipelineConfig config) {
+    return "read every source onto the canonical schema";
+  }
+
+  /** What the sources are (and the sample pool they come from when none are configured). */
+  @Override
+  public List<String> sections() {
+    return List.of("sources", "sample_pool");
+  }
+
+  @Override
+  public List<String> files(PipelineConfig config) {
+    List<String> paths = new ArrayList<>();
+    for (Map<String, Object> source : config.sources()) {
+      if (source.get("path") instanceof String p && !p.isBlank()) {
+        paths.add(p);
+      }
+    }
+    return paths;
+  }
+
+  /** Unreadable rows go to quarantine/, not to removed/: ingest gives no reason. */
+  @Override
+  public List<String> reasons() {
+    return List.of();
+  }
+
+  @Override
+  public List<String> outputs(RunDirectory run) {
+    return List.of(run.stage(NAME) + "/_SUCCESS", run.quarantine() + "/_SUCCESS");
+  }
+
+  @Override
+  public String output(RunDirectory run) {
+    return run.stage(NAME);
+  }
+
+  @Override
+  public Step.Result run(StageContext context, String input, RunSoFar soFar) {
+    Result r = run(context, context.config().sources());
+    Map<String, Object> entries = new LinkedHashMap<>();
+    entries.put("inputs", r.inputs());
+    entries.put("quarantined", r.quarantined());
+    return new Step.Result(r.stage(), entries);
+  }
+
+  /** More unreadable rows than run.max_quarantine_fraction allows stop the run, computed or reused. */
+  @Override
+  public void check(StageResult result, StageContext context) {
+    long quarantined = ((Number) result.extra().get("quarantined")).longValue();
+    long rowsRead = ((Number) result.extra().get("rows_read")).longValue();
+    double allowed = context.config().run().maxQuarantineFraction();
+    if (rowsRead > 0 && quarantined > allowed * rowsRead) {
+      throw new BadInputException(String.format("Cannot continue: %d of %d rows read are unreadable (more than run.max_quarantine_fraction=%s); "
+          + "see %s for file, line and error of each, fix the sources or raise the threshold", quarantined, rowsRead, allowed,
+          context.run().quarantine()));
+    }
+  }
 }

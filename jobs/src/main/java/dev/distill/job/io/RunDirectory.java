@@ -45,6 +45,11 @@ public final class RunDirectory {
     return root + "/selection";
   }
 
+  /** A re-selection made after the run ({@code bin/distill select --name NAME}). */
+  public String selections(String name) {
+    return root + "/selections/" + name;
+  }
+
   public String handoff() {
     return root + "/handoff";
   }

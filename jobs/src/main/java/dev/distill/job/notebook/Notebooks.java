@@ -2,14 +2,9 @@ package dev.distill.job.notebook;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.distill.job.api.StageContext;
 import dev.distill.job.io.StageResult;
-import dev.distill.job.conf.ConfigLoader;
-import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.report.Html;
-import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
-import dev.distill.job.select.SelectStage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +13,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -114,22 +108,13 @@ public final class Notebooks {
   }
 
   /**
-   * Re-selects from the run's scored table (stages/domains) with the run's config plus
-   * {@code overrides} ({@code select.strategy=score}, {@code select.seed=7},
-   * {@code select.score.domain_cap=0.1}, ...) into {@code target}; nothing of the run changes.
+   * Re-selects from the run's scored table with the run's config plus {@code overrides}
+   * ({@code select.strategy=score}, {@code select.seed=7}, {@code select.score.domain_cap=0.1}, ...)
+   * into {@code target}; nothing of the run changes.
    */
-  @SuppressWarnings("unchecked")
   public static Reselection reselect(SparkSession spark, String runDir, String target, String... overrides) {
     RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
-    Map<String, Object> tree;
-    try {
-      tree = (Map<String, Object>) Json.MAPPER.readValue(run.readString(run.runJson()), Map.class).get("config");
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot re-select in " + runDir + ": run.json is not valid JSON (" + e.getMessage() + ")", e);
-    }
-    PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(tree, Arrays.asList(overrides)));
-    StageContext context = new StageContext(spark, config, run);
-    StageResult r = SelectStage.run(context, spark.read().parquet(run.stage("domains")), target);
+    StageResult r = dev.distill.job.select.Reselection.of(run, Arrays.asList(overrides)).into(spark, target);
     return new Reselection(target, r, spark.read().parquet(target).orderBy(col("rank")));
   }
 

@@ -9,11 +9,14 @@ import static org.apache.spark.sql.functions.to_json;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
+import dev.distill.job.api.Step;
+import dev.distill.job.api.StageRunner;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.RunJson;
 import dev.distill.job.schema.Columns;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -37,27 +40,27 @@ import org.apache.spark.sql.SparkSession;
  * as the base run judged them, less the displaced ones, plus the new rows' verdicts,
  * so selection and export run over the whole pool and the run can itself be the base of the next.
  * Rows of the base run whose source line is gone or changed are retired (counted, not carried);
- * with a generate stage, rows it removed because their calls failed ({@link #RETRIED}: cost cap,
- * API errors) are new again, so the ledger retries them.
+ * rows removed because their work failed ({@link Step#retryReasons()}: a cost cap, API errors) are
+ * new again, so the ledger retries them.
  */
 final class Incremental {
   /** Identifies a row across runs: its source and origin (file#line). */
   private static final String[] KEY = {Columns.SOURCE, Columns.ORIGIN};
   private static final String CONTENT = "_content_sha";
-  /** Reasons that say a row's work failed, not that the row is bad: such rows are processed again. */
-  static final List<String> RETRIED = List.of("cost_cap", "api_error");
 
   private final RunDirectory run;
   private final RunDirectory base;
   private final String baseRun;
   private final StageCommits baseCommits;
+  private final Plan plan;
   private final List<String> stages;
 
-  private Incremental(RunDirectory run, RunDirectory base, String baseRun, List<String> stages) {
+  private Incremental(RunDirectory run, RunDirectory base, String baseRun, Plan plan) {
     this.run = run;
     this.base = base;
     this.baseRun = baseRun;
-    this.stages = List.copyOf(stages);
+    this.plan = plan;
+    this.stages = plan.names();
     this.baseCommits = new StageCommits(base);
   }
 
@@ -67,8 +70,9 @@ final class Incremental {
    * naming what differs.
    */
   @SuppressWarnings("unchecked")
-  static Incremental open(PipelineConfig config, RunDirectory run, List<String> stages, StageFingerprints fingerprints, String stopAfter) {
-    if (stopAfter != null) {
+  static Incremental open(PipelineConfig config, RunDirectory run, Plan plan, StageFingerprints fingerprints) {
+    List<String> stages = plan.names();
+    if (plan.stoppedAfter() != null) {
       throw ConfigException.forKey("run.base_run", "incremental runs are for bin/distill run", "leave it empty here");
     }
     String baseRun = config.run().baseRun();
@@ -82,35 +86,24 @@ final class Incremental {
       throw ConfigException.forKey("run.base_run", "an incremental run needs configured sources (the built-in sample pool never grows)",
           "add your sources under sources:");
     }
-    if (!base.exists(base.runJson())) {
-      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": no run.json in " + base.root() + fix);
-    }
-    Map<String, Object> doc;
-    try {
-      doc = Json.MAPPER.readValue(base.readString(base.runJson()), Map.class);
-    } catch (IOException e) {
-      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": " + base.runJson() + " is not valid JSON (" + e.getMessage() + ")" + fix);
-    }
-    if (!"completed".equals(doc.get("status"))) {
-      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": its status is " + doc.get("status")
+    RunJson doc = RunJson.read(base, "Cannot extend run.base_run=" + baseRun + ":");
+    if (!RunJson.COMPLETED.equals(doc.status())) {
+      throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": its status is " + doc.status()
           + ", not completed; finish it first (rerun it with --run-id " + base.root().substring(base.root().lastIndexOf('/') + 1) + ")" + fix);
     }
-    List<String> baseStages = new ArrayList<>();
-    for (Map<String, Object> s : (List<Map<String, Object>>) doc.getOrDefault("stages", List.of())) {
-      baseStages.add((String) s.get("name"));
-    }
+    List<String> baseStages = doc.stageNames();
     if (!baseStages.equals(stages)) {
       throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": it ran the stages " + baseStages + ", this run needs " + stages
           + " (generate on in one and off in the other?); use the same generate roles as the base run, or run without --base-run");
     }
-    Map<String, Object> baseConfig = (Map<String, Object>) doc.getOrDefault("config", Map.of());
+    Map<String, Object> baseConfig = doc.config();
     List<String> baseSources = sourceNames((List<Map<String, Object>>) baseConfig.getOrDefault("sources", List.of()));
     List<String> sources = sourceNames(config.sources());
     if (sources.size() < baseSources.size() || !sources.subList(0, baseSources.size()).equals(baseSources)) {
       throw ConfigException.forKey("sources", "the base run " + baseRun + " read the sources " + baseSources
           + " in that order, this run reads " + sources, "keep the base run's sources first and in the same order, and add new sources after them");
     }
-    Incremental incremental = new Incremental(run, base, baseRun, stages);
+    Incremental incremental = new Incremental(run, base, baseRun, plan);
     Map<String, String> chain = new LinkedHashMap<>();
     for (String stage : stages) {
       Map<String, Object> commit = incremental.baseCommits.read(stage);
@@ -119,8 +112,8 @@ final class Incremental {
             + incremental.baseCommits.path(stage) + "); rerun it to completion first" + fix);
       }
       chain.put(stage, (String) commit.get("fingerprint"));
-      if (scores(stage) && !fingerprints.own(stage).equals(commit.get("own_fingerprint"))) {
-        throw ConfigException.forKey(stage, "the config section(s) " + StageFingerprints.SECTIONS.get(stage) + " or the files the "
+      if (plan.step(stage).carriesVerdicts() && !fingerprints.own(stage).equals(commit.get("own_fingerprint"))) {
+        throw ConfigException.forKey(stage, "the config section(s) " + plan.step(stage).sections() + " or the files the "
             + stage + " stage reads (eval sets, tokenizer) differ from the base run " + baseRun
             + "'s, so its rows would be judged by other rules than the new ones",
             "use the base run's settings and files, or run without --base-run to score the whole pool again");
@@ -128,11 +121,6 @@ final class Incremental {
     }
     fingerprints.chainTo(chain);
     return incremental;
-  }
-
-  /** Stages whose verdicts are carried over: everything between ingest and select. */
-  private static boolean scores(String stage) {
-    return !List.of("ingest", "select", "export").contains(stage);
   }
 
   private static List<String> sourceNames(List<Map<String, Object>> sources) {
@@ -151,11 +139,11 @@ final class Incremental {
     return base.root();
   }
 
-  /** The base run's committed figure {@code key} of {@code stage}, or null. */
+  /** The figures the base run's commit of {@code stage} recorded (empty when none). */
   @SuppressWarnings("unchecked")
-  Object baseStat(String stage, String key) {
+  Map<String, Object> baseFigures(String stage) {
     Map<String, Object> commit = baseCommits.read(stage);
-    return commit == null ? null : ((Map<String, Object>) commit.getOrDefault("extra", Map.of())).get(key);
+    return commit == null ? Map.of() : (Map<String, Object>) commit.getOrDefault("extra", Map.of());
   }
 
   /** Where this run keeps the new rows' output of a stage. */
@@ -172,7 +160,7 @@ final class Incremental {
   }
 
   /** The directories a stage writes besides stages/ and removed/ (part of its commit). */
-  List<String> outputs(Stage stage) {
+  List<String> outputs(Step stage) {
     List<String> outputs = new ArrayList<>(List.of(newRows(stage.name()) + "/_SUCCESS", newRemoved(stage.name()) + "/_SUCCESS"));
     if (stage.incumbents() != Stage.Incumbents.NONE) {
       outputs.add(displaced(stage.name()) + "/_SUCCESS");
@@ -180,37 +168,43 @@ final class Incremental {
     return outputs;
   }
 
-  List<String> ingestOutputs() {
-    return List.of(newRows("ingest") + "/_SUCCESS", unchanged() + "/_SUCCESS");
+  /** What the first step writes besides its own outputs: the new rows and the unchanged rows' keys. */
+  List<String> firstStepOutputs() {
+    return List.of(newRows(first()) + "/_SUCCESS", unchanged() + "/_SUCCESS");
+  }
+
+  private String first() {
+    return plan.first().name();
   }
 
   /**
    * After ingest: the new or changed rows of this run's stages/ingest to incremental/stages/ingest,
    * the keys of unchanged rows to incremental/unchanged. Returns the figures for run.json.
    */
-  Map<String, Object> split(SparkSession spark, List<String> stages) {
-    Dataset<Row> now = withContent(spark.read().parquet(run.stage("ingest")));
-    Dataset<Row> before = withContent(spark.read().parquet(base.stage("ingest"))).select(col(KEY[0]), col(KEY[1]), col(CONTENT));
+  Map<String, Object> split(SparkSession spark, Plan plan) {
+    Dataset<Row> now = withContent(spark.read().parquet(plan.first().output(run)));
+    Dataset<Row> before = withContent(spark.read().parquet(plan.first().output(base))).select(col(KEY[0]), col(KEY[1]), col(CONTENT));
     Column[] keyAndContent = {col(KEY[0]), col(KEY[1]), col(CONTENT)};
     Dataset<Row> unchanged = now.select(keyAndContent).join(before, new String[] {KEY[0], KEY[1], CONTENT}).select(col(KEY[0]), col(KEY[1]));
     long unchangedRows = -1;
-    // Without a generate stage nothing would be called again, so such rows stay as the base run left them.
-    for (String stage : stages.contains("generate") ? stages : List.<String>of()) {
-      if (scores(stage) && base.isCommitted(base.removed(stage))) {
+    // Without a step that retries (generate) nothing would be done again, so such rows stay as the base run left them.
+    List<String> retryReasons = plan.steps().stream().flatMap(s -> s.retryReasons().stream()).distinct().toList();
+    for (String stage : retryReasons.isEmpty() ? List.<String>of() : stages) {
+      if (plan.step(stage).carriesVerdicts() && base.isCommitted(base.removed(stage))) {
         if (unchangedRows < 0) {
           unchangedRows = unchanged.count();
         }
-        Dataset<Row> failed = spark.read().parquet(base.removed(stage)).filter(col(Columns.REASON).isin(RETRIED.toArray()))
+        Dataset<Row> failed = spark.read().parquet(base.removed(stage)).filter(col(Columns.REASON).isin(retryReasons.toArray()))
             .select(col(KEY[0]), col(KEY[1]));
         unchanged = unchanged.join(failed, KEY, "left_anti");
       }
     }
     unchanged.write().mode(SaveMode.Overwrite).parquet(unchanged());
     now.join(spark.read().parquet(unchanged()), KEY, "left_anti").drop(CONTENT)
-        .write().mode(SaveMode.Overwrite).parquet(newRows("ingest"));
+        .write().mode(SaveMode.Overwrite).parquet(newRows(first()));
     long kept = spark.read().parquet(unchanged()).count();
-    long fresh = spark.read().parquet(newRows("ingest")).count();
-    long baseRows = spark.read().parquet(base.stage("ingest")).count();
+    long fresh = spark.read().parquet(newRows(first())).count();
+    long baseRows = spark.read().parquet(plan.first().output(base)).count();
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("base_run", baseRun);
     figures.put("base_dir", base.root());

@@ -6,6 +6,7 @@ import dev.distill.job.filter.EvalSets;
 import dev.distill.job.ingest.SourceFiles;
 import dev.distill.job.ingest.SourceSpec;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.select.Selector;
 import dev.distill.job.spark.TokenizerFile;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,9 @@ public final class Preflight {
     check(config, hadoop, null, null);
   }
 
-  /** Also, for an incremental run ({@code runId} given, run.base_run set), that the base run can be extended. */
-  public static void check(PipelineConfig config, Configuration hadoop, String runId, String stopAfter) {
+  /** Also, for an incremental run ({@code runId} and its {@code plan} given, run.base_run set), that the base run can be extended. */
+  public static void check(PipelineConfig config, Configuration hadoop, String runId, Plan plan) {
+    Selector.forStrategy(config.select().strategy());
     List<Map<String, Object>> sources = config.sources();
     for (int i = 0; i < sources.size(); i++) {
       String key = "sources[" + i + "]";
@@ -42,8 +44,8 @@ public final class Preflight {
     TokenizerFile.forDifficulty(config, hadoop).check();
     TokenizerFile.forExport(config, hadoop).check();
     if (runId != null && !config.run().baseRun().isBlank()) {
-      Incremental.open(config, new RunDirectory(config.run().output() + "/" + runId, hadoop), Pipeline.stages(config),
-          new StageFingerprints(config.tree(), config, hadoop), stopAfter);
+      Incremental.open(config, new RunDirectory(config.run().output() + "/" + runId, hadoop), plan,
+          new StageFingerprints(config.tree(), config, plan, hadoop));
     }
   }
 

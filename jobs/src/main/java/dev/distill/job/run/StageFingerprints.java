@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,24 +25,15 @@ import org.apache.hadoop.fs.RemoteIterator;
  * modification time). Sections of later stages are not part of an earlier stage's fingerprint, so
  * changing {@code select.seed} reuses everything up to domains; {@code run} and {@code spark} are
  * part of none (where and how a run goes does not change what it computes); a section no stage
- * owns counts for ingest, the first stage, to be safe.
+ * owns counts for the first step, to be safe.
  */
 public final class StageFingerprints {
   /** Config sections that never change a stage's output. */
   static final Set<String> NEUTRAL = Set.of("run", "spark");
-  static final Map<String, List<String>> SECTIONS = Map.of(
-      "ingest", List.of("sources", "sample_pool"),
-      "generate", List.of("generate"),
-      "quality", List.of("quality"),
-      "decontam", List.of("decontam"),
-      "dedup", List.of("dedup"),
-      "difficulty", List.of("difficulty"),
-      "domains", List.of("domains"),
-      "select", List.of("select"),
-      "export", List.of("export"));
 
   private final Map<String, Object> tree;
   private final PipelineConfig effective;
+  private final Plan plan;
   private final Configuration hadoop;
   private Map<String, String> base = Map.of();
 
@@ -49,9 +41,10 @@ public final class StageFingerprints {
    * {@code tree}: the resolved config as the user wrote it; {@code effective}: the config the stages
    * run with (for the sample pool, with the generated files as sources and eval set).
    */
-  public StageFingerprints(Map<String, Object> tree, PipelineConfig effective, Configuration hadoop) {
+  public StageFingerprints(Map<String, Object> tree, PipelineConfig effective, Plan plan, Configuration hadoop) {
     this.tree = tree;
     this.effective = effective;
+    this.plan = plan;
     this.hadoop = hadoop;
   }
 
@@ -90,12 +83,12 @@ public final class StageFingerprints {
 
   Map<String, Object> sections(String stage) {
     Map<String, Object> own = new TreeMap<>();
-    for (String section : SECTIONS.getOrDefault(stage, List.of())) {
+    for (String section : plan.step(stage).sections()) {
       own.put(section, tree.get(section));
     }
-    if (stage.equals("ingest")) {
+    if (plan.first().name().equals(stage)) {
       for (Map.Entry<String, Object> e : tree.entrySet()) {
-        boolean owned = SECTIONS.values().stream().anyMatch(l -> l.contains(e.getKey()));
+        boolean owned = Stream.concat(plan.steps().stream(), Plan.all(null).steps().stream()).anyMatch(s -> s.sections().contains(e.getKey()));
         if (!owned && !NEUTRAL.contains(e.getKey())) {
           own.put(e.getKey(), e.getValue());
         }
@@ -106,21 +99,7 @@ public final class StageFingerprints {
 
   /** The paths (files, directories or globs) a stage reads besides the previous stage's output. */
   List<String> files(String stage) {
-    List<String> paths = new ArrayList<>();
-    switch (stage) {
-      case "ingest" -> effective.sources().forEach(s -> addIfSet(paths, s.get("path")));
-      case "decontam" -> effective.decontam().evalSets().forEach(s -> addIfSet(paths, s.get("path")));
-      case "difficulty" -> addIfSet(paths, effective.difficulty().tokenizer());
-      case "export" -> addIfSet(paths, effective.export().tokenizer());
-      default -> { }
-    }
-    return paths;
-  }
-
-  private static void addIfSet(List<String> paths, Object path) {
-    if (path instanceof String s && !s.isBlank()) {
-      paths.add(s);
-    }
+    return plan.step(stage).files(effective);
   }
 
   /** path -> "size@modified" of every file under each pattern; "missing" where nothing matches. */

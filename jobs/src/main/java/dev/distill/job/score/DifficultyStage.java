@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
+import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.schema.Rows;
@@ -11,6 +12,7 @@ import dev.distill.job.spark.TokenizerFile;
 import dev.distill.udf.answer.AnswerExtractor;
 import dev.distill.udf.answer.AnswerGrader;
 import dev.distill.udf.tokens.TokenCounter;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -26,10 +28,36 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class DifficultyStage implements Stage {
   public static final String NAME = "difficulty";
+  /** difficulty.hard_filter: a student model answered it correctly (s1's rule). */
+  public static final String SOLVED_BY_STUDENT = "solved_by_student";
+  /** The students' pass rate lies outside difficulty.pass_rate. */
+  public static final String PASS_RATE = "pass_rate";
+  /** The figure that records whether the hard filter was on (decided from the pool when difficulty.hard_filter is auto). */
+  static final String HARD_FILTER = "hard_filter";
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public List<String> reasons() {
+    return List.of(SOLVED_BY_STUDENT, PASS_RATE);
+  }
+
+  /** An incremental run keeps the base run's automatic hard-filter decision, so old and new rows are judged alike. */
+  @Override
+  public PipelineConfig continuing(PipelineConfig config, Map<String, Object> baseFigures) {
+    if (config.difficulty().hardFilter() == null && baseFigures.get(HARD_FILTER) instanceof Boolean hard) {
+      return config.withDifficulty(config.difficulty().withHardFilter(hard));
+    }
+    return config;
+  }
+
+  @Override
+  public List<String> files(PipelineConfig config) {
+    String tokenizer = config.difficulty().tokenizer();
+    return tokenizer == null || tokenizer.isBlank() ? List.of() : List.of(tokenizer);
   }
 
   @Override
@@ -48,7 +76,7 @@ public final class DifficultyStage implements Stage {
     Boolean configured = context.config().difficulty().hardFilter();
     double[] band = context.config().difficulty().passRate();
     boolean hard = configured != null ? configured : band == null && !input.filter(col(Columns.GRADES).isNotNull()).limit(1).isEmpty();
-    context.stat("hard_filter", hard);
+    context.stat(HARD_FILTER, hard);
     if (band != null) {
       context.stat("pass_rate_band", java.util.List.of(band[0], band[1]));
     }
@@ -124,11 +152,11 @@ public final class DifficultyStage implements Stage {
         total = pass[1];
       }
     }
-    String reason = hard && solvedBy != null ? "solved_by_student" : null;
+    String reason = hard && solvedBy != null ? SOLVED_BY_STUDENT : null;
     String detail = reason == null ? null : solvedBy;
     if (reason == null && band != null) {
       detail = outsideBand(correct, total, band);
-      reason = detail == null ? null : "pass_rate";
+      reason = detail == null ? null : PASS_RATE;
     }
     TokenCounter lengths = reason == null ? counter : ESTIMATE;
     String estimated = reason == null || !counter.exact() ? "" : " (estimated: removed by the hard filter)";

@@ -11,6 +11,7 @@ import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.text.TextNormalizer;
+import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -42,6 +43,12 @@ public final class DomainStage implements Stage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** Domains labels every row and removes none. */
+  @Override
+  public List<String> reasons() {
+    return List.of();
   }
 
   @Override

@@ -9,6 +9,13 @@ import java.util.SplittableRandom;
 
 /** s1 ablation "diverse only": a domain uniformly at random, then a question uniformly within it. */
 public final class DiverseSelector implements Selector {
+  public static final String NAME = "diverse";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
   @Override
   public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
     DomainPools pools = new DomainPools(candidates, java.util.Comparator.comparing(Candidate::id));

@@ -8,6 +8,13 @@ import java.util.Locale;
 
 /** s1 ablation "1K longest traces": the longest rows, ties by id. */
 public final class LongestSelector implements Selector {
+  public static final String NAME = "longest";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
   @Override
   public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
     List<Candidate> sorted = new ArrayList<>(candidates);

@@ -9,6 +9,13 @@ import java.util.SplittableRandom;
 
 /** s1 ablation "1K random": a seeded uniform sample without replacement. */
 public final class RandomSelector implements Selector {
+  public static final String NAME = "random";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
   @Override
   public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
     List<Candidate> pool = new ArrayList<>(candidates);

@@ -16,6 +16,17 @@ import java.util.SplittableRandom;
  * Seeded (s1's notebook was not, which is why s1K could not be reproduced).
  */
 public final class S1Selector implements Selector {
+  public static final String NAME = "s1";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<String> options() {
+    return List.of("select.direct_picks");
+  }
 
   @Override
   public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {

@@ -18,13 +18,24 @@ import java.util.Set;
  * fill it and say so.
  */
 public final class ScoreSelector implements Selector {
+  public static final String NAME = "score";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<String> options() {
+    return List.of("select.score.weights", "select.score.domain_cap");
+  }
 
   @Override
   public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
-    Map<String, Double> w = config.score().weights();
-    double wq = w.getOrDefault("quality", 0.0);
-    double wd = w.getOrDefault("difficulty", 0.0);
-    double wl = w.getOrDefault("length", 0.0);
+    PipelineConfig.Weights w = config.score().weights();
+    double wq = w.quality();
+    double wd = w.difficulty();
+    double wl = w.length();
     int maxLength = 1;
     for (Candidate c : candidates) {
       maxLength = Math.max(maxLength, c.lengthTokens());

@@ -3,6 +3,8 @@ package dev.distill.job.select;
 import static org.apache.spark.sql.functions.col;
 
 import dev.distill.job.api.StageContext;
+import dev.distill.job.api.Step;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
@@ -24,8 +26,10 @@ import org.apache.spark.sql.types.StructType;
  * light projection sorted by id, so the picks do not depend on partitioning; the chosen rows are
  * written with {@code rank}, {@code strategy} and {@code why}, in rank order, as one Parquet file.
  */
-public final class SelectStage {
+public final class SelectStage implements Step {
   public static final String NAME = "select";
+  /** A candidate the strategy did not choose: counted, so select reconciles like every step; its row stays in the scored table. */
+  public static final String NOT_SELECTED = "not_selected";
 
   /** Selects from {@code scored} and writes the picks to {@code target}; returns the stage's figures. */
   public static StageResult run(StageContext context, Dataset<Row> scored, String target) {
@@ -62,7 +66,8 @@ public final class SelectStage {
     context.stat("domains", domains);
     context.stat("target", target);
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new StageResult(NAME, candidates.size(), picks.size(), Map.of(), seconds, context.drainStats());
+    Map<String, Long> notChosen = candidates.size() == picks.size() ? Map.of() : Map.of(NOT_SELECTED, (long) (candidates.size() - picks.size()));
+    return new StageResult(NAME, candidates.size(), picks.size(), notChosen, seconds, context.drainStats());
   }
 
   static List<Candidate> candidates(Dataset<Row> scored) {
@@ -83,5 +88,33 @@ public final class SelectStage {
     return out;
   }
 
-  private SelectStage() {}
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description(PipelineConfig config) {
+    return "strategy " + config.select().strategy() + ", seed " + config.select().seed();
+  }
+
+  @Override
+  public List<String> reasons() {
+    return List.of(NOT_SELECTED);
+  }
+
+  @Override
+  public List<String> outputs(RunDirectory run) {
+    return List.of(run.selection() + "/_SUCCESS");
+  }
+
+  @Override
+  public String output(RunDirectory run) {
+    return run.selection();
+  }
+
+  @Override
+  public Result run(StageContext context, String input, RunSoFar soFar) {
+    return new Result(run(context, context.spark().read().parquet(input), context.run().selection()));
+  }
 }

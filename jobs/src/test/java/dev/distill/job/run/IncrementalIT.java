@@ -47,7 +47,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IncrementalIT {
   static final List<String> SCORING = List.of("quality", "decontam", "dedup", "difficulty", "domains");
-  static final List<String> STAGES = List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export");
+  static final List<String> STAGES = Plan.of(PipelineConfig.from(ConfigLoader.defaults()), null).names();
   static final int POOL = 4000;
   Path out;
   Path config;

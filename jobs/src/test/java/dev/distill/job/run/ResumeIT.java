@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
+import dev.distill.job.conf.ConfigLoader;
+import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.Json;
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResumeIT {
-  static final List<String> STAGES = List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export");
+  static final List<String> STAGES = Plan.of(PipelineConfig.from(ConfigLoader.defaults()), null).names();
   static final String[] COMMON = {"--set", "sample_pool.rows=3000", "--set", "select.size=300", "--set", "spark.master=local[2]",
       "--set", "spark.conf={spark.ui.enabled: 'false'}"};
   Path out;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.cli.Main;
+import dev.distill.job.conf.ConfigLoader;
+import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import dev.distill.job.io.LiveProgress;
@@ -96,7 +98,7 @@ class SamplePipelineIT {
 
   @Test
   void everyStageRunsUnderItsOwnJobGroupAndDescription() {
-    for (String stage : Pipeline.STAGES) {
+    for (String stage : Plan.of(PipelineConfig.from(ConfigLoader.defaults()), null).names()) {
       String description = JobGroupRecorder.GROUPS.get(LiveProgress.jobGroup(stage));
       assertTrue(description != null && !description.isBlank(), stage + ": " + JobGroupRecorder.GROUPS);
     }

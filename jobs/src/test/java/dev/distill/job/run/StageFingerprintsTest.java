@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StageFingerprintsTest {
-  static final List<String> STAGES = List.of("ingest", "quality", "decontam", "dedup", "difficulty", "domains", "select", "export");
+  static final List<String> STAGES = Plan.of(PipelineConfig.from(ConfigLoader.defaults()), null).names();
   @TempDir Path tmp;
 
   private StageFingerprints fingerprints(String... sets) throws Exception {
@@ -31,7 +31,7 @@ class StageFingerprintsTest {
     List<String> all = new ArrayList<>(List.of("sources=[{name: p, path: '" + source + "', format: jsonl, fields: {question: problem, answer: answer}}]"));
     all.addAll(List.of(sets));
     PipelineConfig config = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, all));
-    return new StageFingerprints(config.tree(), config, new Configuration());
+    return new StageFingerprints(config.tree(), config, Plan.of(config, null), new Configuration());
   }
 
   private Map<String, String> chain(String... sets) throws Exception {

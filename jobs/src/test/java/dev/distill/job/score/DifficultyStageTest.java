@@ -12,7 +12,7 @@ import dev.distill.job.SparkTestSession;
 import dev.distill.job.SparkTestSession.CandidateRow;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.io.StageResult;
-import dev.distill.job.run.StageRunner;
+import dev.distill.job.api.StageRunner;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.tokens.HfTokenCounter;
 import java.nio.file.Files;

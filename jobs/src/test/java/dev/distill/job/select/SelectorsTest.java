@@ -38,7 +38,7 @@ class SelectorsTest {
 
   static PipelineConfig.Select cfg(String strategy, int size, long seed, List<PipelineConfig.DirectPick> picks) {
     return new PipelineConfig.Select(strategy, size, seed, picks,
-        new PipelineConfig.Score(Map.of("quality", 1.0, "difficulty", 2.0, "length", 1.0), 0.4));
+        new PipelineConfig.Score(new PipelineConfig.Weights(1.0, 2.0, 1.0), 0.4));
   }
 
   static List<String> ids(List<Pick> picks) {
@@ -47,7 +47,7 @@ class SelectorsTest {
 
   @Test
   void everyStrategyIsReproducibleAndIndependentOfInputOrder() {
-    for (String strategy : PipelineConfig.STRATEGIES) {
+    for (String strategy : Selector.names()) {
       List<Candidate> shuffled = new ArrayList<>(pool());
       Collections.shuffle(shuffled, new java.util.Random(3));
       shuffled.sort((a, b) -> a.id().compareTo(b.id()));
@@ -136,7 +136,7 @@ class SelectorsTest {
   @Test
   void smallPoolsSelectEverythingOnce() {
     List<Candidate> tiny = pool().subList(0, 7);
-    for (String strategy : PipelineConfig.STRATEGIES) {
+    for (String strategy : Selector.names()) {
       List<Pick> picks = Selector.forStrategy(strategy).select(tiny, cfg(strategy, 1000, 1, List.of()), CODES);
       assertEquals(7, picks.size(), strategy);
       assertEquals(7, new HashSet<>(ids(picks)).size(), strategy);

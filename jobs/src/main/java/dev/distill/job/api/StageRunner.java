@@ -1,9 +1,7 @@
-package dev.distill.job.run;
+package dev.distill.job.api;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.distill.job.api.Stage;
-import dev.distill.job.api.StageContext;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.Columns;
@@ -18,8 +16,8 @@ import org.apache.spark.storage.StorageLevel;
 public final class StageRunner {
 
   /** Rows a stage kept and removed (per reason). */
-  record Counts(long kept, Map<String, Long> removed) {
-    long total() {
+  public record Counts(long kept, Map<String, Long> removed) {
+    public long total() {
       return kept + removed.values().stream().mapToLong(Long::longValue).sum();
     }
   }
@@ -32,7 +30,7 @@ public final class StageRunner {
   }
 
   /** Writes the rows without a reason to {@code keptDir} (reason and detail dropped) and the others to {@code removedDir}. */
-  static Counts write(Dataset<Row> output, String keptDir, String removedDir) {
+  public static Counts write(Dataset<Row> output, String keptDir, String removedDir) {
     Dataset<Row> flagged = output.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       flagged.filter(col(Columns.REASON).isNull()).drop(Columns.REASON, Columns.DETAIL)
@@ -46,7 +44,7 @@ public final class StageRunner {
   }
 
   /** Kept (reason null) and removed rows per reason of a flagged dataset. */
-  static Counts count(Dataset<Row> flagged) {
+  public static Counts count(Dataset<Row> flagged) {
     Map<String, Long> removed = new TreeMap<>();
     long kept = 0;
     for (Row r : flagged.groupBy(Columns.REASON).count().collectAsList()) {
