@@ -1,6 +1,7 @@
 package dev.distill.job.api;
 
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.io.Figures;
 import dev.distill.job.io.RunDirectory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +51,11 @@ public final class StageContext {
       return config.run().partitions();
     }
     return (int) Math.max(partitions(), Math.min(100_000, (inputBytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION));
+  }
+
+  /** Records a stage's figures (a record: see {@link Figures}) that go into run.json beside the row counts. */
+  public void figures(Record figures) {
+    extraStats.putAll(Figures.toMap(figures));
   }
 
   /** Records a stage-specific figure that goes into run.json beside the row counts. */

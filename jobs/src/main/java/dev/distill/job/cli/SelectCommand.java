@@ -5,6 +5,7 @@ import dev.distill.job.io.Console;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.select.Reselection;
+import dev.distill.job.select.SelectStage;
 import dev.distill.job.select.Selector;
 import dev.distill.job.spark.SparkSessions;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ final class SelectCommand implements Callable<Integer> {
           + reselection.config().select().seed());
       StageResult r = Reselection.of(run, sets).named(spark, selection);
       console.info(String.format("selected %d of %d candidates over %s domains in %.1fs -> %s", r.rowsOut(), r.rowsIn(),
-          r.extra().get("domains_covered"), r.seconds(), run.selections(selection)));
+          r.figures(SelectStage.Figures.class).domainsCovered(), r.seconds(), run.selections(selection)));
       return ExitCode.OK;
     } finally {
       spark.stop();

@@ -3,6 +3,7 @@ package dev.distill.job.conf;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.distill.job.error.ConfigException;
+import dev.distill.job.error.KeySuggestions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -202,50 +203,7 @@ public final class ConfigLoader {
    */
   public static String suggest(String key, Collection<String> valid, String under) {
     String list = "valid keys " + (under.isEmpty() ? "at the top level" : "under " + under) + " are " + valid + " (see conf/pipeline.yaml)";
-    return didYouMean(key, valid, under) + list;
-  }
-
-  /** "did you mean UNDER.KEY? " for the valid key {@code key} is likely a typo of, else "". */
-  public static String didYouMean(String key, Collection<String> valid, String under) {
-    String closest = closest(key, valid);
-    return closest == null ? "" : "did you mean " + (under.isEmpty() ? "" : under + ".") + closest + "? ";
-  }
-
-  /** The valid key within a typo's reach of {@code key} (edit distance, adjacent swaps count one), or null. */
-  public static String closest(String key, Collection<String> valid) {
-    String k = key.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
-    int reach = Math.max(1, Math.min(3, k.length() / 3));
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : valid) {
-      int d = distance(k, candidate.toLowerCase(java.util.Locale.ROOT));
-      if (d < bestDistance) {
-        best = candidate;
-        bestDistance = d;
-      }
-    }
-    return bestDistance <= reach ? best : null;
-  }
-
-  /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
-  static int distance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
+    return KeySuggestions.didYouMean(key, valid, under) + list;
   }
 
   private static String parent(String path) {

@@ -1,6 +1,8 @@
 package dev.distill.job.conf;
 
 import dev.distill.job.error.ConfigException;
+import dev.distill.job.source.EvalSetSpec;
+import dev.distill.job.source.SourceSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,7 @@ public record PipelineConfig(
     Run run,
     Spark spark,
     SamplePool samplePool,
-    List<Map<String, Object>> sources,
+    List<SourceSpec> sources,
     Quality quality,
     Decontam decontam,
     Dedup dedup,
@@ -34,9 +36,7 @@ public record PipelineConfig(
       int minQuestionChars, int maxQuestionChars, boolean dropTruncatedTraces, int maxTraceChars,
       int repetitionNgram, double maxRepetition, List<String> targetScripts) implements Serializable {}
 
-  public record EvalSet(String name, Map<String, Object> spec) implements Serializable {}
-
-  public record Decontam(int ngram, List<Map<String, Object>> evalSets, boolean crossSource) implements Serializable {}
+  public record Decontam(int ngram, List<EvalSetSpec> evalSets, boolean crossSource) implements Serializable {}
 
   public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket)
       implements Serializable {}
@@ -96,7 +96,7 @@ public record PipelineConfig(
             "use some of [latin, cjk, cyrillic, arabic, other], or [] to keep every language");
       }
     }
-    Decontam decontam = new Decontam(c.integer("decontam.ngram", 1), c.maps("decontam.eval_sets"), c.bool("decontam.cross_source"));
+    Decontam decontam = new Decontam(c.integer("decontam.ngram", 1), evalSets(c.maps("decontam.eval_sets")), c.bool("decontam.cross_source"));
     Dedup dedup = new Dedup(c.bool("dedup.exact"), c.bool("dedup.near"), c.fraction("dedup.threshold", 0.05, 1.0),
         c.integer("dedup.num_hashes", 4), c.integer("dedup.shingle_words", 1), c.longValue("dedup.seed"),
         c.integer("dedup.max_bucket", 2));
@@ -110,8 +110,25 @@ public record PipelineConfig(
     Export export = new Export(c.string("export.system_prompt"), exportTokenizer, c.integer("export.block_size", 16),
         c.oneOf("export.too_long", TOO_LONG_POLICIES), c.string("export.license").isBlank() ? "unknown" : c.string("export.license"),
         c.oneOf("export.traces", List.of("best", "verified", "all")));
-    return new PipelineConfig(tree, run, spark, sample, c.maps("sources"), quality, decontam, dedup, difficulty,
+    return new PipelineConfig(tree, run, spark, sample, sources(c.maps("sources")), quality, decontam, dedup, difficulty,
         domains, select, export, GenerateConfig.from(c));
+  }
+
+  /** Every source, validated: a wrong key fails here, naming it ({@code sources[3].fields.question}). */
+  public static List<SourceSpec> sources(List<Map<String, Object>> raw) {
+    List<SourceSpec> specs = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      specs.add(SourceSpec.fromMap(raw.get(i), "sources[" + i + "]"));
+    }
+    return List.copyOf(specs);
+  }
+
+  public static List<EvalSetSpec> evalSets(List<Map<String, Object>> raw) {
+    List<EvalSetSpec> specs = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      specs.add(EvalSetSpec.fromMap(raw.get(i), "decontam.eval_sets[" + i + "]"));
+    }
+    return List.copyOf(specs);
   }
 
   private static List<DirectPick> directPicks(ConfigReader c) {

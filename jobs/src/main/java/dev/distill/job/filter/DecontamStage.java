@@ -53,8 +53,7 @@ public final class DecontamStage implements Stage {
 
   @Override
   public List<String> files(PipelineConfig config) {
-    return config.decontam().evalSets().stream().map(s -> s.get("path")).filter(p -> p instanceof String s && !s.isBlank())
-        .map(String.class::cast).toList();
+    return config.decontam().evalSets().stream().flatMap(s -> s.paths().stream()).toList();
   }
 
   @Override

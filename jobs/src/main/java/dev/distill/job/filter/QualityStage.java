@@ -8,6 +8,7 @@ import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.schema.Rows;
+import dev.distill.job.source.SourceSpec;
 import dev.distill.udf.quality.RepetitionDetector;
 import dev.distill.udf.quality.S1FormatRules;
 import dev.distill.udf.quality.ScriptDetector;
@@ -90,10 +91,10 @@ public final class QualityStage implements Stage {
     }, Encoders.row(out));
   }
 
-  static boolean[] answerRequired(List<Map<String, Object>> sources) {
+  static boolean[] answerRequired(List<SourceSpec> sources) {
     boolean[] required = new boolean[sources.size()];
     for (int i = 0; i < sources.size(); i++) {
-      required[i] = Boolean.TRUE.equals(sources.get(i).get("answer_required"));
+      required[i] = sources.get(i).answerRequired();
     }
     return required;
   }

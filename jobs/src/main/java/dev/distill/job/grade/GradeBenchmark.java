@@ -1,7 +1,7 @@
 package dev.distill.job.grade;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.ingest.FieldPath;
+import dev.distill.job.source.FieldPath;
 import dev.distill.udf.answer.AnswerGrader;
 import java.io.IOException;
 import java.io.OutputStream;

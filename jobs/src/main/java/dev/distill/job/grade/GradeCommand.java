@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.error.BadInputException;
 import dev.distill.job.error.ConfigException;
-import dev.distill.job.ingest.FieldPath;
+import dev.distill.job.source.FieldPath;
 import dev.distill.job.run.Pipeline;
 import dev.distill.udf.answer.AnswerGrader;
 import dev.distill.udf.answer.Verdict;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.ingest.RecordReader;
-import dev.distill.job.ingest.SourceSpec;
+import dev.distill.job.source.SourceSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.distill.job.grade;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.error.ConfigException;
-import dev.distill.job.ingest.FieldPath;
+import dev.distill.job.source.FieldPath;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

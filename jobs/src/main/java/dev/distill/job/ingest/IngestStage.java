@@ -15,6 +15,7 @@ import dev.distill.job.io.StageResult;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
+import dev.distill.job.source.SourceSpec;
 import dev.distill.job.spark.HadoopConf;
 import dev.distill.udf.text.ContentId;
 import java.io.InputStream;
@@ -59,21 +60,18 @@ public final class IngestStage implements Step {
 
   private record FileTask(int sourceIndex, String file) implements Serializable {}
 
-  public static Result run(StageContext context, List<Map<String, Object>> sources) {
+  public static Result run(StageContext context, List<SourceSpec> sources) {
     long start = System.nanoTime();
     SparkSession spark = context.spark();
     RunDirectory run = context.run();
-    List<SourceSpec> specs = new ArrayList<>();
     List<FileTask> textTasks = new ArrayList<>();
     List<Dataset<Row>> parquetParts = new ArrayList<>();
     List<Map<String, Object>> inputs = new ArrayList<>();
     long inputBytes = 0;
     for (int i = 0; i < sources.size(); i++) {
-      String key = "sources[" + i + "]";
-      specs.add(SourceSpec.fromMap(sources.get(i), key));
-      List<SourceFiles.InputFile> files = SourceFiles.expand(sources.get(i), key, run.hadoop());
+      List<SourceFiles.InputFile> files = SourceFiles.expand(sources.get(i), run.hadoop());
       Map<String, Object> input = new LinkedHashMap<>();
-      input.put("source", specs.get(i).name());
+      input.put("source", sources.get(i).name());
       input.put("files", files);
       inputs.add(input);
       List<String> parquet = new ArrayList<>();
@@ -89,13 +87,13 @@ public final class IngestStage implements Step {
         parquetParts.add(readParquet(spark, sources.get(i), i, parquet));
       }
     }
-    List<Map<String, Object>> rawSources = new ArrayList<>(sources);
+    List<SourceSpec> specs = List.copyOf(sources);
     HadoopConf hadoop = new HadoopConf(run.hadoop());
     List<Dataset<Row>> parts = new ArrayList<>(parquetParts);
     if (!textTasks.isEmpty()) {
       JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
           .parallelize(textTasks, textTasks.size())
-          .flatMap(task -> readFile(task, rawSources, hadoop).iterator());
+          .flatMap(task -> readFile(task, specs.get(task.sourceIndex()), hadoop).iterator());
       parts.add(spark.createDataFrame(rows, INGEST));
     }
     Dataset<Row> all = parts.stream().reduce(Dataset::unionByName)
@@ -134,8 +132,7 @@ public final class IngestStage implements Step {
     }
   }
 
-  private static List<Row> readFile(FileTask task, List<Map<String, Object>> sources, HadoopConf hadoop) throws Exception {
-    SourceSpec spec = SourceSpec.fromMap(sources.get(task.sourceIndex()), "sources[" + task.sourceIndex() + "]");
+  private static List<Row> readFile(FileTask task, SourceSpec spec, HadoopConf hadoop) throws Exception {
     List<Row> rows = new ArrayList<>();
     Path path = new Path(task.file());
     try (InputStream in = path.getFileSystem(hadoop.get()).open(path)) {
@@ -178,12 +175,10 @@ public final class IngestStage implements Step {
         file + "#" + line, error == null ? "unknown error" : error, file, line, raw);
   }
 
-  private static Dataset<Row> readParquet(SparkSession spark, Map<String, Object> source, int sourceIndex, List<String> files) {
+  private static Dataset<Row> readParquet(SparkSession spark, SourceSpec spec, int sourceIndex, List<String> files) {
     Dataset<Row> df = spark.read().parquet(files.toArray(new String[0]));
     Dataset<Row> json = df.select(to_json(struct(col("*"))).as("json"), input_file_name().as("file"));
-    Map<String, Object> raw = new LinkedHashMap<>(source);
     return json.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> {
-      SourceSpec spec = SourceSpec.fromMap(raw, "sources[" + sourceIndex + "]");
       ObjectMapper mapper = new ObjectMapper();
       List<Row> out = new ArrayList<>();
       long index = 0;
@@ -223,13 +218,7 @@ public final class IngestStage implements Step {
 
   @Override
   public List<String> files(PipelineConfig config) {
-    List<String> paths = new ArrayList<>();
-    for (Map<String, Object> source : config.sources()) {
-      if (source.get("path") instanceof String p && !p.isBlank()) {
-        paths.add(p);
-      }
-    }
-    return paths;
+    return config.sources().stream().flatMap(s -> s.paths().stream()).toList();
   }
 
   /** Unreadable rows go to quarantine/, not to removed/: ingest gives no reason. */

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distill.job.source.SourceConfigException;
+import dev.distill.job.source.SourceSpec;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -132,7 +134,7 @@ final class JsonDocumentReader {
       JsonToken first = parser.nextToken();
       if (first == JsonToken.START_OBJECT) {
         if (found != null) {
-          throw ConfigException.sourceKey(spec.keyPath() + "." + SourceSpec.RECORDS,
+          throw SourceConfigException.sourceKey(spec.keyPath() + "." + SourceSpec.RECORDS,
               fileName + " holds an object with several arrays of objects ('" + found + "', '" + field + "')",
               "set records to the field that holds the records");
         }

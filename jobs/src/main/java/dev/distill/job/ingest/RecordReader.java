@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.distill.job.source.SourceConfigException;
+import dev.distill.job.source.SourceFormat;
+import dev.distill.job.source.SourceSpec;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,7 +92,7 @@ public final class RecordReader {
    * @param in the file's bytes; not closed
    * @param spec the source the file belongs to (format and records path)
    * @throws IOException when the stream fails, or the file is Parquet or of unknown format
-   * @throws ConfigException when {@code records} is needed to find the records and is not set
+   * @throws SourceConfigException when {@code records} is needed to find the records and is not set
    */
   public static void read(String fileName, InputStream in, SourceSpec spec, RecordSink sink) throws IOException {
     if (ZipRecordReader.isZip(fileName)) {

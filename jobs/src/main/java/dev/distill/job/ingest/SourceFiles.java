@@ -1,12 +1,13 @@
 package dev.distill.job.ingest;
 
 import dev.distill.job.error.ConfigException;
+import dev.distill.job.source.SourceFormat;
+import dev.distill.job.source.SourceSpec;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -21,16 +22,9 @@ public final class SourceFiles {
   /** One input file and its size, as listed in run.json. */
   public record InputFile(String path, long bytes) implements Serializable {}
 
-  public static List<InputFile> expand(Map<String, Object> source, String keyPath, Configuration hadoop) {
-    Object raw = source.get("path");
-    List<String> patterns = new ArrayList<>();
-    if (raw instanceof List) {
-      for (Object o : (List<?>) raw) {
-        patterns.add(String.valueOf(o));
-      }
-    } else if (raw != null && !String.valueOf(raw).isBlank()) {
-      patterns.add(String.valueOf(raw));
-    }
+  public static List<InputFile> expand(SourceSpec source, Configuration hadoop) {
+    String keyPath = source.keyPath();
+    List<String> patterns = source.paths().stream().filter(p -> !p.isBlank()).toList();
     if (patterns.isEmpty()) {
       throw new ConfigException("Cannot read config key " + keyPath + ".path: it is missing; give the file, directory or glob of the source");
     }
@@ -39,7 +33,7 @@ public final class SourceFiles {
     for (String pattern : patterns) {
       List<InputFile> matched = expandOne(pattern, hadoop);
       if (matched.isEmpty()) {
-        throw new ConfigException("Cannot read " + (keyPath.startsWith("decontam.") ? "eval set " : "source ") + source.get("name")
+        throw new ConfigException("Cannot read " + (keyPath.startsWith("decontam.") ? "eval set " : "source ") + source.name()
             + " (" + keyPath + ".path): no file matches " + pattern + "; " + fix(pattern));
       }
       for (InputFile f : matched) {
@@ -95,10 +89,9 @@ public final class SourceFiles {
   }
 
   /** Parquet is read by Spark; every other format by {@link RecordReader}. */
-  public static boolean isParquet(Map<String, Object> source, String file) {
-    Object format = source.get("format");
-    if (format != null && !"auto".equals(String.valueOf(format))) {
-      return "parquet".equals(String.valueOf(format));
+  public static boolean isParquet(SourceSpec source, String file) {
+    if (source.format() != SourceFormat.AUTO) {
+      return source.format() == SourceFormat.PARQUET;
     }
     return file.endsWith(".parquet");
   }

@@ -10,6 +10,11 @@ public record StageResult(String name, long rowsIn, long rowsOut, Map<String, Lo
     return removed.values().stream().mapToLong(Long::longValue).sum();
   }
 
+  /** The stage's figures as the record it recorded them with ({@link Figures}). */
+  public <T extends Record> T figures(Class<T> type) {
+    return Figures.read(extra, type);
+  }
+
   /** rows_in = rows_out + sum(removed). */
   public boolean reconciles() {
     return rowsIn == rowsOut + removedTotal();

@@ -18,6 +18,7 @@ import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.RunJson;
 import dev.distill.job.schema.Columns;
+import dev.distill.job.source.SourceSpec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,7 +99,7 @@ final class Incremental {
     }
     Map<String, Object> baseConfig = doc.config();
     List<String> baseSources = sourceNames((List<Map<String, Object>>) baseConfig.getOrDefault("sources", List.of()));
-    List<String> sources = sourceNames(config.sources());
+    List<String> sources = config.sources().stream().map(SourceSpec::name).toList();
     if (sources.size() < baseSources.size() || !sources.subList(0, baseSources.size()).equals(baseSources)) {
       throw ConfigException.forKey("sources", "the base run " + baseRun + " read the sources " + baseSources
           + " in that order, this run reads " + sources, "keep the base run's sources first and in the same order, and add new sources after them");

@@ -4,7 +4,7 @@ import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.filter.EvalSets;
 import dev.distill.job.ingest.SourceFiles;
-import dev.distill.job.ingest.SourceSpec;
+import dev.distill.job.source.SourceSpec;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.select.Selector;
 import dev.distill.job.spark.TokenizerFile;
@@ -34,11 +34,8 @@ public final class Preflight {
   /** Also, for an incremental run ({@code runId} and its {@code plan} given, run.base_run set), that the base run can be extended. */
   public static void check(PipelineConfig config, Configuration hadoop, String runId, Plan plan) {
     Selector.forStrategy(config.select().strategy());
-    List<Map<String, Object>> sources = config.sources();
-    for (int i = 0; i < sources.size(); i++) {
-      String key = "sources[" + i + "]";
-      SourceSpec.fromMap(sources.get(i), key);
-      SourceFiles.expand(sources.get(i), key, hadoop);
+    for (SourceSpec source : config.sources()) {
+      SourceFiles.expand(source, hadoop);
     }
     EvalSets.check(config.decontam().evalSets(), hadoop);
     TokenizerFile.forDifficulty(config, hadoop).check();

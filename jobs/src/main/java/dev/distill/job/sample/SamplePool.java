@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.source.EvalSetSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,15 +208,15 @@ public final class SamplePool {
     sources.add(source("sample/main", dir + "/" + MAIN, "math", fields("problem", true), grades));
     sources.add(source("sample/olympiad", dir + "/" + OLYMPIAD, "math", fields("problem", true), grades));
     sources.add(source("sample/science", dir + "/" + SCIENCE, "science", fields("question", false), null));
-    List<Map<String, Object>> evalSets = new ArrayList<>(c.decontam().evalSets());
+    List<EvalSetSpec> evalSets = new ArrayList<>(c.decontam().evalSets());
     Map<String, Object> eval = new LinkedHashMap<>();
     eval.put("name", "sample-eval");
     eval.put("path", dir + "/" + EVAL);
     eval.put("question", "problem");
     eval.put("id_field", "unique_id");
-    evalSets.add(eval);
+    evalSets.add(EvalSetSpec.fromMap(eval, "decontam.eval_sets[" + evalSets.size() + "]"));
     PipelineConfig.Decontam decontam = new PipelineConfig.Decontam(c.decontam().ngram(), evalSets, c.decontam().crossSource());
-    return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), sources, c.quality(), decontam, c.dedup(),
+    return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), PipelineConfig.sources(sources), c.quality(), decontam, c.dedup(),
         c.difficulty(), c.domains(), c.select(), c.export(), c.generate());
   }
 

@@ -28,6 +28,10 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class SelectStage implements Step {
   public static final String NAME = "select";
+  /** What run.json records of a selection (and of each re-selection under "selections"). */
+  public record Figures(String strategy, long seed, int size, int candidates, int selected, int domainsCovered, Map<String, Long> domains,
+      String target) {}
+
   /** A candidate the strategy did not choose: counted, so select reconciles like every step; its row stays in the scored table. */
   public static final String NOT_SELECTED = "not_selected";
 
@@ -57,14 +61,7 @@ public final class SelectStage implements Step {
         .orderBy(Columns.RANK)
         .coalesce(1);
     chosen.write().mode(SaveMode.Overwrite).parquet(target);
-    context.stat("strategy", cfg.strategy());
-    context.stat("seed", cfg.seed());
-    context.stat("size", cfg.size());
-    context.stat("candidates", candidates.size());
-    context.stat("selected", picks.size());
-    context.stat("domains_covered", domains.size());
-    context.stat("domains", domains);
-    context.stat("target", target);
+    context.figures(new Figures(cfg.strategy(), cfg.seed(), cfg.size(), candidates.size(), picks.size(), domains.size(), domains, target));
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, Long> notChosen = candidates.size() == picks.size() ? Map.of() : Map.of(NOT_SELECTED, (long) (candidates.size() - picks.size()));
     return new StageResult(NAME, candidates.size(), picks.size(), notChosen, seconds, context.drainStats());

@@ -1,5 +1,7 @@
 package dev.distill.job.conf;
 
+import dev.distill.job.error.KeySuggestions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,9 +79,9 @@ class ConfigLoaderTest {
     assertTrue(section.getMessage().contains("did you mean dedup? valid keys at the top level are [run, spark,"), section.getMessage());
     ConfigException far = assertThrows(ConfigException.class, () -> load("dedup:\n  colour: blue\n"));
     assertFalse(far.getMessage().contains("did you mean"), "nothing is suggested for a key no valid one resembles: " + far.getMessage());
-    assertEquals("hard_filter", ConfigLoader.closest("hard-filter", List.of("hard_filter", "tokenizer")));
-    assertEquals("strategy", ConfigLoader.closest("stratgey", List.of("strategy", "size", "seed")));
-    assertEquals(null, ConfigLoader.closest("sz", List.of("strategy", "size", "seed")));
+    assertEquals("hard_filter", KeySuggestions.closest("hard-filter", List.of("hard_filter", "tokenizer")));
+    assertEquals("strategy", KeySuggestions.closest("stratgey", List.of("strategy", "size", "seed")));
+    assertEquals(null, KeySuggestions.closest("sz", List.of("strategy", "size", "seed")));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.distill.job.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.source.SourceSpec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

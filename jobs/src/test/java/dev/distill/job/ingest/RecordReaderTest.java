@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.job.source.SourceConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -176,7 +177,7 @@ class RecordReaderTest {
   @Test
   void objectWithTwoRecordArraysNeedsARecordsPath() {
     String content = "{\n\"a\": [{\"question\": \"x\"}],\n\"b\": [{\"question\": \"y\"}]\n}";
-    ConfigException e = assertThrows(ConfigException.class,
+    SourceConfigException e = assertThrows(SourceConfigException.class,
         () -> CollectingSink.read(dir, "two.json", content));
     assertTrue(e.getMessage().startsWith("Cannot read config key sources[0].records:"), e.getMessage());
     assertTrue(e.getMessage().contains("('a', 'b')"), e.getMessage());

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.distill.job.source.SourceConfigException;
+import dev.distill.job.source.SourceFormat;
+import dev.distill.job.source.SourceSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -26,8 +29,8 @@ class SourceSpecTest {
     return YAML.readValue(text, Map.class);
   }
 
-  private static ConfigException rejected(String text) {
-    return assertThrows(ConfigException.class, () -> SourceSpec.fromMap(yaml(text), "sources[3]"));
+  private static SourceConfigException rejected(String text) {
+    return assertThrows(SourceConfigException.class, () -> SourceSpec.fromMap(yaml(text), "sources[3]"));
   }
 
   @Test
@@ -79,14 +82,14 @@ class SourceSpecTest {
 
   @Test
   void unknownKeyIsRejectedWithTheValidKeys() {
-    ConfigException e = rejected("{name: a, path: a.json, fields: {question: q}, colour: blue}");
+    SourceConfigException e = rejected("{name: a, path: a.json, fields: {question: q}, colour: blue}");
     assertEquals("Cannot read config key sources[3].colour: unknown key; use one of name, path, format, records, cot_type, "
         + "constants, fields, options, passage, grades, pass_counts, answer_required, id_field, null_values", e.getMessage());
   }
 
   @Test
   void unknownCanonicalFieldIsRejected() {
-    ConfigException e = rejected("{name: a, path: a.json, fields: {question: q, problem: p}}");
+    SourceConfigException e = rejected("{name: a, path: a.json, fields: {question: q, problem: p}}");
     assertTrue(e.getMessage().startsWith("Cannot read config key sources[3].fields.problem: unknown canonical field; use one of "
         + "question, solution, answer, subject, level, trace, attempt"), e.getMessage());
   }
@@ -150,7 +153,7 @@ class SourceSpecTest {
 
   @Test
   void nullMapIsRejected() {
-    ConfigException e = assertThrows(ConfigException.class, () -> SourceSpec.fromMap(null, "sources[1]"));
+    SourceConfigException e = assertThrows(SourceConfigException.class, () -> SourceSpec.fromMap(null, "sources[1]"));
     assertTrue(e.getMessage().startsWith("Cannot read config key sources[1]: the source is empty;"), e.getMessage());
   }
 
@@ -161,7 +164,7 @@ class SourceSpecTest {
     raw.put("path", "a.json");
     raw.put("fields", Map.of("question", "q"));
     raw.put("id", "x");
-    ConfigException e = assertThrows(ConfigException.class, () -> SourceSpec.fromMap(raw, "sources[7]"));
+    SourceConfigException e = assertThrows(SourceConfigException.class, () -> SourceSpec.fromMap(raw, "sources[7]"));
     assertTrue(e.getMessage().startsWith("Cannot read config key sources[7].id: unknown key; use one of name,"), e.getMessage());
   }
 }

@@ -1,4 +1,4 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.Map;
  * unlabelled option such as "I and II only" in position I is still labelled. A single string of
  * options (MathQA: "a ) 12 , b ) 16 , ...") is appended as it is; an object maps label to option.
  */
-final class OptionsBlock {
+public final class OptionsBlock {
   /** What may follow a label letter: A. A．A、A: A：A) A）. */
   private static final String SEPARATORS = ".\uff0e\u3001:\uff1a)\uff09";
   private static final String CLOSERS = ")\uff09";
@@ -23,7 +23,7 @@ final class OptionsBlock {
   private OptionsBlock() {}
 
   /** The options block, or null when there are no options. */
-  static String format(JsonNode options, ValueText text) {
+  public static String format(JsonNode options, ValueText text) {
     if (options == null) {
       return null;
     }
@@ -63,7 +63,7 @@ final class OptionsBlock {
     return String.join("\n", lines);
   }
 
-  static boolean hasMarker(String item, String letter, boolean acceptBare) {
+  public static boolean hasMarker(String item, String letter, boolean acceptBare) {
     int i = 0;
     if (item.startsWith("(") || item.startsWith("\uff08")) {
       i = skipSpaces(item, 1);
@@ -100,7 +100,7 @@ final class OptionsBlock {
   }
 
   /** The label of a 0-based position: A..Z, then AA, AB, ... */
-  static String letter(int index) {
+  public static String letter(int index) {
     StringBuilder out = new StringBuilder();
     int n = index;
     do {

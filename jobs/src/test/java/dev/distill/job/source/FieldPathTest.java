@@ -1,4 +1,4 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

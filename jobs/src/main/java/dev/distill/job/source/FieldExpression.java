@@ -1,4 +1,4 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -57,19 +57,19 @@ public final class FieldExpression implements Serializable {
    * Parses an expression from its config value: a string (path or template) or a list of strings.
    *
    * @param keyPath the config key holding it, e.g. {@code sources[3].fields.question}, for errors
-   * @throws ConfigException naming {@code keyPath} when the expression is malformed
+   * @throws SourceConfigException naming {@code keyPath} when the expression is malformed
    */
   public static FieldExpression parse(Object raw, String keyPath) {
     if (raw instanceof List<?> list) {
       if (list.isEmpty()) {
-        throw ConfigException.sourceKey(keyPath, "the list of alternatives is empty",
+        throw SourceConfigException.sourceKey(keyPath, "the list of alternatives is empty",
             "give at least one field, e.g. [label, answer]");
       }
       List<FieldExpression> alternatives = new ArrayList<>();
       for (int i = 0; i < list.size(); i++) {
         Object item = list.get(i);
         if (!(item instanceof String)) {
-          throw ConfigException.sourceKey(keyPath + "[" + i + "]", "expected a field path or template string but got " + describeValue(item),
+          throw SourceConfigException.sourceKey(keyPath + "[" + i + "]", "expected a field path or template string but got " + describeValue(item),
               "write each alternative as a string, e.g. [label, answer]");
         }
         alternatives.add(parse(item, keyPath + "[" + i + "]"));
@@ -78,7 +78,7 @@ public final class FieldExpression implements Serializable {
       return new FieldExpression(Kind.FIRST_OF, source, null, List.of(), List.copyOf(alternatives));
     }
     if (!(raw instanceof String text) || text.isBlank()) {
-      throw ConfigException.sourceKey(keyPath, "expected a field path, a template or a list of them but got " + describeValue(raw),
+      throw SourceConfigException.sourceKey(keyPath, "expected a field path, a template or a list of them but got " + describeValue(raw),
           "write e.g. problem, other.solution, solution[*], [label, answer] or \"{Body} {Question}\"");
     }
     try {
@@ -87,7 +87,7 @@ public final class FieldExpression implements Serializable {
       }
       return new FieldExpression(Kind.PATH, text.strip(), FieldPath.parse(text), List.of(), List.of());
     } catch (IllegalArgumentException e) {
-      throw ConfigException.sourceKey(keyPath, "invalid field expression: " + e.getMessage(),
+      throw SourceConfigException.sourceKey(keyPath, "invalid field expression: " + e.getMessage(),
           "write a dotted path such as other.solution, with [0] or [*] for lists, or a template such as \"{Body} {Question}\"");
     }
   }
@@ -144,7 +144,7 @@ public final class FieldExpression implements Serializable {
     return evaluate(record, ValueText.DEFAULT);
   }
 
-  String evaluate(JsonNode record, ValueText text) {
+  public String evaluate(JsonNode record, ValueText text) {
     switch (kind) {
       case PATH:
         return pathText(path, record, text);
@@ -178,7 +178,7 @@ public final class FieldExpression implements Serializable {
    * predictions map, pass counts): a path's node (an array of the matches for {@code [*]}), a
    * template's text, the first alternative that has a value; null when absent.
    */
-  JsonNode resolve(JsonNode record, ValueText text) {
+  public JsonNode resolve(JsonNode record, ValueText text) {
     switch (kind) {
       case PATH:
         List<JsonNode> nodes = path.resolve(record);
@@ -203,7 +203,7 @@ public final class FieldExpression implements Serializable {
   }
 
   /** Every path this expression reads, for leaving them out of the metadata. */
-  List<FieldPath> paths() {
+  public List<FieldPath> paths() {
     List<FieldPath> out = new ArrayList<>();
     switch (kind) {
       case PATH -> out.add(path);
@@ -214,7 +214,7 @@ public final class FieldExpression implements Serializable {
   }
 
   /** True for a list of alternatives, described as several fields. */
-  boolean isAlternatives() {
+  public boolean isAlternatives() {
     return kind == Kind.FIRST_OF;
   }
 
@@ -252,7 +252,7 @@ public final class FieldExpression implements Serializable {
     return value;
   }
 
-  static String describeValue(Object value) {
+  public static String describeValue(Object value) {
     if (value == null) {
       return "nothing";
     }

@@ -1,10 +1,10 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import java.util.Locale;
 
 /** The {@code format} of a source. */
 public enum SourceFormat {
-  /** By file extension, confirmed by looking at the content (see {@link RecordReader}). */
+  /** By file extension, confirmed by looking at the content (see {@code ingest.RecordReader}). */
   AUTO,
   /** JSON Lines: one JSON object per non-blank line. */
   JSONL,
@@ -12,7 +12,7 @@ public enum SourceFormat {
   JSON,
   /** CSV with a header row. */
   CSV,
-  /** Apache Parquet: read by Spark, never by {@link RecordReader}. */
+  /** Apache Parquet: read by Spark, never by {@code ingest.RecordReader}. */
   PARQUET;
 
   /** The name used in config files, e.g. {@code jsonl}. */

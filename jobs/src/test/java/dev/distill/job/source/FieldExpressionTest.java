@@ -1,4 +1,4 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -119,7 +119,7 @@ class FieldExpressionTest {
   @Test
   void malformedExpressionsNameTheKey() {
     for (Object bad : List.of("a..b", ".a", "a.", "a[x]", "[0]", "a[0", "{a", "a}", "{a|upper}", "", List.of(), List.of(1))) {
-      ConfigException e = assertThrows(ConfigException.class, () -> FieldExpression.parse(bad, "sources[2].fields.answer"),
+      SourceConfigException e = assertThrows(SourceConfigException.class, () -> FieldExpression.parse(bad, "sources[2].fields.answer"),
           String.valueOf(bad));
       assertTrue(e.getMessage().startsWith("Cannot read config key sources[2].fields.answer"), e.getMessage());
       assertTrue(e.getMessage().contains("; "), e.getMessage());

@@ -1,4 +1,4 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.Set;
  *   <dt>{@code path} (required)
  *   <dd>A file, directory or glob, or a list of them; relative paths are resolved by the caller.
  *   <dt>{@code format} (default {@code auto})
- *   <dd>{@code auto} | {@code jsonl} | {@code json} | {@code csv} | {@code parquet}; see {@link RecordReader}.
+ *   <dd>{@code auto} | {@code jsonl} | {@code json} | {@code csv} | {@code parquet}; see {@code ingest.RecordReader}.
  *   <dt>{@code records} (default: auto)
  *   <dd>For a JSON file holding one object: dotted path to the array of records in it, e.g.
  *       {@code example}. Auto: the object's only field that holds an array of objects.
@@ -32,7 +32,7 @@ import java.util.Set;
  *   <dt>{@code fields} ({@code question} required)
  *   <dd>Canonical field to {@link FieldExpression}, for question, solution, answer, subject, level, trace, attempt.
  *   <dt>{@code options}
- *   <dd>Expression for multiple-choice options, appended to the question (see {@link RecordMapper}).
+ *   <dd>Expression for multiple-choice options, appended to the question (see {@code ingest.RecordMapper}).
  *   <dt>{@code passage}
  *   <dd>Expression for a reading passage, put before the question.
  *   <dt>{@code grades}
@@ -116,7 +116,7 @@ public final class SourceSpec implements Serializable {
     this.keyPath = keyPath;
     for (String key : raw.keySet()) {
       if (!KEYS.contains(key)) {
-        throw ConfigException.sourceKey(keyPath + "." + key, "unknown key", dev.distill.job.conf.ConfigLoader.didYouMean(key, KEYS, keyPath)
+        throw SourceConfigException.sourceKey(keyPath + "." + key, "unknown key", dev.distill.job.error.KeySuggestions.didYouMean(key, KEYS, keyPath)
             + "use one of " + String.join(", ", KEYS));
       }
     }
@@ -146,11 +146,11 @@ public final class SourceSpec implements Serializable {
    *
    * @param raw the source's map as read from YAML (after environment substitution)
    * @param keyPath where it is in the config, e.g. {@code sources[3]}, used in every error
-   * @throws ConfigException naming the exact key, why, and how to fix it
+   * @throws SourceConfigException naming the exact key, why, and how to fix it
    */
   public static SourceSpec fromMap(Map<String, Object> raw, String keyPath) {
     if (raw == null) {
-      throw ConfigException.sourceKey(keyPath, "the source is empty", "give at least name, path and fields.question");
+      throw SourceConfigException.sourceKey(keyPath, "the source is empty", "give at least name, path and fields.question");
     }
     return new SourceSpec(raw, keyPath);
   }
@@ -158,7 +158,7 @@ public final class SourceSpec implements Serializable {
   private String requiredString(Map<String, Object> raw, String key, String fix) {
     String value = optionalString(raw, key);
     if (value == null) {
-      throw ConfigException.sourceKey(keyPath + "." + key, "it is missing", fix);
+      throw SourceConfigException.sourceKey(keyPath + "." + key, "it is missing", fix);
     }
     return value;
   }
@@ -169,11 +169,11 @@ public final class SourceSpec implements Serializable {
       return null;
     }
     if (!(value instanceof String) && !(value instanceof Number) && !(value instanceof Boolean)) {
-      throw ConfigException.sourceKey(keyPath + "." + key, "expected text but got " + FieldExpression.describeValue(value), "write a single value");
+      throw SourceConfigException.sourceKey(keyPath + "." + key, "expected text but got " + FieldExpression.describeValue(value), "write a single value");
     }
     String text = String.valueOf(value).strip();
     if (text.isEmpty()) {
-      throw ConfigException.sourceKey(keyPath + "." + key, "it is empty", "give a value or leave the key out");
+      throw SourceConfigException.sourceKey(keyPath + "." + key, "it is empty", "give a value or leave the key out");
     }
     return text;
   }
@@ -189,7 +189,7 @@ public final class SourceSpec implements Serializable {
       for (int i = 0; i < list.size(); i++) {
         Object item = list.get(i);
         if (!(item instanceof String s) || s.isBlank()) {
-          throw ConfigException.sourceKey(key + "[" + i + "]", "expected a file, directory or glob but got " + FieldExpression.describeValue(item),
+          throw SourceConfigException.sourceKey(key + "[" + i + "]", "expected a file, directory or glob but got " + FieldExpression.describeValue(item),
               "write each path as a string");
         }
         out.add(s.strip());
@@ -197,11 +197,11 @@ public final class SourceSpec implements Serializable {
     } else if (raw instanceof String s && !s.isBlank()) {
       out.add(s.strip());
     } else if (raw != null) {
-      throw ConfigException.sourceKey(key, "expected a path or a list of paths but got " + FieldExpression.describeValue(raw),
+      throw SourceConfigException.sourceKey(key, "expected a path or a list of paths but got " + FieldExpression.describeValue(raw),
           "write e.g. path: ${DISTILL_DATA}/pool/math/*.jsonl");
     }
     if (out.isEmpty()) {
-      throw ConfigException.sourceKey(key, "it is missing", "give the file, directory or glob of the source, or a list of them");
+      throw SourceConfigException.sourceKey(key, "it is missing", "give the file, directory or glob of the source, or a list of them");
     }
     return List.copyOf(out);
   }
@@ -217,7 +217,7 @@ public final class SourceSpec implements Serializable {
         return f;
       }
     }
-    throw ConfigException.sourceKey(key, "unknown format '" + raw + "'", "use one of " + String.join(", ", names));
+    throw SourceConfigException.sourceKey(key, "unknown format '" + raw + "'", "use one of " + String.join(", ", names));
   }
 
   private static String records(Object raw, String key) {
@@ -225,13 +225,13 @@ public final class SourceSpec implements Serializable {
       return null;
     }
     if (!(raw instanceof String s) || s.isBlank()) {
-      throw ConfigException.sourceKey(key, "expected a dotted path but got " + FieldExpression.describeValue(raw),
+      throw SourceConfigException.sourceKey(key, "expected a dotted path but got " + FieldExpression.describeValue(raw),
           "name the field holding the array of records, e.g. records: example");
     }
     String path = s.strip();
     for (String part : path.split("\\.", -1)) {
       if (part.isBlank() || part.contains("[") || part.contains("]")) {
-        throw ConfigException.sourceKey(key, "invalid records path '" + path + "'",
+        throw SourceConfigException.sourceKey(key, "invalid records path '" + path + "'",
             "write field names separated by dots, e.g. records: data.rows");
       }
     }
@@ -241,23 +241,23 @@ public final class SourceSpec implements Serializable {
   private static Map<String, FieldExpression> fields(Object raw, String key) {
     if (!(raw instanceof Map<?, ?> map)) {
       if (raw == null) {
-        throw ConfigException.sourceKey(key + "." + QUESTION, "it is missing",
+        throw SourceConfigException.sourceKey(key + "." + QUESTION, "it is missing",
             "map the source field holding the problem text, e.g. fields: {question: problem}");
       }
-      throw ConfigException.sourceKey(key, "expected a map of canonical field to source field but got " + FieldExpression.describeValue(raw),
+      throw SourceConfigException.sourceKey(key, "expected a map of canonical field to source field but got " + FieldExpression.describeValue(raw),
           "write e.g. fields: {question: problem, answer: answer}");
     }
     Map<String, FieldExpression> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> entry : map.entrySet()) {
       String field = String.valueOf(entry.getKey());
       if (!CANONICAL_FIELDS.contains(field)) {
-        throw ConfigException.sourceKey(key + "." + field, "unknown canonical field",
+        throw SourceConfigException.sourceKey(key + "." + field, "unknown canonical field",
             "use one of " + CANONICAL_FIELDS_TEXT + " (the source's own field names go on the right: question: problem)");
       }
       out.put(field, FieldExpression.parse(entry.getValue(), key + "." + field));
     }
     if (!out.containsKey(QUESTION)) {
-      throw ConfigException.sourceKey(key + "." + QUESTION, "it is missing",
+      throw SourceConfigException.sourceKey(key + "." + QUESTION, "it is missing",
           "map the source field holding the problem text, e.g. fields: {question: problem}");
     }
     return Collections.unmodifiableMap(out);
@@ -268,7 +268,7 @@ public final class SourceSpec implements Serializable {
       return Map.of();
     }
     if (!(raw instanceof Map<?, ?> map)) {
-      throw ConfigException.sourceKey(key, "expected a map of canonical field to text but got " + FieldExpression.describeValue(raw),
+      throw SourceConfigException.sourceKey(key, "expected a map of canonical field to text but got " + FieldExpression.describeValue(raw),
           "write e.g. constants: {subject: Biology}");
     }
     Map<String, String> out = new LinkedHashMap<>();
@@ -276,15 +276,15 @@ public final class SourceSpec implements Serializable {
       String field = String.valueOf(entry.getKey());
       String at = key + "." + field;
       if (!CANONICAL_FIELDS.contains(field) || QUESTION.equals(field)) {
-        throw ConfigException.sourceKey(at, "unknown or unsupported canonical field for a constant",
+        throw SourceConfigException.sourceKey(at, "unknown or unsupported canonical field for a constant",
             "use one of solution, answer, subject, level, trace, attempt");
       }
       if (fields.containsKey(field)) {
-        throw ConfigException.sourceKey(at, "fields." + field + " maps the same field", "keep either the constant or the field mapping");
+        throw SourceConfigException.sourceKey(at, "fields." + field + " maps the same field", "keep either the constant or the field mapping");
       }
       Object value = entry.getValue();
       if (value == null || value instanceof Map || value instanceof List || String.valueOf(value).isBlank()) {
-        throw ConfigException.sourceKey(at, "expected text but got " + FieldExpression.describeValue(value), "write a single value, e.g. subject: Biology");
+        throw SourceConfigException.sourceKey(at, "expected text but got " + FieldExpression.describeValue(value), "write a single value, e.g. subject: Biology");
       }
       out.put(field, String.valueOf(value).strip());
     }
@@ -296,17 +296,17 @@ public final class SourceSpec implements Serializable {
       return null;
     }
     if (!(raw instanceof Map<?, ?> map)) {
-      throw ConfigException.sourceKey(key, "expected a map but got " + FieldExpression.describeValue(raw), "write e.g. " + example);
+      throw SourceConfigException.sourceKey(key, "expected a map but got " + FieldExpression.describeValue(raw), "write e.g. " + example);
     }
     for (Object k : map.keySet()) {
       if (!keys.contains(String.valueOf(k))) {
-        throw ConfigException.sourceKey(key + "." + k, "unknown key", "use " + String.join(" and ", keys) + ", e.g. " + example);
+        throw SourceConfigException.sourceKey(key + "." + k, "unknown key", "use " + String.join(" and ", keys) + ", e.g. " + example);
       }
     }
     Map<String, FieldExpression> out = new LinkedHashMap<>();
     for (String k : keys) {
       if (map.get(k) == null) {
-        throw ConfigException.sourceKey(key + "." + k, "it is missing", "give both " + String.join(" and ", keys) + ", e.g. " + example);
+        throw SourceConfigException.sourceKey(key + "." + k, "it is missing", "give both " + String.join(" and ", keys) + ", e.g. " + example);
       }
       out.put(k, FieldExpression.parse(map.get(k), key + "." + k));
     }
@@ -320,7 +320,7 @@ public final class SourceSpec implements Serializable {
     if (raw instanceof Boolean b) {
       return b;
     }
-    throw ConfigException.sourceKey(key, "expected true or false but got " + FieldExpression.describeValue(raw), "write answer_required: true");
+    throw SourceConfigException.sourceKey(key, "expected true or false but got " + FieldExpression.describeValue(raw), "write answer_required: true");
   }
 
   private static Set<String> nullValues(Object raw, String key) {
@@ -332,7 +332,7 @@ public final class SourceSpec implements Serializable {
     for (int i = 0; i < list.size(); i++) {
       Object item = list.get(i);
       if (item == null || item instanceof Map || item instanceof List || String.valueOf(item).isBlank()) {
-        throw ConfigException.sourceKey(key + "[" + i + "]", "expected text but got " + FieldExpression.describeValue(item),
+        throw SourceConfigException.sourceKey(key + "[" + i + "]", "expected text but got " + FieldExpression.describeValue(item),
             "list the texts that mean no value, e.g. null_values: [NONE, \"None.\"]");
       }
       out.add(String.valueOf(item).strip());
@@ -416,7 +416,7 @@ public final class SourceSpec implements Serializable {
   }
 
   /** The text rules of this source (its null values). */
-  ValueText valueText() {
+  public ValueText valueText() {
     return new ValueText(nullValues, false);
   }
 

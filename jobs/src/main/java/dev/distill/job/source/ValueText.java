@@ -1,4 +1,4 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.Serializable;
@@ -12,10 +12,10 @@ import java.util.Set;
  * scalars join with {@code ", "}; objects and other lists print as compact JSON. Blank results and
  * the source's {@code null_values} (e.g. {@code NONE}) count as absent and give {@code null}.
  */
-final class ValueText implements Serializable {
+public final class ValueText implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  static final ValueText DEFAULT = new ValueText(Set.of(), false);
+  public static final ValueText DEFAULT = new ValueText(Set.of(), false);
 
   private final Set<String> nullValues;
   private final boolean numbersAsGiven;
@@ -26,12 +26,12 @@ final class ValueText implements Serializable {
   }
 
   /** The same rules, but numbers keep their JSON text ({@code 4.0} stays "4.0"): for levels. */
-  ValueText numbersAsGiven() {
+  public ValueText numbersAsGiven() {
     return new ValueText(nullValues, true);
   }
 
   /** The text of {@code node}, or null when it is absent, null, blank or a null value. */
-  String of(JsonNode node) {
+  public String of(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return null;
     }

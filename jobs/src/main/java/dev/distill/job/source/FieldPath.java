@@ -1,4 +1,4 @@
-package dev.distill.job.ingest;
+package dev.distill.job.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -118,7 +118,7 @@ public final class FieldPath implements Serializable {
   }
 
   /** The values the path selects, in document order; absent parts select nothing. */
-  List<JsonNode> resolve(JsonNode root) {
+  public List<JsonNode> resolve(JsonNode root) {
     List<JsonNode> current = List.of(root);
     for (Step step : steps) {
       List<JsonNode> next = new ArrayList<>();
@@ -183,7 +183,7 @@ public final class FieldPath implements Serializable {
    * named by the leading names (all of {@code solution} for {@code solution[*]}); objects left
    * empty by the removal go too ({@code other} once {@code other.solution} is taken).
    */
-  void removeFrom(ObjectNode record) {
+  public void removeFrom(ObjectNode record) {
     List<String> names = new ArrayList<>();
     for (Step step : steps) {
       if (!(step instanceof Name name)) {
