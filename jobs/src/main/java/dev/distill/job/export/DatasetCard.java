@@ -20,6 +20,15 @@ final class DatasetCard {
 
   static String render(StructType schema, Facts f) {
     StringBuilder md = new StringBuilder();
+    header(md, schema, f);
+    summary(md, f);
+    tables(md, f);
+    files(md);
+    return md.toString();
+  }
+
+  /** The YAML block the Hub reads: license, size category, features, the train split and its data file. */
+  private static void header(StringBuilder md, StructType schema, Facts f) {
     md.append("---\n");
     md.append("license: ").append(yaml(f.license())).append('\n');
     md.append("pretty_name: ").append(yaml("distill selection " + f.runId())).append('\n');
@@ -40,7 +49,9 @@ final class DatasetCard {
     md.append("  dataset_size: ").append(f.arrowBytes()).append('\n');
     md.append("configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: train.parquet\n");
     md.append("---\n\n");
+  }
 
+  private static void summary(StringBuilder md, Facts f) {
     md.append("# distill selection ").append(f.runId()).append("\n\n");
     md.append(String.format(Locale.ROOT, "%,d training rows selected by distill with the `%s` strategy, in s1's chat format "
         + "(`text`: system, user, assistant with `<|im_start|>think` and `<|im_start|>answer`), ready for the s1 recipe in "
@@ -52,7 +63,10 @@ final class DatasetCard {
     md.append("| seed | ").append(f.seed()).append(" |\n");
     md.append("| rows | ").append(f.rows()).append(" |\n");
     md.append("| rows without a teacher trace | ").append(f.rowsWithoutTrace()).append(" |\n\n");
+  }
 
+  /** The funnel, the domain table and the token statistics. */
+  private static void tables(StringBuilder md, Facts f) {
     md.append("## Funnel\n\n| stage | rows |\n|---|---:|\n");
     f.funnel().forEach((stage, rows) -> md.append("| ").append(stage).append(" | ").append(String.format(Locale.ROOT, "%,d", rows)).append(" |\n"));
 
@@ -65,7 +79,9 @@ final class DatasetCard {
     f.tokens().forEach((k, v) -> md.append("| ").append(k).append(" | ")
         .append(v instanceof Number n ? String.format(Locale.ROOT, "%,d", n.longValue()) : "`" + v + "`").append(" |\n"));
     md.append("\ns1K, for scale: 1,000 rows, about 4.7M tokens; block size 32,768.\n");
+  }
 
+  private static void files(StringBuilder md) {
     md.append("\n## Files\n\n");
     md.append("- `train.jsonl`, `train.parquet`: the rows in rank order\n");
     md.append("- `arrow/`: `datasets.load_from_disk(\"arrow\")` opens it unchanged\n");
@@ -73,7 +89,6 @@ final class DatasetCard {
     md.append("- `train/`: `recipe.json` (s1's hyperparameters), `train.py` and `launch.sh`\n\n");
     md.append("Check the bundle before training: `bin/distill verify-handoff DIR` or "
         + "`python3 train/train.py --dry-run --bundle DIR`; train: `bash train/launch.sh MODEL_PATH DIR`.\n");
-    return md.toString();
   }
 
   private static String dtype(String spark) {

@@ -190,6 +190,12 @@ public final class HandoffVerifier {
   }
 
   private void checkArrow(long rows, List<String> columns, List<String> jsonlTexts) {
+    checkArrowLayout(columns);
+    checkArrowStream(rows, columns, jsonlTexts);
+  }
+
+  /** state.json names the data file; dataset_info.json's features are the manifest's columns. */
+  private void checkArrowLayout(List<String> columns) {
     String arrowDir = dir + "/" + HfDatasetLayout.DIR;
     try {
       JsonNode state = Json.MAPPER.readTree(read(arrowDir + "/" + HfDatasetLayout.STATE));
@@ -206,6 +212,10 @@ public final class HandoffVerifier {
     } catch (IOException e) {
       problem(HfDatasetLayout.DIR + ": cannot read state.json or dataset_info.json (" + firstLine(e.getMessage()) + ")");
     }
+  }
+
+  /** The data file: columns, row count, markers, and the same texts as train.jsonl. */
+  private void checkArrowStream(long rows, List<String> columns, List<String> jsonlTexts) {
     String name = HfDatasetLayout.DIR + "/" + HfDatasetLayout.DATA_FILE;
     long n = 0;
     try (BufferAllocator allocator = new RootAllocator();

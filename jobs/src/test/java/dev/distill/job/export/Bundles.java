@@ -6,20 +6,26 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.SparkTestSession;
+import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.StageResult;
+import dev.distill.job.spark.TokenizerFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
-/** A small selection exported into a real handoff bundle, for the export, verifier and dry-run tests. */
+/** A small selection exported into a real handoff bundle, for the export, verifier and dry-run tests, and the inputs of each bundle part written alone. */
 final class Bundles {
   static final String RUN_ID = "bundle-test";
   static final String CONFIG_SHA = "c0ffee".repeat(10) + "abcd";
@@ -53,6 +59,29 @@ final class Bundles {
     funnel.put("read", 60L);
     funnel.put("select", 6L);
     return ExportStage.run(SparkTestSession.context(runRoot, all.toArray(String[]::new)), selection(), RUN_ID, CONFIG_SHA, funnel);
+  }
+
+  /** {@link #selection()} as export builds it, in rank order: {@code TrainRowBuilder.SCHEMA}, block size 400, {@code tooLong}. */
+  static Dataset<Row> trainRows(String tooLong) {
+    PipelineConfig config = SparkTestSession.config("export.block_size=400", "export.too_long=" + tooLong);
+    TokenizerFile tokenizer = TokenizerFile.forExport(config, SparkTestSession.get().sparkContext().hadoopConfiguration());
+    return TrainRows.build(selection(), tokenizer, config.export(), TooLongPolicy.of(tooLong));
+  }
+
+  /** {@code rows} counted as export's pass counts them (block size 400, drop). */
+  static RowTally tally(List<Row> rows) {
+    RowTally tally = new RowTally(new TokenStats(400, TooLongPolicy.DROP));
+    rows.forEach(tally::add);
+    return tally;
+  }
+
+  /** {@code runRoot}/handoff on the local filesystem, for a bundle part written alone. */
+  static HandoffDir handoff(Path runRoot) {
+    return new HandoffDir(new RunDirectory(runRoot.toString(), new Configuration()));
+  }
+
+  static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   static void copyTree(Path from, Path to) throws IOException {
