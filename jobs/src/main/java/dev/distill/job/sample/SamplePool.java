@@ -203,21 +203,31 @@ public final class SamplePool {
   }
 
   static PipelineConfig withSources(PipelineConfig c, String dir) {
+    List<EvalSetSpec> evalSets = new ArrayList<>(c.decontam().evalSets());
+    evalSets.add(EvalSetSpec.fromMap(evalSetEntry(dir), "decontam.eval_sets[" + evalSets.size() + "]"));
+    PipelineConfig.Decontam decontam = new PipelineConfig.Decontam(c.decontam().ngram(), evalSets, c.decontam().crossSource());
+    return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), PipelineConfig.sources(sourceEntries(dir)), c.quality(), decontam,
+        c.dedup(), c.difficulty(), c.domains(), c.select(), c.export(), c.generate());
+  }
+
+  /** The pool's three sources in {@code dir} as config entries, as a user would write them under sources:. */
+  public static List<Map<String, Object>> sourceEntries(String dir) {
     List<Map<String, Object>> sources = new ArrayList<>();
     Map<String, Object> grades = Map.of("predictions", "student_answers", "reference", "answer");
     sources.add(source("sample/main", dir + "/" + MAIN, "math", fields("problem", true), grades));
     sources.add(source("sample/olympiad", dir + "/" + OLYMPIAD, "math", fields("problem", true), grades));
     sources.add(source("sample/science", dir + "/" + SCIENCE, "science", fields("question", false), null));
-    List<EvalSetSpec> evalSets = new ArrayList<>(c.decontam().evalSets());
+    return sources;
+  }
+
+  /** The pool's eval set in {@code dir} as a config entry, as a user would write it under decontam.eval_sets:. */
+  public static Map<String, Object> evalSetEntry(String dir) {
     Map<String, Object> eval = new LinkedHashMap<>();
     eval.put("name", "sample-eval");
     eval.put("path", dir + "/" + EVAL);
     eval.put("question", "problem");
     eval.put("id_field", "unique_id");
-    evalSets.add(EvalSetSpec.fromMap(eval, "decontam.eval_sets[" + evalSets.size() + "]"));
-    PipelineConfig.Decontam decontam = new PipelineConfig.Decontam(c.decontam().ngram(), evalSets, c.decontam().crossSource());
-    return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), PipelineConfig.sources(sources), c.quality(), decontam, c.dedup(),
-        c.difficulty(), c.domains(), c.select(), c.export(), c.generate());
+    return eval;
   }
 
   /** The column mapping of the generated files (the CSV has no solution, subject or level column). */

@@ -95,11 +95,11 @@ class ConfigLoaderTest {
 
   @Test
   void environmentVariablesAreSubstitutedWithDefaults() throws Exception {
-    PipelineConfig c = load("sources:\n  - {name: a, path: \"${POOL}/a.jsonl\"}\n  - {name: b, path: \"${DISTILL_DATA}/b.json\"}\n"
-        + "  - {name: c, path: \"${NOPE:-/x}/c.csv\"}\n");
-    assertEquals("/data/pool/a.jsonl", c.sources().get(0).get("path"));
-    assertEquals("../shared/data/b.json", c.sources().get(1).get("path"));
-    assertEquals("/x/c.csv", c.sources().get(2).get("path"));
+    PipelineConfig c = load("sources:\n  - {name: a, path: \"${POOL}/a.jsonl\", fields: {question: q}}\n"
+        + "  - {name: b, path: \"${DISTILL_DATA}/b.json\", fields: {question: q}}\n  - {name: c, path: \"${NOPE:-/x}/c.csv\", fields: {question: q}}\n");
+    assertEquals("/data/pool/a.jsonl", c.sources().get(0).paths().get(0));
+    assertEquals("../shared/data/b.json", c.sources().get(1).paths().get(0));
+    assertEquals("/x/c.csv", c.sources().get(2).paths().get(0));
     ConfigException e = assertThrows(ConfigException.class, () -> load("run:\n  output: \"${MISSING_VAR}/out\"\n"));
     assertTrue(e.getMessage().contains("run.output") && e.getMessage().contains("MISSING_VAR"), e.getMessage());
   }

@@ -63,11 +63,11 @@ class IncrementalIT {
     PipelineConfig sample = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, List.of("sample_pool.rows=" + POOL)));
     PipelineConfig withFiles = SamplePool.write(sample, new RunDirectory(pool.toString(), new Configuration()));
     Map<String, Object> tree = new LinkedHashMap<>();
-    tree.put("sources", withFiles.sources());
-    tree.put("decontam", Map.of("eval_sets", withFiles.decontam().evalSets()));
+    tree.put("sources", SamplePool.sourceEntries(pool + "/sample-pool"));
+    tree.put("decontam", Map.of("eval_sets", List.of(SamplePool.evalSetEntry(pool + "/sample-pool"))));
     config = out.resolve("pipeline.yaml");
     Files.writeString(config, Json.pretty(tree)); // JSON is YAML
-    main = Path.of(String.valueOf(withFiles.sources().get(0).get("path")));
+    main = Path.of(withFiles.sources().get(0).paths().get(0));
     // Hadoop's local file system wrote .crc checksums beside the files; the batch is appended with plain Java I/O.
     try (java.util.stream.Stream<Path> files = Files.list(main.getParent())) {
       for (Path crc : files.filter(p -> p.getFileName().toString().endsWith(".crc")).toList()) {
