@@ -174,7 +174,7 @@ class StandaloneClusterIT {
     assertTrue(driver.waitFor(900, TimeUnit.SECONDS), "the submitted run did not finish in 15 minutes");
     double clusterSeconds = (System.nanoTime() - start) / 1e9;
     String log = Files.readString(out.resolve("submit-cluster.log"));
-    assertEquals(Main.OK, driver.exitValue(), log);
+    assertEquals(dev.distill.job.error.ExitCode.OK, driver.exitValue(), log);
     assertTrue(Files.readString(out.resolve("cluster/run.json")).contains(masterUrl), "run.json records the cluster's master");
     assertTrue(Files.list(out.resolve("work1")).findAny().isPresent() && Files.list(out.resolve("work2")).findAny().isPresent(),
         "both Workers ran executors");
@@ -182,7 +182,7 @@ class StandaloneClusterIT {
     start = System.nanoTime();
     Process local = submit("local", "local[2]");
     assertTrue(local.waitFor(900, TimeUnit.SECONDS), "the local run did not finish in 15 minutes");
-    assertEquals(Main.OK, local.exitValue(), Files.readString(out.resolve("submit-local.log")));
+    assertEquals(dev.distill.job.error.ExitCode.OK, local.exitValue(), Files.readString(out.resolve("submit-local.log")));
     double localSeconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("[StandaloneClusterIT] %s: 2-worker standalone cluster %.1fs, local[2] %.1fs (both through spark-submit)%n",
         CONFIG.isBlank() ? "sample pool 6,000 rows" : CONFIG, clusterSeconds, localSeconds);
@@ -206,7 +206,7 @@ class StandaloneClusterIT {
     assertTrue(driver.isAlive(), "the run ended before a Worker could be killed:\n" + Files.readString(log));
     cluster.get(2).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // worker2, SIGKILL; its executor follows it
     assertTrue(driver.waitFor(900, TimeUnit.SECONDS), "the run did not finish with one Worker left");
-    assertEquals(Main.OK, driver.exitValue(), Files.readString(log));
+    assertEquals(dev.distill.job.error.ExitCode.OK, driver.exitValue(), Files.readString(log));
     SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
     List<String> ids = ids(spark, out.resolve("worker-killed/selection"));
     assertEquals(1000, new HashSet<>(ids).size(), "1,000 distinct ids");
@@ -215,7 +215,7 @@ class StandaloneClusterIT {
   }
 
   private com.fasterxml.jackson.databind.JsonNode funnel(String runId) throws IOException {
-    return dev.distill.job.run.Json.MAPPER.readTree(Files.readString(out.resolve(runId + "/run.json"))).get("funnel");
+    return dev.distill.job.io.Json.MAPPER.readTree(Files.readString(out.resolve(runId + "/run.json"))).get("funnel");
   }
 
   private static List<String> ids(SparkSession spark, Path selection) {

@@ -54,29 +54,56 @@ public final class IngestStage implements Step {
 
   static final StructType INGEST = withErrorColumns(CandidateSchema.CANDIDATE);
 
-  /** Row counts of ingest: rows read = rows out + quarantined. */
-  public record Result(StageResult stage, long rowsRead, long quarantined, Map<String, Long> perSource,
-      List<Map<String, Object>> inputs) {}
+  /** What run.json records of ingest: rows read = rows out + quarantined. */
+  public record Figures(int partitions, long rowsRead, long quarantined, int files, Map<String, Long> rowsPerSource) {}
+
+  /** Ingest's row counts and figures, and the files read per source (run.json's "inputs"). */
+  public record Result(StageResult stage, Figures figures, List<Map<String, Object>> inputs) {}
 
   private record FileTask(int sourceIndex, String file) implements Serializable {}
 
+  /** Every source's files: text files (one task each, so line numbers stay exact), Parquet files (read by Spark), their bytes. */
+  private record Listing(List<FileTask> textTasks, List<Dataset<Row>> parquetParts, List<Map<String, Object>> inputs, long bytes) {
+    int files() {
+      return textTasks.size() + parquetParts.size();
+    }
+  }
+
+  /** Rows that reached stages/ingest (per source) and rows quarantined. */
+  private record Counts(long out, long quarantined, Map<String, Long> perSource) {}
+
   public static Result run(StageContext context, List<SourceSpec> sources) {
     long start = System.nanoTime();
-    SparkSession spark = context.spark();
-    RunDirectory run = context.run();
+    Listing listing = list(context, sources);
+    Dataset<Row> all = read(context, sources, listing).persist(StorageLevel.MEMORY_AND_DISK());
+    int partitions = context.partitionsFor(listing.bytes());
+    try {
+      write(all, context.run(), partitions);
+      Counts counts = count(all);
+      Figures figures = new Figures(partitions, counts.out() + counts.quarantined(), counts.quarantined(), listing.files(), counts.perSource());
+      context.figures(figures);
+      StageResult result = new StageResult(NAME, figures.rowsRead(), counts.out(), Map.of(), (System.nanoTime() - start) / 1e9,
+          context.drainStats());
+      return new Result(result, figures, listing.inputs());
+    } finally {
+      all.unpersist();
+    }
+  }
+
+  private static Listing list(StageContext context, List<SourceSpec> sources) {
     List<FileTask> textTasks = new ArrayList<>();
     List<Dataset<Row>> parquetParts = new ArrayList<>();
     List<Map<String, Object>> inputs = new ArrayList<>();
-    long inputBytes = 0;
+    long bytes = 0;
     for (int i = 0; i < sources.size(); i++) {
-      List<SourceFiles.InputFile> files = SourceFiles.expand(sources.get(i), run.hadoop());
+      List<SourceFiles.InputFile> files = SourceFiles.expand(sources.get(i), context.run().hadoop());
       Map<String, Object> input = new LinkedHashMap<>();
       input.put("source", sources.get(i).name());
       input.put("files", files);
       inputs.add(input);
       List<String> parquet = new ArrayList<>();
       for (SourceFiles.InputFile f : files) {
-        inputBytes += Math.max(0, f.bytes());
+        bytes += Math.max(0, f.bytes());
         if (SourceFiles.isParquet(sources.get(i), f.path())) {
           parquet.add(f.path());
         } else {
@@ -84,52 +111,50 @@ public final class IngestStage implements Step {
         }
       }
       if (!parquet.isEmpty()) {
-        parquetParts.add(readParquet(spark, sources.get(i), i, parquet));
+        parquetParts.add(readParquet(context.spark(), sources.get(i), i, parquet));
       }
     }
+    return new Listing(textTasks, parquetParts, inputs, bytes);
+  }
+
+  /** Every row of every source on the ingest schema, unreadable ones with their error. */
+  private static Dataset<Row> read(StageContext context, List<SourceSpec> sources, Listing listing) {
     List<SourceSpec> specs = List.copyOf(sources);
-    HadoopConf hadoop = new HadoopConf(run.hadoop());
-    List<Dataset<Row>> parts = new ArrayList<>(parquetParts);
-    if (!textTasks.isEmpty()) {
-      JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
-          .parallelize(textTasks, textTasks.size())
+    HadoopConf hadoop = new HadoopConf(context.run().hadoop());
+    List<Dataset<Row>> parts = new ArrayList<>(listing.parquetParts());
+    if (!listing.textTasks().isEmpty()) {
+      JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(context.spark().sparkContext())
+          .parallelize(listing.textTasks(), listing.textTasks().size())
           .flatMap(task -> readFile(task, specs.get(task.sourceIndex()), hadoop).iterator());
-      parts.add(spark.createDataFrame(rows, INGEST));
+      parts.add(context.spark().createDataFrame(rows, INGEST));
     }
-    Dataset<Row> all = parts.stream().reduce(Dataset::unionByName)
-        .orElseThrow(() -> new dev.distill.job.error.ConfigException("Cannot ingest: no sources are configured; add entries under sources:"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    int partitions = context.partitionsFor(inputBytes);
-    context.stat("partitions", partitions);
-    try {
-      all.filter(col(ERROR).isNull()).drop(ERROR, FILE, LINE, RAW)
-          .repartition(partitions)
-          .write().mode(SaveMode.Overwrite).parquet(run.stage(NAME));
-      all.filter(col(ERROR).isNotNull())
-          .select(col(Columns.SOURCE).as("source"), col(FILE).as("file"), col(LINE).as("line"), col(ERROR).as("error"), col(RAW).as("raw"))
-          .write().mode(SaveMode.Overwrite).parquet(run.quarantine());
-      Map<String, Long> perSource = new TreeMap<>();
-      long out = 0;
-      long quarantined = 0;
-      for (Row r : all.groupBy(col(Columns.SOURCE), col(ERROR).isNull().as("ok")).count().collectAsList()) {
-        if (r.getBoolean(1)) {
-          out += r.getLong(2);
-          perSource.merge(r.getString(0), r.getLong(2), Long::sum);
-        } else {
-          quarantined += r.getLong(2);
-        }
+    return parts.stream().reduce(Dataset::unionByName)
+        .orElseThrow(() -> new dev.distill.job.error.ConfigException("Cannot ingest: no sources are configured; add entries under sources:"));
+  }
+
+  /** Readable rows to stages/ingest, unreadable ones with file, line and error to quarantine/. */
+  private static void write(Dataset<Row> all, RunDirectory run, int partitions) {
+    all.filter(col(ERROR).isNull()).drop(ERROR, FILE, LINE, RAW)
+        .repartition(partitions)
+        .write().mode(SaveMode.Overwrite).parquet(run.stage(NAME));
+    all.filter(col(ERROR).isNotNull())
+        .select(col(Columns.SOURCE).as("source"), col(FILE).as("file"), col(LINE).as("line"), col(ERROR).as("error"), col(RAW).as("raw"))
+        .write().mode(SaveMode.Overwrite).parquet(run.quarantine());
+  }
+
+  private static Counts count(Dataset<Row> all) {
+    Map<String, Long> perSource = new TreeMap<>();
+    long out = 0;
+    long quarantined = 0;
+    for (Row r : all.groupBy(col(Columns.SOURCE), col(ERROR).isNull().as("ok")).count().collectAsList()) {
+      if (r.getBoolean(1)) {
+        out += r.getLong(2);
+        perSource.merge(r.getString(0), r.getLong(2), Long::sum);
+      } else {
+        quarantined += r.getLong(2);
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      Map<String, Object> extra = context.drainStats();
-      extra.put("rows_read", out + quarantined);
-      extra.put("quarantined", quarantined);
-      extra.put("files", textTasks.size() + parquetParts.size());
-      extra.put("rows_per_source", perSource);
-      StageResult result = new StageResult(NAME, out + quarantined, out, Map.of(), seconds, extra);
-      return new Result(result, out + quarantined, quarantined, perSource, inputs);
-    } finally {
-      all.unpersist();
     }
+    return new Counts(out, quarantined, perSource);
   }
 
   private static List<Row> readFile(FileTask task, SourceSpec spec, HadoopConf hadoop) throws Exception {
@@ -242,15 +267,16 @@ public final class IngestStage implements Step {
     Result r = run(context, context.config().sources());
     Map<String, Object> entries = new LinkedHashMap<>();
     entries.put("inputs", r.inputs());
-    entries.put("quarantined", r.quarantined());
+    entries.put("quarantined", r.figures().quarantined());
     return new Step.Result(r.stage(), entries);
   }
 
   /** More unreadable rows than run.max_quarantine_fraction allows stop the run, computed or reused. */
   @Override
   public void check(StageResult result, StageContext context) {
-    long quarantined = ((Number) result.extra().get("quarantined")).longValue();
-    long rowsRead = ((Number) result.extra().get("rows_read")).longValue();
+    Figures figures = result.figures(Figures.class);
+    long quarantined = figures.quarantined();
+    long rowsRead = figures.rowsRead();
     double allowed = context.config().run().maxQuarantineFraction();
     if (rowsRead > 0 && quarantined > allowed * rowsRead) {
       throw new BadInputException(String.format("Cannot continue: %d of %d rows read are unreadable (more than run.max_quarantine_fraction=%s); "

@@ -9,9 +9,10 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log2;
 import static org.apache.spark.sql.functions.row_number;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.RunJson;
+import dev.distill.job.score.MscCodes;
+import dev.distill.job.select.SelectStage;
 import dev.distill.job.schema.Columns;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ import org.apache.spark.sql.expressions.Window;
 
 /**
  * What the run report shows, read from a run directory: run.json (funnel, removed reasons) and
- * the Parquet outputs (pool = the scored table stages/domains, the selection, removed/ samples,
+ * the Parquet outputs (pool = the scored table select read, the selection, removed/ samples,
  * re-selections). Aggregates are computed by Spark; only counts and a few sample rows reach the driver.
  */
 public record RunReport(
@@ -85,63 +86,103 @@ public record RunReport(
   /** Reads everything the report shows from {@code runDir}; the run must have run.json. */
   public static RunReport load(SparkSession spark, String runDir) {
     RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
-    if (!run.exists(run.runJson())) {
-      throw new IllegalArgumentException("Cannot report on " + runDir + ": no run.json there; pass the run directory <output>/<run-id>");
-    }
-    JsonNode doc;
-    try {
-      doc = Json.MAPPER.readTree(run.readString(run.runJson()));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot report on " + runDir + ": run.json is not valid JSON (" + e.getMessage() + ")", e);
-    }
-    List<StageRow> stages = new ArrayList<>();
-    for (JsonNode s : doc.path("stages")) {
-      Map<String, Long> removed = new TreeMap<>();
-      s.path("removed").fields().forEachRemaining(e -> removed.put(e.getKey(), e.getValue().asLong()));
-      stages.add(new StageRow(s.path("name").asText(), s.path("rows_in").asLong(), s.path("rows_out").asLong(), removed,
-          s.path("seconds").asDouble()));
-    }
+    RunJson doc = RunJson.read(run, "Cannot report on");
+    List<StageRow> stages = doc.stages().stream()
+        .map(s -> new StageRow(s.name(), s.rowsIn(), s.rowsOut(), new TreeMap<>(s.removed()), s.seconds())).toList();
+    Map<String, Object> select = section(doc.config(), "select");
+    Dataset<Row> pool = committed(spark, run, scoredTable(run, doc));
+    Dataset<Row> selection = committed(spark, run, run.selection());
+    Dataset<Row> ingested = stages.isEmpty() ? null : committed(spark, run, run.stage(stages.get(0).name()));
+    String tokenColumn = pool != null && has(pool, Columns.LENGTH_TOKENS) ? Columns.LENGTH_TOKENS : Columns.TRACE_TOKENS;
+    String basis = pool != null && has(pool, Columns.LENGTH_BASIS) ? majority(pool, Columns.LENGTH_BASIS) : "trace";
+    Map<String, Set<String>> ids = selectionIds(spark, run, selection, String.valueOf(select.getOrDefault("strategy", "?")));
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    ids.forEach((name, set) -> sizes.put(name, set.size()));
+    return new RunReport(
+        text(doc.runId()),
+        text(doc.status()),
+        text(doc.configSha256()),
+        text(select.get("strategy")),
+        select.get("seed") == null ? null : String.valueOf(select.get("seed")),
+        stages,
+        funnel(doc, stages),
+        doc.entry("quarantined") instanceof Number q ? q.longValue() : 0,
+        new Distribution(counts(pool, col(Columns.DOMAIN)), counts(selection, col(Columns.DOMAIN))),
+        mscTitles(),
+        new Distribution(binned(pool, difficultyBin(), difficultyLabels()), binned(selection, difficultyBin(), difficultyLabels())),
+        tokenHistogram(pool, selection, tokenColumn),
+        basis,
+        new Distribution(counts(ingested != null ? ingested : pool, col(Columns.SOURCE)), counts(selection, col(Columns.SOURCE))),
+        selectedRows(selection, tokenColumn),
+        removedSamples(spark, run),
+        new ArrayList<>(ids.keySet()),
+        overlap(ids),
+        sizes);
+  }
+
+  private static String text(Object value) {
+    return value == null ? "" : String.valueOf(value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> section(Map<String, Object> config, String name) {
+    return config.get(name) instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
+  /** The scored candidates: what the run's select step read (the output of the step before it). */
+  private static String scoredTable(RunDirectory run, RunJson doc) {
+    List<String> names = doc.stageNames();
+    int select = names.indexOf(SelectStage.NAME);
+    return select > 0 ? run.stage(names.get(select - 1)) : names.isEmpty() ? run.stage("") : run.stage(names.get(names.size() - 1));
+  }
+
+  /** run.json's funnel, or one from the stage rows of a run that stopped before writing it. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Long> funnel(RunJson doc, List<StageRow> stages) {
     Map<String, Long> funnel = new LinkedHashMap<>();
-    doc.path("funnel").fields().forEachRemaining(e -> funnel.put(e.getKey(), e.getValue().asLong()));
+    if (doc.entry("funnel") instanceof Map<?, ?> m) {
+      ((Map<String, Object>) m).forEach((k, v) -> funnel.put(k, ((Number) v).longValue()));
+    }
     if (funnel.isEmpty() && !stages.isEmpty()) {
       funnel.put("read", stages.get(0).rowsIn());
       stages.forEach(s -> funnel.put(s.name(), s.rowsOut()));
     }
-    JsonNode select = doc.path("config").path("select");
+    return funnel;
+  }
 
-    Dataset<Row> pool = committed(spark, run, run.stage("domains"));
-    Dataset<Row> selection = committed(spark, run, run.selection());
-    Dataset<Row> ingested = committed(spark, run, run.stage("ingest"));
-
-    Map<String, String> titles = new TreeMap<>();
+  private static Map<String, String> mscTitles() {
     try {
-      titles.putAll(dev.distill.job.score.MscCodes.load(Map.of()).titles());
+      return new TreeMap<>(MscCodes.load(Map.of()).titles());
     } catch (RuntimeException e) {
-      // Titles are decoration: codes alone still read.
+      return new TreeMap<>(); // titles are decoration: codes alone still read
     }
-    String tokenColumn = pool != null && has(pool, Columns.LENGTH_TOKENS) ? Columns.LENGTH_TOKENS : Columns.TRACE_TOKENS;
-    String basis = pool != null && has(pool, Columns.LENGTH_BASIS) ? majority(pool, Columns.LENGTH_BASIS) : "trace";
+  }
 
+  /** The ids of the run's selection and of every re-selection under selections/, by name. */
+  private static Map<String, Set<String>> selectionIds(SparkSession spark, RunDirectory run, Dataset<Row> selection, String strategy) {
     Map<String, Dataset<Row>> selections = new LinkedHashMap<>();
     if (selection != null) {
-      selections.put("selection (" + select.path("strategy").asText("?") + ")", selection);
+      selections.put("selection (" + strategy + ")", selection);
     }
     for (String name : childDirectories(run, run.root() + "/selections")) {
-      Dataset<Row> d = committed(spark, run, run.root() + "/selections/" + name);
+      Dataset<Row> d = committed(spark, run, run.selections(name));
       if (d != null) {
         selections.put(name, d);
       }
     }
     Map<String, Set<String>> ids = new LinkedHashMap<>();
-    Map<String, Integer> sizes = new LinkedHashMap<>();
     for (Map.Entry<String, Dataset<Row>> e : selections.entrySet()) {
       Set<String> set = new LinkedHashSet<>();
       for (Row r : e.getValue().select(Columns.ID).collectAsList()) {
         set.add(r.getString(0));
       }
       ids.put(e.getKey(), set);
-      sizes.put(e.getKey(), set.size());
     }
+    return ids;
+  }
+
+  /** Rows shared by each pair of selections. */
+  private static Map<String, Map<String, Long>> overlap(Map<String, Set<String>> ids) {
     Map<String, Map<String, Long>> overlap = new LinkedHashMap<>();
     for (Map.Entry<String, Set<String>> a : ids.entrySet()) {
       Map<String, Long> row = new LinkedHashMap<>();
@@ -150,27 +191,7 @@ public record RunReport(
       }
       overlap.put(a.getKey(), row);
     }
-
-    return new RunReport(
-        doc.path("run_id").asText(""),
-        doc.path("status").asText(""),
-        doc.path("config_sha256").asText(""),
-        select.path("strategy").asText(""),
-        select.path("seed").isMissingNode() ? null : select.path("seed").asText(),
-        stages,
-        funnel,
-        doc.path("quarantined").asLong(0),
-        new Distribution(counts(pool, col(Columns.DOMAIN)), counts(selection, col(Columns.DOMAIN))),
-        titles,
-        new Distribution(binned(pool, difficultyBin(), difficultyLabels()), binned(selection, difficultyBin(), difficultyLabels())),
-        tokenHistogram(pool, selection, tokenColumn),
-        basis,
-        new Distribution(counts(ingested != null ? ingested : pool, col(Columns.SOURCE)), counts(selection, col(Columns.SOURCE))),
-        selectedRows(selection, tokenColumn),
-        removedSamples(spark, run),
-        new ArrayList<>(ids.keySet()),
-        overlap,
-        sizes);
+    return overlap;
   }
 
   private static Dataset<Row> committed(SparkSession spark, RunDirectory run, String dir) {

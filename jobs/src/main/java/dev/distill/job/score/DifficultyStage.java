@@ -32,8 +32,11 @@ public final class DifficultyStage implements Stage {
   public static final String SOLVED_BY_STUDENT = "solved_by_student";
   /** The students' pass rate lies outside difficulty.pass_rate. */
   public static final String PASS_RATE = "pass_rate";
-  /** The figure that records whether the hard filter was on (decided from the pool when difficulty.hard_filter is auto). */
-  static final String HARD_FILTER = "hard_filter";
+  /**
+   * What run.json records of difficulty: how tokens were counted, and whether the hard filter was on
+   * (decided from the pool when difficulty.hard_filter is auto).
+   */
+  public record Figures(String tokenCounting, String tokenizer, Boolean hardFilter, List<Double> passRateBand) {}
 
   @Override
   public String name() {
@@ -48,7 +51,8 @@ public final class DifficultyStage implements Stage {
   /** An incremental run keeps the base run's automatic hard-filter decision, so old and new rows are judged alike. */
   @Override
   public PipelineConfig continuing(PipelineConfig config, Map<String, Object> baseFigures) {
-    if (config.difficulty().hardFilter() == null && baseFigures.get(HARD_FILTER) instanceof Boolean hard) {
+    Boolean hard = dev.distill.job.io.Figures.read(baseFigures, Figures.class).hardFilter();
+    if (config.difficulty().hardFilter() == null && hard != null) {
       return config.withDifficulty(config.difficulty().withHardFilter(hard));
     }
     return config;
@@ -71,15 +75,12 @@ public final class DifficultyStage implements Stage {
     String tokenizer = context.config().difficulty().tokenizer();
     TokenizerFile tokenizerFile = TokenizerFile.forDifficulty(context.config(), context.run().hadoop());
     TokenCounter probe = tokenizerFile.counter();
-    context.stat("token_counting", probe.exact() ? "exact" : "estimated");
-    context.stat("tokenizer", probe.exact() ? tokenizer : "none configured: estimated from characters (" + probe.name() + ")");
     Boolean configured = context.config().difficulty().hardFilter();
     double[] band = context.config().difficulty().passRate();
     boolean hard = configured != null ? configured : band == null && !input.filter(col(Columns.GRADES).isNotNull()).limit(1).isEmpty();
-    context.stat(HARD_FILTER, hard);
-    if (band != null) {
-      context.stat("pass_rate_band", java.util.List.of(band[0], band[1]));
-    }
+    context.figures(new Figures(probe.exact() ? "exact" : "estimated",
+        probe.exact() ? tokenizer : "none configured: estimated from characters (" + probe.name() + ")", hard,
+        band == null ? null : List.of(band[0], band[1])));
     StructType out = input.schema()
         .add(Columns.TRACE_TOKENS, DataTypes.IntegerType, true)
         .add(Columns.LENGTH_TOKENS, DataTypes.IntegerType, false)

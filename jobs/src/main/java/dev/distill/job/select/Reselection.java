@@ -39,7 +39,9 @@ public final class Reselection {
   public static Reselection of(RunDirectory run, List<String> overrides) {
     RunJson doc = RunJson.read(run, CANNOT);
     Map<String, Object> tree = Secrets.withoutRedacted(doc.config());
-    return new Reselection(run, doc, PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(tree, overrides)));
+    PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(tree, overrides));
+    Selector.forStrategy(config.select().strategy());
+    return new Reselection(run, doc, config);
   }
 
   public PipelineConfig config() {

@@ -89,7 +89,9 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class, () -> load("select:\n  size: many\n"));
     assertTrue(e.getMessage().startsWith("Cannot read config key select.size"), e.getMessage());
     assertTrue(e.getMessage().contains("whole number"), e.getMessage());
-    ConfigException choice = assertThrows(ConfigException.class, () -> load("", "select.strategy=best"));
+    // Strategies register in select/ (Selector.all()); the config names one, the selector registry checks it.
+    ConfigException choice = assertThrows(ConfigException.class,
+        () -> dev.distill.job.select.Selector.forStrategy(load("", "select.strategy=best").select().strategy()));
     assertTrue(choice.getMessage().contains("[s1, score, random, longest, diverse]"), choice.getMessage());
   }
 
