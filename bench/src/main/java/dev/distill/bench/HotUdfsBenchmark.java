@@ -1,7 +1,6 @@
 package dev.distill.bench;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.distill.job.bench.BenchPool;
 import dev.distill.udf.answer.AnswerGrader;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;

@@ -36,7 +36,6 @@ public final class Main {
       "verify-handoff", Set.of(CliArgs.ARGUMENTS),
       "grade", dev.distill.job.grade.GradeCommand.OPTIONS,
       "report", Set.of("run", CliArgs.ARGUMENTS),
-      "bench", dev.distill.job.bench.BenchCommand.OPTIONS,
       "help", Set.of(),
       "version", Set.of());
 
@@ -61,11 +60,6 @@ public final class Main {
       "          grade model responses on disk (.jsonl, .json, .csv, .zip, .parquet) with the answer verifier;",
       "          PATH: dotted fields, [i] or [*] for list elements (e.g. response[*], 6b_finetuning.solution).",
       "          One JSON line per response to --output (else stdout); summary to stdout (stderr without --output).",
-      "  bench   [--size 10000|59000|1000000|N] [--output DIR] [--seed N] [--tokenizer PATH] [--results FILE]",
-      "          [--peers true|false] [--mllib-tables N] [--token-sample-mb N] [--keep true|false] [--set key=value ...]",
-      "          generate (or reuse, under <output>/pools/) an s1-shaped pool, run the whole pipeline on it (no LLM calls),",
-      "          print seconds, rows/s, MB/s, CPU, peak heap and RSS per stage and the peers (MLlib MinHashLSH, native",
-      "          tokenizer); JSON to <output>/results/, a markdown section appended to --results (default <output>/RESULTS.md).",
       "  version",
       "",
       "Configuration keys: conf/pipeline.yaml. Exit codes: 0 ok, 1 failure, 2 bad config or usage, 3 bad input,",
@@ -97,9 +91,6 @@ public final class Main {
           return ReportCommand.run(cli, console);
         case "verify-handoff":
           return VerifyHandoffCommand.run(cli, System.out, System.err);
-        case "bench":
-          dev.distill.job.bench.BenchCommand.run(dev.distill.job.bench.BenchCommand.options(cli.options(), cli.sets()), console);
-          return ExitCode.OK;
         case "grade":
           return dev.distill.job.grade.GradeCommand.run(cli.options());
         default:

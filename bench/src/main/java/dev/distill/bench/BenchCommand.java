@@ -1,4 +1,4 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,11 +46,9 @@ import org.apache.spark.sql.SparkSession;
  * markdown section to the results file.
  */
 public final class BenchCommand {
-  public static final Set<String> OPTIONS = Set.of("size", "output", "seed", "tokenizer", "results", "peers", "mllib-tables", "keep",
-      "token-sample-mb");
   public static final String SUMMARY = "DISTILL_BENCH";
 
-  /** What the command is asked to do. */
+  /** What the command is asked to do (parsed by {@link BenchMain}). */
   public record Options(long size, Path output, long seed, String tokenizer, Path results, boolean peers, int mllibTables, boolean keep,
       long tokenSampleChars, List<String> sets) {}
 
@@ -59,24 +56,6 @@ public final class BenchCommand {
   public record Report(Map<String, Object> figures, Path json, Path results) {}
 
   private BenchCommand() {}
-
-  /** Parses the CLI's options ({@link #OPTIONS}) into {@link Options}; bad values are usage errors. */
-  public static Options options(Map<String, String> o, List<String> sets) {
-    long size = parseSize(o.getOrDefault("size", "10000"));
-    Path output = Path.of(o.getOrDefault("output", "out/bench"));
-    long seed = parseLong(o.getOrDefault("seed", "1"), "--seed");
-    String tokenizer = o.containsKey("tokenizer") ? o.get("tokenizer") : defaultTokenizer();
-    if (!tokenizer.isBlank() && !Files.exists(Path.of(tokenizer))) {
-      throw new ConfigException("Cannot benchmark: tokenizer " + tokenizer + " does not exist; pass --tokenizer PATH to a tokenizer.json, "
-          + "or --tokenizer '' to estimate token counts");
-    }
-    Path results = Path.of(o.getOrDefault("results", output.resolve("RESULTS.md").toString()));
-    boolean peers = parseBoolean(o.getOrDefault("peers", "true"), "--peers");
-    int tables = (int) parseLong(o.getOrDefault("mllib-tables", "5"), "--mllib-tables");
-    boolean keep = parseBoolean(o.getOrDefault("keep", "false"), "--keep");
-    long sample = parseLong(o.getOrDefault("token-sample-mb", "16"), "--token-sample-mb") << 20;
-    return new Options(size, output, seed, tokenizer, results, peers, tables, keep, sample, sets);
-  }
 
   /** The Qwen tokenizer beside the shared data ($DISTILL_DATA/../tokenizers/qwen), or "" (estimate) where it is absent. */
   static String defaultTokenizer() {
@@ -109,13 +88,6 @@ public final class BenchCommand {
     } catch (NumberFormatException e) {
       throw new ConfigException("Cannot benchmark: " + option + " " + s + " is not a whole number");
     }
-  }
-
-  private static boolean parseBoolean(String s, String option) {
-    if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(s);
-    }
-    throw new ConfigException("Cannot benchmark: " + option + " takes true or false, not " + s);
   }
 
   public static Report run(Options opt, Console console) {

@@ -1,4 +1,4 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.job.io.Json;

@@ -1,4 +1,4 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
