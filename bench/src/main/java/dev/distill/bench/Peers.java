@@ -52,58 +52,76 @@ final class Peers {
 
   private Peers() {}
 
+  /** One side's near-duplicate figures and its unrounded seconds. */
+  private record Searched(Map<String, Object> figures, double seconds) {}
+
   /** Ours and MLlib's near-duplicate search on the same rows: seconds, pairs or clusters, recall against the planted pairs. */
   static Map<String, Object> nearDuplicates(StageContext context, Dataset<Row> dedupInput, List<BenchPool.Planted> planted,
       int mllibHashTables, boolean runMllib) {
     PipelineConfig.Dedup cfg = context.config().dedup();
-    Column hasTrace = col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
-    Column hasSolution = col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
-    // The rows DedupStage searches: one per content id (its own projection, as in DedupStage.apply).
-    Dataset<Row> perId = dedupInput.groupBy(col(Columns.ID))
-        .agg(first(col(Columns.QUESTION)).as(Columns.QUESTION), max(struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
-        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> perId = perId(dedupInput).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Set<String> ids = new HashSet<>(perId.select(Columns.ID).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
       List<BenchPool.Planted> near = planted.stream().filter(p -> p.kind().equals("near")).toList();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("rows", ids.size());
       out.put("threshold", cfg.threshold());
-
-      long t = System.nanoTime();
-      Map<String, String> ours = DedupStage.nearDuplicates(context, perId, cfg);
-      double oursSeconds = (System.nanoTime() - t) / 1e9;
-      Map<String, Object> stats = context.drainStats();
-      DuplicateRecall.Result oursRecall = DuplicateRecall.of(near, ours, ids);
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("seconds", round(oursSeconds, 3));
-      o.put("pairs", stats.get("near_duplicate_pairs"));
-      o.put("rows_in_clusters_not_representative", ours.size());
-      o.put("lsh", stats.get("lsh_bands") + " bands x " + stats.get("lsh_rows_per_band") + " rows, " + cfg.numHashes() + " hashes");
-      o.put("planted_pairs", oursRecall.planted());
-      o.put("found", oursRecall.found());
-      o.put("recall", round(oursRecall.recall(), 4));
-      out.put("distill", o);
-
+      Searched ours = ours(context, perId, cfg, near, ids);
+      out.put("distill", ours.figures());
       if (runMllib) {
-        t = System.nanoTime();
-        List<String[]> edges = mllibPairs(perId, cfg, mllibHashTables);
-        double mllibSeconds = (System.nanoTime() - t) / 1e9;
-        DuplicateRecall.Result mllibRecall = DuplicateRecall.of(near, DuplicateRecall.components(edges), ids);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", round(mllibSeconds, 3));
-        m.put("pairs", edges.size());
-        m.put("hash_tables", mllibHashTables);
-        m.put("planted_pairs", mllibRecall.planted());
-        m.put("found", mllibRecall.found());
-        m.put("recall", round(mllibRecall.recall(), 4));
-        out.put("mllib", m);
-        out.put("speedup", round(mllibSeconds / oursSeconds, 2));
+        Searched mllib = mllib(perId, cfg, mllibHashTables, near, ids);
+        out.put("mllib", mllib.figures());
+        out.put("speedup", round(mllib.seconds() / ours.seconds(), 2));
       }
       return out;
     } finally {
       perId.unpersist();
     }
+  }
+
+  /** The rows DedupStage searches: one per content id (its own projection, as in DedupStage.apply). */
+  private static Dataset<Row> perId(Dataset<Row> dedupInput) {
+    Column hasTrace = col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
+    Column hasSolution = col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
+    return dedupInput.groupBy(col(Columns.ID))
+        .agg(first(col(Columns.QUESTION)).as(Columns.QUESTION), max(struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
+        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
+  }
+
+  /** distill's search ({@link DedupStage#nearDuplicates}), timed, with its LSH shape and recall. */
+  private static Searched ours(StageContext context, Dataset<Row> perId, PipelineConfig.Dedup cfg, List<BenchPool.Planted> near,
+      Set<String> ids) {
+    long t = System.nanoTime();
+    Map<String, String> ours = DedupStage.nearDuplicates(context, perId, cfg);
+    double seconds = (System.nanoTime() - t) / 1e9;
+    Map<String, Object> stats = context.drainStats();
+    DuplicateRecall.Result recall = DuplicateRecall.of(near, ours, ids);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("seconds", round(seconds, 3));
+    o.put("pairs", stats.get("near_duplicate_pairs"));
+    o.put("rows_in_clusters_not_representative", ours.size());
+    o.put("lsh", stats.get("lsh_bands") + " bands x " + stats.get("lsh_rows_per_band") + " rows, " + cfg.numHashes() + " hashes");
+    o.put("planted_pairs", recall.planted());
+    o.put("found", recall.found());
+    o.put("recall", round(recall.recall(), 4));
+    return new Searched(o, seconds);
+  }
+
+  /** MLlib's search ({@link #mllibPairs}), timed, with its recall over the connected components of its pairs. */
+  private static Searched mllib(Dataset<Row> perId, PipelineConfig.Dedup cfg, int hashTables, List<BenchPool.Planted> near,
+      Set<String> ids) {
+    long t = System.nanoTime();
+    List<String[]> edges = mllibPairs(perId, cfg, hashTables);
+    double seconds = (System.nanoTime() - t) / 1e9;
+    DuplicateRecall.Result recall = DuplicateRecall.of(near, DuplicateRecall.components(edges), ids);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("seconds", round(seconds, 3));
+    m.put("pairs", edges.size());
+    m.put("hash_tables", hashTables);
+    m.put("planted_pairs", recall.planted());
+    m.put("found", recall.found());
+    m.put("recall", round(recall.recall(), 4));
+    return new Searched(m, seconds);
   }
 
   /**
