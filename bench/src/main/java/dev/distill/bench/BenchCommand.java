@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.distill.job.api.StageContext;
 import dev.distill.job.io.StageResult;
-import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.io.Console;
@@ -63,31 +62,6 @@ public final class BenchCommand {
     Path root = Path.of(data == null || data.isBlank() ? ConfigLoader.DEFAULT_DATA_ROOT : data);
     Path qwen = root.resolve("../tokenizers/qwen/tokenizer.json").normalize();
     return Files.isRegularFile(qwen) ? qwen.toString() : "";
-  }
-
-  static long parseSize(String s) {
-    String v = s.trim().toLowerCase(Locale.ROOT).replace("_", "").replace(",", "");
-    long factor = 1;
-    if (v.endsWith("k")) {
-      factor = 1_000;
-      v = v.substring(0, v.length() - 1);
-    } else if (v.endsWith("m")) {
-      factor = 1_000_000;
-      v = v.substring(0, v.length() - 1);
-    }
-    long n = parseLong(v, "--size") * factor;
-    if (n < 100) {
-      throw new ConfigException("Cannot benchmark " + n + " candidates: --size must be at least 100 (e.g. 10000, 59000, 1000000, 59k, 1m)");
-    }
-    return n;
-  }
-
-  private static long parseLong(String s, String option) {
-    try {
-      return Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException("Cannot benchmark: " + option + " " + s + " is not a whole number");
-    }
   }
 
   /** Generates (or reuses) the pool, runs the pipeline and the peers on it, prints and writes the figures. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -87,7 +88,7 @@ public final class BenchMain implements Callable<Integer> {
     cli.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();
       err.println("distill: " + e.getMessage());
-      e.getCommandLine().usage(err);
+      err.println("Options and their defaults: bin/distill bench --help");
       return ExitCode.BAD_CONFIG;
     });
     cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command.getErr()));
@@ -156,12 +157,31 @@ public final class BenchMain implements Callable<Integer> {
   static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
-      try {
-        return BenchCommand.parseSize(value);
-      } catch (ConfigException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
+      return parseSize(value);
     }
+  }
+
+  /** 10000, 59k, 1m, 1_000_000, 1,000,000: at least 100. */
+  static long parseSize(String s) {
+    String v = s.trim().toLowerCase(Locale.ROOT).replace("_", "").replace(",", "");
+    long factor = 1;
+    if (v.endsWith("k")) {
+      factor = 1_000;
+      v = v.substring(0, v.length() - 1);
+    } else if (v.endsWith("m")) {
+      factor = 1_000_000;
+      v = v.substring(0, v.length() - 1);
+    }
+    long n;
+    try {
+      n = Long.parseLong(v) * factor;
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException("'" + s + "' is not a whole number (e.g. 10000, 59000, 1000000, 59k, 1m)");
+    }
+    if (n < 100) {
+      throw new CommandLine.TypeConversionException("cannot benchmark " + n + " candidates: at least 100 (e.g. 10000, 59000, 1000000, 59k, 1m)");
+    }
+    return n;
   }
 
   /** A whole number (surrounding spaces allowed). */
