@@ -1,7 +1,6 @@
 package dev.distill.bench;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import dev.distill.job.bench.BenchPool;
 import dev.distill.udf.answer.AnswerGrader;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
@@ -34,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * second before Spark adds anything. Texts cycle through {@value #TEXTS} generated rows so branch
  * predictors and caches do not see one input.
  *
- * <p>Run: {@code ./mvnw -P jmh -pl bench -am -DskipTests package && bin/jmh} (README, Benchmarks).
+ * <p>Run: {@code ./mvnw -pl bench -am -DskipTests package && bin/jmh} (README, Benchmarks).
  * The tokenizer comes from {@code -Ddistill.tokenizer=PATH}, default {@code
  * ../shared/tokenizers/qwen/tokenizer.json}; the token benchmarks fail with a message without it.
  */

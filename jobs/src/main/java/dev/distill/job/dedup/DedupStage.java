@@ -122,10 +122,18 @@ public final class DedupStage implements Stage {
   }
 
   /**
-   * LSH candidate pairs screened on the MinHash estimate and verified on the exact Jaccard of their
-   * shingle sets, resolved into clusters on the driver
-   * (edges are few). {@code rows}: one row per id with columns id, question, trace, solution.
-   * Public for the benchmark, which times it against Spark MLlib's MinHashLSH on the same rows.
+   * The near-duplicate search of the dedup stage on its own: LSH candidate pairs screened on the
+   * MinHash estimate and verified on the exact Jaccard of their shingle sets (at least
+   * {@code cfg.threshold()}), resolved into clusters on the driver (edges are few).
+   *
+   * <p>Records its LSH shape and pair counts as stats of {@code context} ({@code lsh_bands},
+   * {@code lsh_rows_per_band}, {@code near_duplicate_candidates}, {@code near_duplicate_pairs}).
+   *
+   * @param input one row per content id with columns id, question, trace, solution (booleans:
+   *     whether the id has a trace, a solution; a cluster's representative is a row with a trace
+   *     first, then one with a solution, then the smallest id)
+   * @return member id to its cluster's representative id, for every id in a cluster except the
+   *     representative itself; ids absent from the map are alone
    */
   public static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> input, PipelineConfig.Dedup cfg) {
     // Read twice (signatures, then the candidates' questions): kept rather than computed again.

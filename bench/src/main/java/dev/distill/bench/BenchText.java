@@ -1,4 +1,4 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import dev.distill.udf.tokens.EstimatedTokenCounter;
 import java.util.SplittableRandom;

@@ -1,11 +1,9 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.SharedPaths;
-import dev.distill.job.cli.Main;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import java.nio.file.Files;
@@ -16,16 +14,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A small {@code bin/distill bench} through the CLI: every stage's figures and both peers' figures are there and sane. */
+/** A small {@code bin/distill bench} through its command line ({@link BenchMain}): every stage's figures and both peers' figures are there and sane. */
 class BenchIT {
 
   @Test
   void smallBenchReportsEveryStageAndBothPeers(@TempDir Path out) throws Exception {
     Path tokenizer = SharedPaths.qwenTokenizer();
-    List<String> args = new ArrayList<>(List.of("bench", "--size", "1500", "--output", out.toString(), "--token-sample-mb", "2",
+    List<String> args = new ArrayList<>(List.of("--size", "1500", "--output", out.toString(), "--token-sample-mb", "2",
         "--tokenizer", Files.isRegularFile(tokenizer) ? tokenizer.toString() : "",
         "--set", "spark.master=local[2]", "--set", "run.partitions=2", "--set", "spark.conf={spark.ui.enabled: 'false'}"));
-    assertEquals(ExitCode.OK, Main.run(args.toArray(new String[0])));
+    assertEquals(ExitCode.OK, BenchMain.run(args.toArray(new String[0])));
 
     Path json;
     try (Stream<Path> files = Files.list(out.resolve("results"))) {

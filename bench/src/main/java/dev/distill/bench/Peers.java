@@ -1,4 +1,4 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
@@ -52,58 +52,76 @@ final class Peers {
 
   private Peers() {}
 
+  /** One side's near-duplicate figures and its unrounded seconds. */
+  private record Searched(Map<String, Object> figures, double seconds) {}
+
   /** Ours and MLlib's near-duplicate search on the same rows: seconds, pairs or clusters, recall against the planted pairs. */
   static Map<String, Object> nearDuplicates(StageContext context, Dataset<Row> dedupInput, List<BenchPool.Planted> planted,
       int mllibHashTables, boolean runMllib) {
     PipelineConfig.Dedup cfg = context.config().dedup();
-    Column hasTrace = col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
-    Column hasSolution = col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
-    // The rows DedupStage searches: one per content id (its own projection, as in DedupStage.apply).
-    Dataset<Row> perId = dedupInput.groupBy(col(Columns.ID))
-        .agg(first(col(Columns.QUESTION)).as(Columns.QUESTION), max(struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
-        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> perId = perId(dedupInput).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Set<String> ids = new HashSet<>(perId.select(Columns.ID).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
       List<BenchPool.Planted> near = planted.stream().filter(p -> p.kind().equals("near")).toList();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("rows", ids.size());
       out.put("threshold", cfg.threshold());
-
-      long t = System.nanoTime();
-      Map<String, String> ours = DedupStage.nearDuplicates(context, perId, cfg);
-      double oursSeconds = (System.nanoTime() - t) / 1e9;
-      Map<String, Object> stats = context.drainStats();
-      DuplicateRecall.Result oursRecall = DuplicateRecall.of(near, ours, ids);
-      Map<String, Object> o = new LinkedHashMap<>();
-      o.put("seconds", round(oursSeconds, 3));
-      o.put("pairs", stats.get("near_duplicate_pairs"));
-      o.put("rows_in_clusters_not_representative", ours.size());
-      o.put("lsh", stats.get("lsh_bands") + " bands x " + stats.get("lsh_rows_per_band") + " rows, " + cfg.numHashes() + " hashes");
-      o.put("planted_pairs", oursRecall.planted());
-      o.put("found", oursRecall.found());
-      o.put("recall", round(oursRecall.recall(), 4));
-      out.put("distill", o);
-
+      Searched ours = ours(context, perId, cfg, near, ids);
+      out.put("distill", ours.figures());
       if (runMllib) {
-        t = System.nanoTime();
-        List<String[]> edges = mllibPairs(perId, cfg, mllibHashTables);
-        double mllibSeconds = (System.nanoTime() - t) / 1e9;
-        DuplicateRecall.Result mllibRecall = DuplicateRecall.of(near, DuplicateRecall.components(edges), ids);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", round(mllibSeconds, 3));
-        m.put("pairs", edges.size());
-        m.put("hash_tables", mllibHashTables);
-        m.put("planted_pairs", mllibRecall.planted());
-        m.put("found", mllibRecall.found());
-        m.put("recall", round(mllibRecall.recall(), 4));
-        out.put("mllib", m);
-        out.put("speedup", round(mllibSeconds / oursSeconds, 2));
+        Searched mllib = mllib(perId, cfg, mllibHashTables, near, ids);
+        out.put("mllib", mllib.figures());
+        out.put("speedup", round(mllib.seconds() / ours.seconds(), 2));
       }
       return out;
     } finally {
       perId.unpersist();
     }
+  }
+
+  /** The rows DedupStage searches: one per content id (its own projection, as in DedupStage.apply). */
+  private static Dataset<Row> perId(Dataset<Row> dedupInput) {
+    Column hasTrace = col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
+    Column hasSolution = col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
+    return dedupInput.groupBy(col(Columns.ID))
+        .agg(first(col(Columns.QUESTION)).as(Columns.QUESTION), max(struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
+        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
+  }
+
+  /** distill's search ({@link DedupStage#nearDuplicates}), timed, with its LSH shape and recall. */
+  private static Searched ours(StageContext context, Dataset<Row> perId, PipelineConfig.Dedup cfg, List<BenchPool.Planted> near,
+      Set<String> ids) {
+    long t = System.nanoTime();
+    Map<String, String> ours = DedupStage.nearDuplicates(context, perId, cfg);
+    double seconds = (System.nanoTime() - t) / 1e9;
+    Map<String, Object> stats = context.drainStats();
+    DuplicateRecall.Result recall = DuplicateRecall.of(near, ours, ids);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("seconds", round(seconds, 3));
+    o.put("pairs", stats.get("near_duplicate_pairs"));
+    o.put("rows_in_clusters_not_representative", ours.size());
+    o.put("lsh", stats.get("lsh_bands") + " bands x " + stats.get("lsh_rows_per_band") + " rows, " + cfg.numHashes() + " hashes");
+    o.put("planted_pairs", recall.planted());
+    o.put("found", recall.found());
+    o.put("recall", round(recall.recall(), 4));
+    return new Searched(o, seconds);
+  }
+
+  /** MLlib's search ({@link #mllibPairs}), timed, with its recall over the connected components of its pairs. */
+  private static Searched mllib(Dataset<Row> perId, PipelineConfig.Dedup cfg, int hashTables, List<BenchPool.Planted> near,
+      Set<String> ids) {
+    long t = System.nanoTime();
+    List<String[]> edges = mllibPairs(perId, cfg, hashTables);
+    double seconds = (System.nanoTime() - t) / 1e9;
+    DuplicateRecall.Result recall = DuplicateRecall.of(near, DuplicateRecall.components(edges), ids);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("seconds", round(seconds, 3));
+    m.put("pairs", edges.size());
+    m.put("hash_tables", hashTables);
+    m.put("planted_pairs", recall.planted());
+    m.put("found", recall.found());
+    m.put("recall", round(recall.recall(), 4));
+    return new Searched(m, seconds);
   }
 
   /**
@@ -136,6 +154,9 @@ final class Peers {
     return edges;
   }
 
+  /** Tokens counted over a sample, the wall seconds it took and the CPU seconds it used. */
+  record Counted(long tokens, double seconds, double cpuSeconds) {}
+
   /**
    * Token counting on a sample of the traces difficulty counts: the tokenizers library through
    * DJL's {@code HuggingFaceTokenizer.encode} on one thread (the native reference), distill's
@@ -143,13 +164,7 @@ final class Peers {
    */
   static Map<String, Object> tokens(StageContext context, Dataset<Row> difficultyInput, String tokenizer, long sampleChars) {
     List<String> traces = new ArrayList<>();
-    long chars = 0;
-    Iterator<Row> it = difficultyInput.select(col(Columns.TRACE)).filter(col(Columns.TRACE).isNotNull()).toLocalIterator();
-    while (it.hasNext() && chars < sampleChars) {
-      String t = it.next().getString(0);
-      traces.add(t);
-      chars += t.length();
-    }
+    long chars = sample(difficultyInput, sampleChars, traces);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("sample_traces", traces.size());
     out.put("sample_chars", chars);
@@ -157,47 +172,73 @@ final class Peers {
     if (tokenizer.isBlank() || traces.isEmpty()) {
       return out;
     }
-    long nativeTokens = 0;
-    double nativeSeconds;
-    double nativeCpu;
+    Counted nativeEncode = nativeEncode(tokenizer, traces);
+    Counted ours = oursOnOneThread(tokenizer, traces);
+    if (ours.tokens() != nativeEncode.tokens()) {
+      throw new IllegalStateException("Token counts disagree on the sample: DJL encode " + nativeEncode.tokens() + ", distill "
+          + ours.tokens());
+    }
+    int cores = context.spark().sparkContext().defaultParallelism();
+    Counted spark = oursInSpark(context, tokenizer, traces, cores);
+    putRates(out, nativeEncode, ours, spark, cores);
+    return out;
+  }
+
+  /** The first traces of {@code input} up to {@code sampleChars} characters, into {@code traces}; returns their characters. */
+  private static long sample(Dataset<Row> input, long sampleChars, List<String> traces) {
+    long chars = 0;
+    Iterator<Row> it = input.select(col(Columns.TRACE)).filter(col(Columns.TRACE).isNotNull()).toLocalIterator();
+    while (it.hasNext() && chars < sampleChars) {
+      String t = it.next().getString(0);
+      traces.add(t);
+      chars += t.length();
+    }
+    return chars;
+  }
+
+  /** The native reference: DJL's {@code HuggingFaceTokenizer.encode} on this thread, after a warm-up of 20 traces. */
+  private static Counted nativeEncode(String tokenizer, List<String> traces) {
     try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder().optTokenizerPath(Paths.get(new HfTokenCounter(tokenizer).path()))
         .optAddSpecialTokens(false).optTruncation(false).optPadding(false).build()) {
       for (int i = 0; i < Math.min(20, traces.size()); i++) {
         hf.encode(traces.get(i), false, false);
       }
+      long tokens = 0;
       long t = System.nanoTime();
       long cpu = THREADS.getCurrentThreadCpuTime();
       for (String s : traces) {
-        nativeTokens += hf.encode(s, false, false).getIds().length;
+        tokens += hf.encode(s, false, false).getIds().length;
       }
-      nativeSeconds = (System.nanoTime() - t) / 1e9;
-      nativeCpu = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
+      return new Counted(tokens, (System.nanoTime() - t) / 1e9, (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load tokenizer " + tokenizer + " for the token peer: " + e.getMessage(), e);
     }
+  }
+
+  /** distill's counter on this thread (DJL's JNI ids call), after a warm-up of 20 traces. */
+  private static Counted oursOnOneThread(String tokenizer, List<String> traces) {
     TokenCounter ours = TokenCounters.forPath(tokenizer);
     for (int i = 0; i < Math.min(20, traces.size()); i++) {
       ours.count(traces.get(i));
     }
     long t = System.nanoTime();
     long cpu = THREADS.getCurrentThreadCpuTime();
-    long ourTokens = 0;
+    long tokens = 0;
     for (String s : traces) {
-      ourTokens += ours.count(s);
+      tokens += ours.count(s);
     }
-    double ourSeconds = (System.nanoTime() - t) / 1e9;
-    double ourCpu = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
-    if (ourTokens != nativeTokens) {
-      throw new IllegalStateException("Token counts disagree on the sample: DJL encode " + nativeTokens + ", distill " + ourTokens);
-    }
-    int cores = context.spark().sparkContext().defaultParallelism();
+    return new Counted(tokens, (System.nanoTime() - t) / 1e9, (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9);
+  }
+
+  /** distill's counter in a Spark job over {@code cores} (2 partitions a core), the tokenizer loaded on the executors first; process CPU. */
+  private static Counted oursInSpark(StageContext context, String tokenizer, List<String> traces, int cores) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
     String path = tokenizer;
     jsc.parallelize(traces.subList(0, Math.min(traces.size(), 4 * cores)), cores)
         .map(s -> TokenCounters.forPath(path).count(s)).count(); // loads the tokenizer on the executors first
-    t = System.nanoTime();
+    long t = System.nanoTime();
     double processCpu = ResourceSampler.cpuSeconds();
-    long sparkTokens = jsc.parallelize(traces, cores * 2).mapPartitions(texts -> {
+    long tokens = jsc.parallelize(traces, cores * 2).mapPartitions(texts -> {
       TokenCounter c = TokenCounters.forPath(path);
       long sum = 0;
       while (texts.hasNext()) {
@@ -205,26 +246,30 @@ final class Peers {
       }
       return List.of(sum).iterator();
     }).reduce(Long::sum);
-    double sparkSeconds = (System.nanoTime() - t) / 1e9;
-    double sparkCpu = ResourceSampler.cpuSeconds() - processCpu;
-    out.put("sample_tokens", nativeTokens);
-    double nativeRate = nativeTokens / nativeSeconds;
+    return new Counted(tokens, (System.nanoTime() - t) / 1e9, ResourceSampler.cpuSeconds() - processCpu);
+  }
+
+  /** Rates per second, per core and per CPU second, and Spark's against the native references. */
+  private static void putRates(Map<String, Object> out, Counted nativeEncode, Counted ours, Counted spark, int cores) {
+    out.put("sample_tokens", nativeEncode.tokens());
+    double nativeRate = nativeEncode.tokens() / nativeEncode.seconds();
+    double oursRate = ours.tokens() / ours.seconds();
+    double sparkRate = spark.tokens() / spark.seconds();
     out.put("native_djl_encode_1_thread_tokens_per_s", Math.round(nativeRate));
-    out.put("distill_counter_1_thread_tokens_per_s", Math.round(ourTokens / ourSeconds));
+    out.put("distill_counter_1_thread_tokens_per_s", Math.round(oursRate));
     out.put("spark_cores", cores);
-    out.put("distill_in_spark_tokens_per_s", Math.round(sparkTokens / sparkSeconds));
-    out.put("distill_in_spark_tokens_per_s_per_core", Math.round(sparkTokens / sparkSeconds / cores));
-    out.put("spark_per_core_vs_native", round(sparkTokens / sparkSeconds / cores / nativeRate, 3));
+    out.put("distill_in_spark_tokens_per_s", Math.round(sparkRate));
+    out.put("distill_in_spark_tokens_per_s_per_core", Math.round(sparkRate / cores));
+    out.put("spark_per_core_vs_native", round(sparkRate / cores / nativeRate, 3));
     // distill's counter on one thread is DJL's JNI ids call alone (no tokens, offsets or masks copied
     // back): the fastest way into the native library, so the strictest reference for Spark's overhead.
-    out.put("spark_per_core_vs_native_ids", round(sparkTokens / sparkSeconds / cores / (ourTokens / ourSeconds), 3));
+    out.put("spark_per_core_vs_native_ids", round(sparkRate / cores / oursRate, 3));
     // Per CPU second: what a core delivers whatever else the machine runs (wall-clock rates on a
     // shared machine mostly measure the other processes).
-    out.put("native_djl_encode_tokens_per_cpu_s", Math.round(nativeTokens / nativeCpu));
-    out.put("native_ids_tokens_per_cpu_s", Math.round(ourTokens / ourCpu));
-    out.put("distill_in_spark_tokens_per_cpu_s", Math.round(sparkTokens / sparkCpu));
-    out.put("spark_per_cpu_vs_native_ids", round(sparkTokens / sparkCpu / (ourTokens / ourCpu), 3));
-    return out;
+    out.put("native_djl_encode_tokens_per_cpu_s", Math.round(nativeEncode.tokens() / nativeEncode.cpuSeconds()));
+    out.put("native_ids_tokens_per_cpu_s", Math.round(ours.tokens() / ours.cpuSeconds()));
+    out.put("distill_in_spark_tokens_per_cpu_s", Math.round(spark.tokens() / spark.cpuSeconds()));
+    out.put("spark_per_cpu_vs_native_ids", round(spark.tokens() / spark.cpuSeconds() / (ours.tokens() / ours.cpuSeconds()), 3));
   }
 
   static double round(double v, int digits) {

@@ -1,4 +1,4 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.job.io.Json;
@@ -140,42 +140,52 @@ public final class BenchPool {
       deleteTree(dir);
       Files.createDirectories(dir.resolve(POOL));
       writeEval(dir.resolve(EVAL), seed);
-      int shards = (int) ((rows + SHARD_ROWS - 1) / SHARD_ROWS);
-      ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
-      List<Future<List<Planted>>> futures = new ArrayList<>();
-      try {
-        for (int s = 0; s < shards; s++) {
-          long from = (long) s * SHARD_ROWS;
-          long to = Math.min(rows, from + SHARD_ROWS);
-          Path sourceDir = dir.resolve(POOL).resolve(sourceName(s % SOURCES));
-          Files.createDirectories(sourceDir);
-          Path file = sourceDir.resolve(String.format(Locale.ROOT, "part-%05d.jsonl", s));
-          futures.add(pool.submit(() -> writeShard(file, from, to, seed)));
-        }
-        List<Planted> planted = new ArrayList<>();
-        for (Future<List<Planted>> f : futures) {
-          planted.addAll(f.get());
-        }
-        planted.sort(Comparator.comparingLong(Planted::row));
-        try (Writer w = Files.newBufferedWriter(dir.resolve(PLANTED), StandardCharsets.UTF_8)) {
-          w.write("kind\tid\trow\tof_id\tof_row\tedit\n");
-          for (Planted p : planted) {
-            w.write(p.tsv());
-            w.write('\n');
-          }
-        }
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("Cannot generate the bench pool in " + dir + ": " + e.getCause(), e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while generating the bench pool in " + dir, e);
-      } finally {
-        pool.shutdownNow();
-      }
+      writePlanted(dir.resolve(PLANTED), writeShards(dir, rows, seed, threads));
       Files.writeString(done, stamp);
       return new Written(dir, rows, seed, bytes(dir.resolve(POOL)), false);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the bench pool in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the shards of {@code rows} rows on {@code threads} threads; what they planted, in row order. */
+  private static List<Planted> writeShards(Path dir, long rows, long seed, int threads) throws IOException {
+    int shards = (int) ((rows + SHARD_ROWS - 1) / SHARD_ROWS);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+    List<Future<List<Planted>>> futures = new ArrayList<>();
+    try {
+      for (int s = 0; s < shards; s++) {
+        long from = (long) s * SHARD_ROWS;
+        long to = Math.min(rows, from + SHARD_ROWS);
+        Path sourceDir = dir.resolve(POOL).resolve(sourceName(s % SOURCES));
+        Files.createDirectories(sourceDir);
+        Path file = sourceDir.resolve(String.format(Locale.ROOT, "part-%05d.jsonl", s));
+        futures.add(pool.submit(() -> writeShard(file, from, to, seed)));
+      }
+      List<Planted> planted = new ArrayList<>();
+      for (Future<List<Planted>> f : futures) {
+        planted.addAll(f.get());
+      }
+      planted.sort(Comparator.comparingLong(Planted::row));
+      return planted;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("Cannot generate the bench pool in " + dir + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while generating the bench pool in " + dir, e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** {@value #PLANTED}: a header, then one planted row a line. */
+  private static void writePlanted(Path file, List<Planted> planted) throws IOException {
+    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      w.write("kind\tid\trow\tof_id\tof_row\tedit\n");
+      for (Planted p : planted) {
+        w.write(p.tsv());
+        w.write('\n');
+      }
     }
   }
 
@@ -256,12 +266,35 @@ public final class BenchPool {
 
   static ObjectNode row(long i, long seed, List<Planted> planted) {
     SplittableRandom r = stream(seed, i, 2);
+    String question = question(i, seed, r, planted);
+    String answer = String.valueOf(r.nextInt(100_000));
+    int traceTokens = traceTokens(r);
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("problem", question);
+    o.put("answer", answer);
+    o.put("solution", "Combining the cases above, the required value is $\\boxed{" + answer + "}$.");
+    if (r.nextInt(10) < 7) {
+      o.put("subject", BenchText.pick(r, BenchText.SUBJECTS));
+    }
+    o.put("level", "Level " + (1 + r.nextInt(5)));
+    o.put("thinking", BenchText.trace(r, traceTokens, answer));
+    boolean right = r.nextInt(100) < 80;
+    o.put("attempt", "The final answer is $\\boxed{" + (right ? answer : answer + "1") + "}$.");
+    ObjectNode students = o.putObject("student_answers");
+    students.put("qwen2.5-7b-instruct", r.nextInt(100) < 30 ? answer : answer + "7");
+    students.put("qwen2.5-32b-instruct", r.nextInt(100) < 45 ? answer : answer + "3");
+    o.put("row", i);
+    return o;
+  }
+
+  /** Row {@code i}'s question, drawn from its stream {@code r} (first); a near, exact or contaminated copy is added to {@code planted}. */
+  private static String question(long i, long seed, SplittableRandom r, List<Planted> planted) {
     Kind kind = kind(i, seed);
-    String question;
     long of = kind == Kind.NEAR || kind == Kind.EXACT ? original(i, seed, r) : -1;
     if ((kind == Kind.NEAR || kind == Kind.EXACT) && of < 0) {
       kind = Kind.PLAIN;
     }
+    String question;
     switch (kind) {
       case NEAR -> {
         String base = plainQuestion(of, seed);
@@ -282,24 +315,7 @@ public final class BenchPool {
       }
       default -> question = plainQuestion(i, seed);
     }
-    String answer = String.valueOf(r.nextInt(100_000));
-    int traceTokens = traceTokens(r);
-    ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("problem", question);
-    o.put("answer", answer);
-    o.put("solution", "Combining the cases above, the required value is $\\boxed{" + answer + "}$.");
-    if (r.nextInt(10) < 7) {
-      o.put("subject", BenchText.pick(r, BenchText.SUBJECTS));
-    }
-    o.put("level", "Level " + (1 + r.nextInt(5)));
-    o.put("thinking", BenchText.trace(r, traceTokens, answer));
-    boolean right = r.nextInt(100) < 80;
-    o.put("attempt", "The final answer is $\\boxed{" + (right ? answer : answer + "1") + "}$.");
-    ObjectNode students = o.putObject("student_answers");
-    students.put("qwen2.5-7b-instruct", r.nextInt(100) < 30 ? answer : answer + "7");
-    students.put("qwen2.5-32b-instruct", r.nextInt(100) < 45 ? answer : answer + "3");
-    o.put("row", i);
-    return o;
+    return question;
   }
 
   static final String[] NEAR_EDITS = {"appended", "number", "inserted"};

@@ -1,4 +1,4 @@
-package dev.distill.job.bench;
+package dev.distill.bench;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.distill.job.api.StageContext;
 import dev.distill.job.io.StageResult;
-import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.io.Console;
@@ -32,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -47,11 +45,9 @@ import org.apache.spark.sql.SparkSession;
  * markdown section to the results file.
  */
 public final class BenchCommand {
-  public static final Set<String> OPTIONS = Set.of("size", "output", "seed", "tokenizer", "results", "peers", "mllib-tables", "keep",
-      "token-sample-mb");
   public static final String SUMMARY = "DISTILL_BENCH";
 
-  /** What the command is asked to do. */
+  /** What the command is asked to do (parsed by {@link BenchMain}). */
   public record Options(long size, Path output, long seed, String tokenizer, Path results, boolean peers, int mllibTables, boolean keep,
       long tokenSampleChars, List<String> sets) {}
 
@@ -59,24 +55,6 @@ public final class BenchCommand {
   public record Report(Map<String, Object> figures, Path json, Path results) {}
 
   private BenchCommand() {}
-
-  /** Parses the CLI's options ({@link #OPTIONS}) into {@link Options}; bad values are usage errors. */
-  public static Options options(Map<String, String> o, List<String> sets) {
-    long size = parseSize(o.getOrDefault("size", "10000"));
-    Path output = Path.of(o.getOrDefault("output", "out/bench"));
-    long seed = parseLong(o.getOrDefault("seed", "1"), "--seed");
-    String tokenizer = o.containsKey("tokenizer") ? o.get("tokenizer") : defaultTokenizer();
-    if (!tokenizer.isBlank() && !Files.exists(Path.of(tokenizer))) {
-      throw new ConfigException("Cannot benchmark: tokenizer " + tokenizer + " does not exist; pass --tokenizer PATH to a tokenizer.json, "
-          + "or --tokenizer '' to estimate token counts");
-    }
-    Path results = Path.of(o.getOrDefault("results", output.resolve("RESULTS.md").toString()));
-    boolean peers = parseBoolean(o.getOrDefault("peers", "true"), "--peers");
-    int tables = (int) parseLong(o.getOrDefault("mllib-tables", "5"), "--mllib-tables");
-    boolean keep = parseBoolean(o.getOrDefault("keep", "false"), "--keep");
-    long sample = parseLong(o.getOrDefault("token-sample-mb", "16"), "--token-sample-mb") << 20;
-    return new Options(size, output, seed, tokenizer, results, peers, tables, keep, sample, sets);
-  }
 
   /** The Qwen tokenizer beside the shared data ($DISTILL_DATA/../tokenizers/qwen), or "" (estimate) where it is absent. */
   static String defaultTokenizer() {
@@ -86,38 +64,7 @@ public final class BenchCommand {
     return Files.isRegularFile(qwen) ? qwen.toString() : "";
   }
 
-  static long parseSize(String s) {
-    String v = s.trim().toLowerCase(Locale.ROOT).replace("_", "").replace(",", "");
-    long factor = 1;
-    if (v.endsWith("k")) {
-      factor = 1_000;
-      v = v.substring(0, v.length() - 1);
-    } else if (v.endsWith("m")) {
-      factor = 1_000_000;
-      v = v.substring(0, v.length() - 1);
-    }
-    long n = parseLong(v, "--size") * factor;
-    if (n < 100) {
-      throw new ConfigException("Cannot benchmark " + n + " candidates: --size must be at least 100 (e.g. 10000, 59000, 1000000, 59k, 1m)");
-    }
-    return n;
-  }
-
-  private static long parseLong(String s, String option) {
-    try {
-      return Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      throw new ConfigException("Cannot benchmark: " + option + " " + s + " is not a whole number");
-    }
-  }
-
-  private static boolean parseBoolean(String s, String option) {
-    if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(s);
-    }
-    throw new ConfigException("Cannot benchmark: " + option + " takes true or false, not " + s);
-  }
-
+  /** Generates (or reuses) the pool, runs the pipeline and the peers on it, prints and writes the figures. */
   public static Report run(Options opt, Console console) {
     int cores = Runtime.getRuntime().availableProcessors();
     Path poolDir = opt.output().resolve("pools").resolve(opt.size() + "-seed" + opt.seed());
@@ -130,6 +77,19 @@ public final class BenchCommand {
 
     String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     String runId = "bench-" + opt.size() + "-" + stamp;
+    Map<String, Object> figures = measure(opt, pool, genSeconds, runId, cores, console);
+    String summary = summary(figures);
+    console.info(summary);
+    System.out.println(SUMMARY + " " + Json.compact(figures));
+    Path json = opt.output().resolve("results").resolve("bench-" + opt.size() + "-seed" + opt.seed() + "-" + stamp + ".json");
+    writeResults(figures, summary, json, opt.results());
+    console.info("figures -> " + json + "; markdown appended to " + opt.results());
+    return new Report(figures, json, opt.results());
+  }
+
+  /** Runs the pipeline on the pool under the resource sampler, then the peers; the figures, in the order they are reported. */
+  private static Map<String, Object> measure(Options opt, BenchPool.Written pool, double genSeconds, String runId, int cores,
+      Console console) {
     Path config = writeConfig(opt, pool, runId);
     PipelineConfig pipeline = PipelineConfig.from(ConfigLoader.fromSystemEnv().load(config, opt.sets()));
     SparkSession spark = SparkSessions.create(pipeline);
@@ -144,58 +104,14 @@ public final class BenchCommand {
       long hwm = ResourceSampler.peakRss();
 
       RunDirectory run = new RunDirectory(outcome.runDir(), spark.sparkContext().hadoopConfiguration());
-      StageContext context = new StageContext(spark, pipeline, run);
-      figures.put("date_utc", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-      figures.put("distill", Version.VERSION);
-      figures.put("machine", machine(spark));
-      figures.put("size", opt.size());
-      figures.put("seed", opt.seed());
-      Map<String, Object> poolFigures = new LinkedHashMap<>();
-      poolFigures.put("dir", poolDir.toString());
-      poolFigures.put("jsonl_bytes", pool.bytes());
-      poolFigures.put("generated_seconds", pool.reused() ? null : Peers.round(genSeconds, 1));
       List<BenchPool.Planted> planted = pool.planted();
-      poolFigures.put("planted", countKinds(planted));
-      figures.put("pool", poolFigures);
-      figures.put("tokenizer", opt.tokenizer().isBlank() ? "estimated" : opt.tokenizer());
-      figures.put("run_dir", outcome.runDir());
-      figures.put("pipeline_seconds", Peers.round(wall, 2));
-      figures.put("peak_heap_used_bytes", overall.heapUsed());
-      figures.put("peak_heap_after_gc_bytes", overall.heapLive());
-      figures.put("peak_rss_bytes", Math.max(overall.rss(), hwm));
-      figures.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-      figures.put("cpu_seconds", Peers.round(overall.cpuSeconds(), 1));
+      putRunFigures(figures, opt, spark, pool, planted, genSeconds);
+      putPipelineFigures(figures, outcome, wall, overall, hwm);
       long traceTokens = traceTokens(spark, run);
       figures.put("trace_tokens", traceTokens);
       figures.put("stages", stageFigures(spark, run, outcome.stages(), sampler, pool.bytes()));
-
       if (opt.peers()) {
-        Dataset<Row> dedupInput = spark.read().parquet(run.stage("decontam"));
-        console.info("peer: near-duplicates, distill's MinHash LSH vs MLlib MinHashLSH.approxSimilarityJoin on the same "
-            + "rows (dedup's input)");
-        figures.put("near_duplicates", Peers.nearDuplicates(context, dedupInput, planted, opt.mllibTables(), true));
-        console.info("peer: token counting, tokenizers through DJL on one thread vs distill's counter, alone and in Spark");
-        Map<String, Object> tokens = Peers.tokens(context, spark.read().parquet(run.stage("dedup")), opt.tokenizer(), opt.tokenSampleChars());
-        Map<String, Object> difficulty = stage(figures, "difficulty");
-        if (difficulty != null && traceTokens > 0) {
-          double seconds = ((Number) difficulty.get("seconds")).doubleValue();
-          tokens.put("difficulty_stage_trace_tokens_per_s", Math.round(traceTokens / seconds));
-          tokens.put("difficulty_stage_tokens_per_s_per_core", Math.round(traceTokens / seconds / cores));
-          Object nativeRate = tokens.get("native_djl_encode_1_thread_tokens_per_s");
-          if (nativeRate instanceof Number n && n.doubleValue() > 0) {
-            tokens.put("difficulty_stage_per_core_vs_native", Peers.round(traceTokens / seconds / cores / n.doubleValue(), 3));
-          }
-          double cpu = ((Number) difficulty.get("cpu_seconds")).doubleValue();
-          if (cpu > 0 && tokens.get("native_ids_tokens_per_cpu_s") instanceof Number n) {
-            tokens.put("difficulty_stage_tokens_per_cpu_s", Math.round(traceTokens / cpu));
-            tokens.put("difficulty_stage_per_cpu_vs_native_ids", Peers.round(traceTokens / cpu / n.doubleValue(), 3));
-          }
-          Object idsRate = tokens.get("distill_counter_1_thread_tokens_per_s");
-          if (idsRate instanceof Number n && n.doubleValue() > 0) {
-            tokens.put("difficulty_stage_per_core_vs_native_ids", Peers.round(traceTokens / seconds / cores / n.doubleValue(), 3));
-          }
-        }
-        figures.put("tokens", tokens);
+        putPeerFigures(figures, opt, new StageContext(spark, pipeline, run), planted, traceTokens, cores, console);
       }
       if (!opt.keep()) {
         run.delete(outcome.runDir());
@@ -205,23 +121,89 @@ public final class BenchCommand {
       console.listen(null);
       spark.stop();
     }
-    String summary = summary(figures);
-    console.info(summary);
-    System.out.println(SUMMARY + " " + Json.compact(figures));
-    Path json = opt.output().resolve("results").resolve("bench-" + opt.size() + "-seed" + opt.seed() + "-" + stamp + ".json");
+    return figures;
+  }
+
+  /** When, where and on what: date, version, machine, size, seed, the pool and the tokenizer. */
+  private static void putRunFigures(Map<String, Object> figures, Options opt, SparkSession spark, BenchPool.Written pool,
+      List<BenchPool.Planted> planted, double genSeconds) {
+    figures.put("date_utc", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    figures.put("distill", Version.VERSION);
+    figures.put("machine", machine(spark));
+    figures.put("size", opt.size());
+    figures.put("seed", opt.seed());
+    Map<String, Object> poolFigures = new LinkedHashMap<>();
+    poolFigures.put("dir", pool.dir().toString());
+    poolFigures.put("jsonl_bytes", pool.bytes());
+    poolFigures.put("generated_seconds", pool.reused() ? null : Peers.round(genSeconds, 1));
+    poolFigures.put("planted", countKinds(planted));
+    figures.put("pool", poolFigures);
+    figures.put("tokenizer", opt.tokenizer().isBlank() ? "estimated" : opt.tokenizer());
+  }
+
+  /** The whole pipeline's wall seconds, peaks and CPU seconds. */
+  private static void putPipelineFigures(Map<String, Object> figures, Pipeline.Outcome outcome, double wall, ResourceSampler.Peaks overall,
+      long hwm) {
+    figures.put("run_dir", outcome.runDir());
+    figures.put("pipeline_seconds", Peers.round(wall, 2));
+    figures.put("peak_heap_used_bytes", overall.heapUsed());
+    figures.put("peak_heap_after_gc_bytes", overall.heapLive());
+    figures.put("peak_rss_bytes", Math.max(overall.rss(), hwm));
+    figures.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    figures.put("cpu_seconds", Peers.round(overall.cpuSeconds(), 1));
+  }
+
+  /** The peers on the run's data: near-duplicates on dedup's input, token counting on difficulty's. */
+  private static void putPeerFigures(Map<String, Object> figures, Options opt, StageContext context, List<BenchPool.Planted> planted,
+      long traceTokens, int cores, Console console) {
+    SparkSession spark = context.spark();
+    RunDirectory run = context.run();
+    Dataset<Row> dedupInput = spark.read().parquet(run.stage("decontam"));
+    console.info("peer: near-duplicates, distill's MinHash LSH vs MLlib MinHashLSH.approxSimilarityJoin on the same "
+        + "rows (dedup's input)");
+    figures.put("near_duplicates", Peers.nearDuplicates(context, dedupInput, planted, opt.mllibTables(), true));
+    console.info("peer: token counting, tokenizers through DJL on one thread vs distill's counter, alone and in Spark");
+    Map<String, Object> tokens = Peers.tokens(context, spark.read().parquet(run.stage("dedup")), opt.tokenizer(), opt.tokenSampleChars());
+    Map<String, Object> difficulty = stage(figures, "difficulty");
+    if (difficulty != null && traceTokens > 0) {
+      putDifficultyRates(tokens, difficulty, traceTokens, cores);
+    }
+    figures.put("tokens", tokens);
+  }
+
+  /** The whole difficulty stage's token rates, per core and per CPU second, against the native references. */
+  private static void putDifficultyRates(Map<String, Object> tokens, Map<String, Object> difficulty, long traceTokens, int cores) {
+    double seconds = ((Number) difficulty.get("seconds")).doubleValue();
+    tokens.put("difficulty_stage_trace_tokens_per_s", Math.round(traceTokens / seconds));
+    tokens.put("difficulty_stage_tokens_per_s_per_core", Math.round(traceTokens / seconds / cores));
+    Object nativeRate = tokens.get("native_djl_encode_1_thread_tokens_per_s");
+    if (nativeRate instanceof Number n && n.doubleValue() > 0) {
+      tokens.put("difficulty_stage_per_core_vs_native", Peers.round(traceTokens / seconds / cores / n.doubleValue(), 3));
+    }
+    double cpu = ((Number) difficulty.get("cpu_seconds")).doubleValue();
+    if (cpu > 0 && tokens.get("native_ids_tokens_per_cpu_s") instanceof Number n) {
+      tokens.put("difficulty_stage_tokens_per_cpu_s", Math.round(traceTokens / cpu));
+      tokens.put("difficulty_stage_per_cpu_vs_native_ids", Peers.round(traceTokens / cpu / n.doubleValue(), 3));
+    }
+    Object idsRate = tokens.get("distill_counter_1_thread_tokens_per_s");
+    if (idsRate instanceof Number n && n.doubleValue() > 0) {
+      tokens.put("difficulty_stage_per_core_vs_native_ids", Peers.round(traceTokens / seconds / cores / n.doubleValue(), 3));
+    }
+  }
+
+  /** The figures as JSON to {@code json}, and as a markdown section appended to {@code results}. */
+  private static void writeResults(Map<String, Object> figures, String summary, Path json, Path results) {
     try {
       Files.createDirectories(json.getParent());
       Files.writeString(json, Json.pretty(figures));
-      if (opt.results().getParent() != null) {
-        Files.createDirectories(opt.results().getParent());
+      if (results.getParent() != null) {
+        Files.createDirectories(results.getParent());
       }
-      Files.writeString(opt.results(), BenchMarkdown.section(figures, summary), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+      Files.writeString(results, BenchMarkdown.section(figures, summary), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the bench results to " + json + " and " + opt.results() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot write the bench results to " + json + " and " + results + ": " + e.getMessage(), e);
     }
-    console.info("figures -> " + json + "; markdown appended to " + opt.results());
-    return new Report(figures, json, opt.results());
   }
 
   @SuppressWarnings("unchecked")

@@ -1,22 +1,28 @@
-package dev.distill.job.grade;
+package dev.distill.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.grade.GradeCommand;
+import dev.distill.job.grade.ResponseSelector;
 import dev.distill.job.source.FieldPath;
+import dev.distill.job.ingest.RecordReader;
+import dev.distill.job.source.SourceSpec;
 import dev.distill.udf.answer.AnswerGrader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Grading throughput on the real labelled outputs of {@code ../shared/data/grading/}: responses
  * per second on one thread, for the verifier alone ({@link AnswerGrader#grade}, responses already
  * in memory) and for the whole grade command (reading, grading, writing the JSON lines).
  *
- * <pre>java -cp "jobs/target/classes:$(cat jobs/target/runtime-classpath.txt)" dev.distill.job.grade.GradeBenchmark [DATA_DIR] [SECONDS]</pre>
+ * <pre>java -cp "bench/target/classes:$(cat bench/target/runtime-classpath.txt)" dev.distill.bench.GradeBenchmark [DATA_DIR] [SECONDS]</pre>
  *
  * <p>DATA_DIR defaults to {@code $DISTILL_DATA}, else {@code ../shared/data}; SECONDS (default 5)
  * is how long each data set is graded, after a warm-up of the same length. Pin it to one core for
@@ -71,26 +77,33 @@ public final class GradeBenchmark {
     }
   }
 
-  /** The (response, reference) pairs the grade command would grade, read with its own reader and selectors. */
+  /**
+   * The (response, reference) pairs the grade command would grade: the file read with the ingest
+   * reader the grade command reads JSON Lines, JSON, CSV and zips with, the paths applied with its selectors.
+   */
   static List<String[]> pairs(Path file, Dataset d) throws IOException {
     ResponseSelector responses = ResponseSelector.responses(d.response());
     ResponseSelector reference = ResponseSelector.reference(d.reference());
+    SourceSpec spec = SourceSpec.fromMap(Map.of("name", file.toString(), "path", file.toString(),
+        "fields", Map.of("question", "unused")), "--input");
     List<String[]> pairs = new ArrayList<>();
-    GradeInput.read(file, new GradeInput.RowSink() {
-      @Override
-      public void row(long row, JsonNode record) {
-        List<FieldPath.Located> refs = reference.select(record, row);
-        String ref = refs.isEmpty() ? null : refs.get(0).text();
-        for (FieldPath.Located r : responses.select(record, row)) {
-          pairs.add(new String[] {r.text(), ref});
+    try (InputStream in = Files.newInputStream(file)) {
+      RecordReader.read(file.getFileName().toString(), in, spec, new RecordReader.RecordSink() {
+        @Override
+        public void record(JsonNode record, long line, long index) {
+          List<FieldPath.Located> refs = reference.select(record, index + 1);
+          String ref = refs.isEmpty() ? null : refs.get(0).text();
+          for (FieldPath.Located r : responses.select(record, index + 1)) {
+            pairs.add(new String[] {r.text(), ref});
+          }
         }
-      }
 
-      @Override
-      public void unreadable(long row, long line, String error) {
-        throw new IllegalStateException("Cannot benchmark on " + file + ": row " + row + " is unreadable (" + error + ")");
-      }
-    });
+        @Override
+        public void unreadable(long line, String error, String rawSnippet) {
+          throw new IllegalStateException("Cannot benchmark on " + file + ": line " + line + " is unreadable (" + error + ")");
+        }
+      });
+    }
     return pairs;
   }
 
