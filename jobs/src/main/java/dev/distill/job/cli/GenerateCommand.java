@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 final class GenerateCommand extends PipelineCommand {
   @Override
   Plan plan(PipelineConfig config, Console console) {
-    Plan plan = Plan.of(config, console);
+    Plan plan = plans.of(config, console);
     if (!plan.contains(GenerateStage.NAME)) {
       throw new ConfigException("Cannot generate: no role names a model; set generate.teacher.model (or students, judge, classifier) "
           + "and generate.base_url in your config (see conf/pipeline.yaml)");

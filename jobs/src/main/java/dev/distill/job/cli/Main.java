@@ -42,13 +42,21 @@ public final class Main implements Callable<Integer> {
 
   /** The command line with its subcommands, exit codes and error handling, writing to the current System.out and System.err. */
   static CommandLine commandLine() {
+    return commandLine(Plan::of);
+  }
+
+  /** The command line whose run and generate commands run the plans {@code plans} makes. */
+  public static CommandLine commandLine(Plans plans) {
     CommandLine cli = new CommandLine(new Main());
+    for (String name : java.util.List.of("run", "generate")) {
+      ((PipelineCommand) cli.getSubcommands().get(name).getCommand()).plans = plans;
+    }
     cli.setOut(new PrintWriter(System.out, true));
     cli.setErr(new PrintWriter(System.err, true));
     cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
-    Plan all = Plan.all(new Console(System.out));
-    describeSteps(cli.getSubcommands().get("run"), Plan.of(PipelineConfig.from(ConfigLoader.defaults()), null).arrows());
-    describeSteps(cli.getSubcommands().get("generate"), all.through(GenerateStage.NAME).arrows());
+    Console console = new Console(System.out);
+    describeSteps(cli.getSubcommands().get("run"), plans.of(PipelineConfig.from(ConfigLoader.defaults()), console).arrows());
+    describeSteps(cli.getSubcommands().get("generate"), Plan.all(console).through(GenerateStage.NAME).arrows());
     cli.setParameterExceptionHandler(Main::usageError);
     cli.setExecutionExceptionHandler((e, command, parsed) -> failure(e, command.getErr()));
     return cli;

@@ -42,6 +42,9 @@ abstract class PipelineCommand implements Callable<Integer> {
   @Mixin
   Overrides overrides;
 
+  /** The plan a config runs: {@link Plan#of} unless the command line was built with another ({@link Main#commandLine(Plans)}). */
+  Plans plans = Plan::of;
+
   /** Further config overrides of this command (e.g. --base-run). */
   List<String> moreSets() {
     return List.of();

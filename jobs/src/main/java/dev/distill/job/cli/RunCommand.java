@@ -27,7 +27,7 @@ final class RunCommand extends PipelineCommand {
 
   @Override
   Plan plan(PipelineConfig config, Console console) {
-    return Plan.of(config, console);
+    return plans.of(config, console);
   }
 
   @Override

@@ -16,6 +16,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class RunDirectory {
   public static final String RUN_JSON = "run.json";
+  /** The run's HTML report, under the run directory. */
+  public static final String REPORT = "report/index.html";
 
   private final String root;
   private final Configuration hadoop;
@@ -33,8 +35,13 @@ public final class RunDirectory {
     return root + "/stages/" + name;
   }
 
+  /** Where every stage's removed rows go: one directory per stage under it. */
+  public String removedRoot() {
+    return root + "/removed";
+  }
+
   public String removed(String name) {
-    return root + "/removed/" + name;
+    return removedRoot() + "/" + name;
   }
 
   public String quarantine() {
@@ -45,9 +52,43 @@ public final class RunDirectory {
     return root + "/selection";
   }
 
+  /** Where re-selections go: one directory per name under it. */
+  public String selectionsRoot() {
+    return root + "/selections";
+  }
+
   /** A re-selection made after the run ({@code bin/distill select --name NAME}). */
   public String selections(String name) {
-    return root + "/selections/" + name;
+    return selectionsRoot() + "/" + name;
+  }
+
+  /** A stage's commit record: its fingerprint and figures, written once its outputs are complete. */
+  public String commit(String stage) {
+    return root + "/commits/" + stage + ".json";
+  }
+
+  /** The run's HTML report. */
+  public String report() {
+    return root + "/" + REPORT;
+  }
+
+  /** An incremental run's own outputs: the new rows' kept and removed rows of a stage. */
+  public String incrementalStage(String name) {
+    return root + "/incremental/stages/" + name;
+  }
+
+  public String incrementalRemoved(String name) {
+    return root + "/incremental/removed/" + name;
+  }
+
+  /** An incremental run: the keys of the base run's rows that are unchanged. */
+  public String incrementalUnchanged() {
+    return root + "/incremental/unchanged";
+  }
+
+  /** An incremental run: keys of the base run's rows a stage kept before and removes now. */
+  public String incrementalDisplaced(String name) {
+    return root + "/incremental/displaced/" + name;
   }
 
   public String handoff() {

@@ -7,7 +7,7 @@ import org.apache.spark.sql.SparkSession;
 
 /** Writes {@code <run>/report/index.html}: at the end of every run and by {@code bin/distill report}. */
 public final class ReportWriter {
-  public static final String PATH = "report/index.html";
+  public static final String PATH = RunDirectory.REPORT;
 
   /** Where the page went, its size and how long it took. */
   public record Written(String path, long bytes, double seconds) {}
@@ -21,7 +21,7 @@ public final class ReportWriter {
       RunReport report = RunReport.load(spark, runDir);
       byte[] html = ReportPage.render(report).getBytes(StandardCharsets.UTF_8);
       RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
-      String path = run.root() + "/" + PATH;
+      String path = run.report();
       run.writeBytes(path, html);
       return new Written(path, html.length, (System.nanoTime() - start) / 1e9);
     } finally {

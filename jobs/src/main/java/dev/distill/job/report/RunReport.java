@@ -164,7 +164,7 @@ public record RunReport(
     if (selection != null) {
       selections.put("selection (" + strategy + ")", selection);
     }
-    for (String name : childDirectories(run, run.root() + "/selections")) {
+    for (String name : childDirectories(run, run.selectionsRoot())) {
       Dataset<Row> d = committed(spark, run, run.selections(name));
       if (d != null) {
         selections.put(name, d);
@@ -304,7 +304,7 @@ public record RunReport(
   /** Up to {@link #SAMPLES_PER_REASON} rows per (stage, reason) of removed/, first by id; quarantine as its own stage. */
   private static List<RemovedSample> removedSamples(SparkSession spark, RunDirectory run) {
     List<RemovedSample> out = new ArrayList<>();
-    for (String stage : childDirectories(run, run.root() + "/removed")) {
+    for (String stage : childDirectories(run, run.removedRoot())) {
       Dataset<Row> d = committed(spark, run, run.removed(stage));
       if (d == null || !has(d, Columns.REASON)) {
         continue;

@@ -149,15 +149,15 @@ final class Incremental {
 
   /** Where this run keeps the new rows' output of a stage. */
   String newRows(String stage) {
-    return run.root() + "/incremental/stages/" + stage;
+    return run.incrementalStage(stage);
   }
 
   String newRemoved(String stage) {
-    return run.root() + "/incremental/removed/" + stage;
+    return run.incrementalRemoved(stage);
   }
 
   String unchanged() {
-    return run.root() + "/incremental/unchanged";
+    return run.incrementalUnchanged();
   }
 
   /** The directories a stage writes besides stages/ and removed/ (part of its commit). */
@@ -247,7 +247,7 @@ final class Incremental {
 
   /** Keys of the base run's rows that {@code stage} kept in the base run and removes in this one. */
   String displaced(String stage) {
-    return run.root() + "/incremental/displaced/" + stage;
+    return run.incrementalDisplaced(stage);
   }
 
   /**

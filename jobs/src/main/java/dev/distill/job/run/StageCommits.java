@@ -27,7 +27,7 @@ public final class StageCommits {
   }
 
   public String path(String stage) {
-    return run.root() + "/commits/" + stage + ".json";
+    return run.commit(stage);
   }
 
   /** The committed record of {@code stage} when its fingerprint matches and its outputs are complete. */

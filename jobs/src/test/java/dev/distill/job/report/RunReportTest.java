@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SparkTestSession;
+import dev.distill.job.error.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,9 @@ class RunReportTest {
         {"run_id": "tiny", "status": "completed", "config_sha256": "abc", "config": {"select": {"strategy": "s1", "seed": 7}},
          "quarantined": 0,
          "stages": [{"name": "ingest", "rows_in": 4, "rows_out": 4, "removed": {}, "seconds": 1.0},
-                    {"name": "quality", "rows_in": 4, "rows_out": 3, "removed": {"asy_figure": 1}, "seconds": 1.0}],
+                    {"name": "quality", "rows_in": 4, "rows_out": 3, "removed": {"asy_figure": 1}, "seconds": 1.0},
+                    {"name": "domains", "rows_in": 3, "rows_out": 3, "removed": {}, "seconds": 1.0},
+                    {"name": "select", "rows_in": 3, "rows_out": 2, "removed": {"not_selected": 1}, "seconds": 1.0}],
          "funnel": {"read": 4, "ingest": 4, "quality": 3}}
         """, StandardCharsets.UTF_8);
     String a = "{\"id\":\"a\",\"source\":\"s/x\",\"question\":\"Q a <script>alert(1)</script>\",\"domain\":\"08\",\"difficulty\":0.95,\"length_tokens\":300,\"length_basis\":\"trace\"";
@@ -79,7 +82,7 @@ class RunReportTest {
 
   @Test
   void aDirectoryWithoutRunJsonIsRefusedWithTheFix(@TempDir Path tmp) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunReport.load(SparkTestSession.get(), tmp.toString()));
+    ConfigException e = assertThrows(ConfigException.class, () -> RunReport.load(SparkTestSession.get(), tmp.toString()));
     assertTrue(e.getMessage().startsWith("Cannot report on ") && e.getMessage().contains("pass the run directory"), e.getMessage());
   }
 }
