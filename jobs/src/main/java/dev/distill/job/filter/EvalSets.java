@@ -1,7 +1,6 @@
 package dev.distill.job.filter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.error.ConfigException;
 import dev.distill.job.ingest.RecordMapper;
 import dev.distill.job.ingest.RecordReader;
 import dev.distill.job.ingest.SourceFiles;

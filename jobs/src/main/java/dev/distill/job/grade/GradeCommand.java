@@ -7,7 +7,6 @@ import dev.distill.job.error.ExitCode;
 import dev.distill.job.error.BadInputException;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.source.FieldPath;
-import dev.distill.job.run.Pipeline;
 import dev.distill.udf.answer.AnswerGrader;
 import dev.distill.udf.answer.Verdict;
 import java.io.BufferedWriter;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**

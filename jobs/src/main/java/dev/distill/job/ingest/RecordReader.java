@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.distill.job.source.SourceConfigException;
 import dev.distill.job.source.SourceFormat;
 import dev.distill.job.source.SourceSpec;
 import java.io.BufferedInputStream;

@@ -1,6 +1,5 @@
 package dev.distill.job.io;
 
-import dev.distill.job.run.Pipeline;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;

@@ -1,6 +1,5 @@
 package dev.distill.job.run;
 
-import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.filter.EvalSets;
 import dev.distill.job.ingest.SourceFiles;
@@ -8,8 +7,6 @@ import dev.distill.job.source.SourceSpec;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.select.Selector;
 import dev.distill.job.spark.TokenizerFile;
-import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**

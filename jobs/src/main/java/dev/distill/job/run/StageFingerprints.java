@@ -5,7 +5,6 @@ import dev.distill.job.io.Json;
 import dev.distill.job.io.Version;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.distill.job.cli.Main;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import java.io.IOException;

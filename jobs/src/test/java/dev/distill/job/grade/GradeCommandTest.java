@@ -12,7 +12,6 @@ import dev.distill.job.cli.Main;
 import dev.distill.job.error.BadInputException;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
-import dev.distill.job.run.Pipeline;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

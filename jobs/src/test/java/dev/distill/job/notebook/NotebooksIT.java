@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.ChildCli;
 import dev.distill.job.SharedPaths;
-import dev.distill.job.cli.Main;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import dev.distill.udf.text.ContentId;

@@ -2,7 +2,6 @@ package dev.distill.job.run;
 
 import dev.distill.job.SharedPaths;
 
-import static org.apache.spark.sql.functions.array_contains;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exists;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -17,7 +17,6 @@ import dev.distill.job.schema.Columns;
 import dev.distill.udf.tokens.HfTokenCounter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
