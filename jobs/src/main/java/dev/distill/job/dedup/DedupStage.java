@@ -56,45 +56,47 @@ public final class DedupStage implements Stage {
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.TRACE, Columns.SOLUTION, Columns.ORIGIN);
     PipelineConfig.Dedup cfg = context.config().dedup();
-    Column hasTrace = col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
-    Column hasSolution = col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
     Dataset<Row> flagged = input.withColumn(Columns.DUP_OF, lit(null).cast(DataTypes.StringType))
         .withColumn(Columns.REASON, lit(null).cast(DataTypes.StringType))
         .withColumn(Columns.DETAIL, lit(null).cast(DataTypes.StringType));
     if (cfg.exact()) {
-      // Ranked on a light projection (no trace or question text in the shuffle); the few rows that
-      // lose are looked up by origin from a broadcast map, so the full rows are never shuffled.
-      var byContent = Window.partitionBy(col(Columns.ID))
-          .orderBy(col("_t").desc(), col("_s").desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
-      Map<String, String> exactRep = new java.util.HashMap<>();
-      for (Row r : input.select(col(Columns.ID), col(Columns.ORIGIN), col(Columns.SOURCE_ORDER), hasTrace.as("_t"), hasSolution.as("_s"))
-          .withColumn("_rn", row_number().over(byContent))
-          .withColumn("_rep", org.apache.spark.sql.functions.first(col(Columns.ORIGIN)).over(byContent))
-          .filter(col("_rn").gt(1)).select(col(Columns.ORIGIN), col("_rep")).collectAsList()) {
-        exactRep.put(r.getString(0), r.getString(1));
-      }
-      Broadcast<Map<String, String>> losers = context.spark().sparkContext()
-          .broadcast(exactRep, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-      Column rep = udf((UDF1<String, String>) origin -> losers.value().get(origin), DataTypes.StringType).apply(col(Columns.ORIGIN));
-      flagged = flagged.withColumn("_rep", rep)
-          .withColumn(Columns.REASON, when(col("_rep").isNotNull(), lit("exact_duplicate")))
-          .withColumn(Columns.DUP_OF, when(col("_rep").isNotNull(), col(Columns.ID)))
-          .withColumn(Columns.DETAIL, when(col("_rep").isNotNull(), concat(lit("same question as "), col("_rep"))))
-          .drop("_rep");
+      flagged = flagExactDuplicates(context, input, flagged);
     }
-    if (!cfg.near()) {
-      return flagged;
+    return cfg.near() ? flagNearDuplicates(context, input, flagged, cfg) : flagged;
+  }
+
+  private static Dataset<Row> flagExactDuplicates(StageContext context, Dataset<Row> input, Dataset<Row> flagged) {
+    Broadcast<Map<String, String>> losers = broadcast(context, exactLosers(input));
+    Column rep = udf((UDF1<String, String>) origin -> losers.value().get(origin), DataTypes.StringType).apply(col(Columns.ORIGIN));
+    return flagged.withColumn("_rep", rep)
+        .withColumn(Columns.REASON, when(col("_rep").isNotNull(), lit("exact_duplicate")))
+        .withColumn(Columns.DUP_OF, when(col("_rep").isNotNull(), col(Columns.ID)))
+        .withColumn(Columns.DETAIL, when(col("_rep").isNotNull(), concat(lit("same question as "), col("_rep"))))
+        .drop("_rep");
+  }
+
+  /**
+   * Origin -> the origin it loses to, for every row that is not the best of its content id.
+   * Ranked on a light projection (no trace or question text in the shuffle); the few rows that
+   * lose are looked up by origin from a broadcast map, so the full rows are never shuffled.
+   */
+  private static Map<String, String> exactLosers(Dataset<Row> input) {
+    var byContent = Window.partitionBy(col(Columns.ID))
+        .orderBy(col("_t").desc(), col("_s").desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
+    Map<String, String> exactRep = new java.util.HashMap<>();
+    for (Row r : input.select(col(Columns.ID), col(Columns.ORIGIN), col(Columns.SOURCE_ORDER), hasTrace().as("_t"), hasSolution().as("_s"))
+        .withColumn("_rn", row_number().over(byContent))
+        .withColumn("_rep", org.apache.spark.sql.functions.first(col(Columns.ORIGIN)).over(byContent))
+        .filter(col("_rn").gt(1)).select(col(Columns.ORIGIN), col("_rep")).collectAsList()) {
+      exactRep.put(r.getString(0), r.getString(1));
     }
-    // One row per content id (what exact dedup keeps: the best trace/solution pair), taken from the
-    // input so the window above is not computed a second time for the near-duplicate search.
-    Dataset<Row> perId = input.groupBy(col(Columns.ID))
-        .agg(org.apache.spark.sql.functions.first(col(Columns.QUESTION)).as(Columns.QUESTION),
-            org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.struct(hasTrace.as("trace"), hasSolution.as("solution"))).as("_best"))
-        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
-    Map<String, String> repOf = nearDuplicates(context, perId, cfg);
+    return exactRep;
+  }
+
+  private static Dataset<Row> flagNearDuplicates(StageContext context, Dataset<Row> input, Dataset<Row> flagged, PipelineConfig.Dedup cfg) {
+    Map<String, String> repOf = nearDuplicates(context, onePerId(input), cfg);
     context.stat("near_duplicate_rows", repOf.size());
-    Broadcast<Map<String, String>> reps = context.spark().sparkContext()
-        .broadcast(repOf, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+    Broadcast<Map<String, String>> reps = broadcast(context, repOf);
     UserDefinedFunction repFor = udf((UDF1<String, String>) id -> reps.value().get(id), DataTypes.StringType);
     Column rep = repFor.apply(col(Columns.ID));
     Column near = col(Columns.REASON).isNull().and(rep.isNotNull());
@@ -103,6 +105,29 @@ public final class DedupStage implements Stage {
         // rep is looked up by content id, so exact copies of a near-duplicate also point at the cluster's representative
         .withColumn(Columns.DUP_OF, when(rep.isNotNull(), rep).otherwise(col(Columns.DUP_OF)))
         .withColumn(Columns.REASON, when(near, lit("near_duplicate")).otherwise(col(Columns.REASON)));
+  }
+
+  /**
+   * One row per content id (what exact dedup keeps: the best trace/solution pair), taken from the
+   * input so the exact ranking's window is not computed a second time for the near-duplicate search.
+   */
+  private static Dataset<Row> onePerId(Dataset<Row> input) {
+    return input.groupBy(col(Columns.ID))
+        .agg(org.apache.spark.sql.functions.first(col(Columns.QUESTION)).as(Columns.QUESTION),
+            org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.struct(hasTrace().as("trace"), hasSolution().as("solution"))).as("_best"))
+        .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
+  }
+
+  private static Column hasTrace() {
+    return col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual(""));
+  }
+
+  private static Column hasSolution() {
+    return col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
+  }
+
+  private static Broadcast<Map<String, String>> broadcast(StageContext context, Map<String, String> map) {
+    return context.spark().sparkContext().broadcast(map, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
   }
 
   /**
