@@ -20,8 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -66,11 +64,11 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
   /** State the request threads of one task share. */
   private static final class Shared {
     final SpendingCap cap;
-    final AtomicInteger fatalInARow = new AtomicInteger();
-    final AtomicBoolean stopping = new AtomicBoolean();
+    final FatalStreak streak;
 
-    Shared(SpendingCap cap) {
+    Shared(SpendingCap cap, FatalStreak streak) {
       this.cap = cap;
+      this.streak = streak;
     }
   }
 
@@ -79,55 +77,76 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     TaskContext task = TaskContext.get();
     String prefix = runPrefix + "-p" + String.format("%05d", task.partitionId());
     Set<String> done = recordedByEarlierAttempts(prefix);
-    ChatClient client = new ChatClient(new RetryPolicy(config.maxRetries(), config.backoffInitialMs(), config.backoffMaxMs()),
-        Duration.ofSeconds(config.timeoutSeconds()), Duration.ofSeconds(config.idleTimeoutSeconds()));
-    RateLimiter requests = new RateLimiter(share.requestsPerMinute());
-    RateLimiter tokens = new RateLimiter(share.tokensPerMinute());
-    Shared shared = new Shared(new SpendingCap(share.costUsd()));
-    Semaphore slots = new Semaphore(config.concurrency());
-    ExecutorService pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("distill-generate-" + task.partitionId()));
+    RequestThreads threads = new RequestThreads(task.partitionId());
     Set<String> started = new HashSet<>();
     try (LedgerWriter ledger = new LedgerWriter(hadoop.get(), segmentsDir, prefix + "-a" + task.attemptNumber(),
         config.ledgerFlushRows(), config.ledgerFlushSeconds())) {
       while (calls.hasNext()) {
         Row call = calls.next();
         String callKey = call.getAs("call_key");
-        if (done.contains(callKey) || !started.add(callKey)) {
-          continue;
+        if (!done.contains(callKey) && started.add(callKey)) {
+          threads.submit(call, ledger);
         }
-        if (shared.stopping.get()) {
-          GenerateProgress.Counters.add(counters.notMade(), 1);
-          continue;
-        }
-        GenerateConfig.Role role = roles.get(call.getAs("name"));
-        String sent = ChatClient.wireBody(call.getAs("body"), role.wire().stream());
-        int maxTokens = call.getAs("max_tokens");
-        int choices = call.getAs("choices");
-        double worstCase = worstCaseCost(role, sent, maxTokens, choices);
-        if (!shared.cap.reserve(worstCase)) {
-          GenerateProgress.Counters.add(counters.capped(), 1);
-          continue;
-        }
-        long estimatedTokens = ((Integer) call.getAs("prompt_chars")) / 4 + (long) maxTokens * choices;
-        requests.acquire(1);
-        tokens.acquire(estimatedTokens);
-        slots.acquire();
-        pool.execute(() -> {
-          try {
-            List<Map<String, Object>> entries = run(client, call, role, sent, worstCase, shared);
-            long used = 0;
-            for (Map<String, Object> e : entries) {
-              used += ((Number) e.get("prompt_tokens")).longValue() + ((Number) e.get("completion_tokens")).longValue();
-            }
-            tokens.giveBack(estimatedTokens - used);
-            ledger.appendAll(entries);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            slots.release();
-          }
-        });
       }
+      threads.awaitAll(task);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /**
+   * The request threads of one task, and the budgets they call within: a call is sent once its
+   * worst case is reserved on the cap and the request and token budgets let it start.
+   */
+  private final class RequestThreads {
+    private final ChatClient client = new ChatClient(new RetryPolicy(config.maxRetries(), config.backoffInitialMs(), config.backoffMaxMs()),
+        Duration.ofSeconds(config.timeoutSeconds()), Duration.ofSeconds(config.idleTimeoutSeconds()));
+    private final RateLimiter requests = new RateLimiter(share.requestsPerMinute());
+    private final RateLimiter tokens = new RateLimiter(share.tokensPerMinute());
+    private final Shared shared = new Shared(new SpendingCap(share.costUsd()), new FatalStreak(config.maxFatalErrors()));
+    private final Semaphore slots = new Semaphore(config.concurrency());
+    private final ExecutorService pool;
+
+    RequestThreads(int partition) {
+      pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("distill-generate-" + partition));
+    }
+
+    /** Sends {@code call} on a request thread, or counts it as not made (the task is stopping) or over the cap. */
+    void submit(Row call, LedgerWriter ledger) throws InterruptedException {
+      if (shared.streak.stopping()) {
+        GenerateProgress.Counters.add(counters.notMade(), 1);
+        return;
+      }
+      GenerateConfig.Role role = roles.get(call.getAs("name"));
+      String sent = ChatClient.wireBody(call.getAs("body"), role.wire().stream());
+      int maxTokens = call.getAs("max_tokens");
+      int choices = call.getAs("choices");
+      double worstCase = worstCaseCost(role, sent, maxTokens, choices);
+      if (!shared.cap.reserve(worstCase)) {
+        GenerateProgress.Counters.add(counters.capped(), 1);
+        return;
+      }
+      long estimatedTokens = ((Integer) call.getAs("prompt_chars")) / 4 + (long) maxTokens * choices;
+      requests.acquire(1);
+      tokens.acquire(estimatedTokens);
+      slots.acquire();
+      pool.execute(() -> send(call, role, worstCase, estimatedTokens, ledger));
+    }
+
+    private void send(Row call, GenerateConfig.Role role, double worstCase, long estimatedTokens, LedgerWriter ledger) {
+      try {
+        List<Map<String, Object>> entries = run(client, call, role, worstCase, shared);
+        tokens.giveBack(estimatedTokens - tokensUsed(entries));
+        ledger.appendAll(entries);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        slots.release();
+      }
+    }
+
+    /** Waits for the calls in flight; a killed task stops them. */
+    void awaitAll(TaskContext task) throws InterruptedException {
       pool.shutdown();
       while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
         if (task.isInterrupted()) {
@@ -135,9 +154,19 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
           throw new InterruptedException("generation task killed");
         }
       }
-    } finally {
+    }
+
+    void shutdownNow() {
       pool.shutdownNow();
     }
+  }
+
+  private static long tokensUsed(List<Map<String, Object>> entries) {
+    long used = 0;
+    for (Map<String, Object> e : entries) {
+      used += ((Number) e.get("prompt_tokens")).longValue() + ((Number) e.get("completion_tokens")).longValue();
+    }
+    return used;
   }
 
   /** What a call costs at most: every prompt byte a token (byte-level BPE never makes more), every choice at max_tokens. */
@@ -145,136 +174,105 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     return role.cost(worstCasePromptTokens(sent), (long) maxTokens * choices);
   }
 
-  private List<Map<String, Object>> run(ChatClient client, Row call, GenerateConfig.Role role, String sent, double worstCase, Shared shared)
+  /** Sends one request and returns its ledger entries (one per choice), counted and settled on the cap. */
+  private List<Map<String, Object>> run(ChatClient client, Row call, GenerateConfig.Role role, double worstCase, Shared shared)
       throws InterruptedException {
     String body = call.getAs("body");
     ApiKey key = keys.getOrDefault(role.name(), ApiKey.NONE);
-    // What this call holds of the cap: its reservation (0 after one was spent on an abandoned attempt and no other fitted),
-    // and how much of its cost is already counted as spent.
-    double[] held = {worstCase, 0};
-    ChatClient.Guard guard = new ChatClient.Guard() {
-      @Override
-      public boolean stopped() {
-        return shared.stopping.get();
-      }
-
-      @Override
-      public boolean mayRetryAbandoned() {
-        synchronized (held) {
-          shared.cap.spendReserved(held[0]);
-          held[1] += held[0];
-          held[0] = 0;
-        }
-        try {
-          if (!shared.cap.reserve(worstCase)) {
-            return false;
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-        synchronized (held) {
-          held[0] = worstCase;
-        }
-        return true;
-      }
-    };
-    ChatClient.Outcome outcome = client.call(role.baseUrl(), body, role.wire().stream(), key, guard);
-    noteFatal(outcome, role, shared);
-    int choices = call.getAs("choices");
-    int maxTokens = call.getAs("max_tokens");
-    List<Map<String, Object>> entries = new ArrayList<>();
-    List<String> entryKeys = CallPlanner.entryKeys(call.getAs("call_key"), choices);
-    long promptTokens = 0;
-    long completionTokens = 0;
-    double cost = 0;
-    String basis;
-    if (outcome.ok()) {
-      ChatReply reply = outcome.reply();
-      promptTokens = reply.promptTokens() != null ? reply.promptTokens() : ((Integer) call.getAs("prompt_chars")) / 4;
-      completionTokens = reply.completionTokens() != null ? reply.completionTokens() : estimatedCompletion(reply);
-      boolean reported = reply.promptTokens() != null && reply.completionTokens() != null;
-      if (reply.providerCostUsd() != null) {
-        cost = reply.providerCostUsd();
-        basis = "provider";
-      } else {
-        cost = role.cost(promptTokens, completionTokens);
-        basis = !role.priced() ? "unpriced" : reported ? "prices" : "prices, estimated tokens";
-      }
-      for (int i = 0; i < choices; i++) {
-        Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
-        if (i < reply.choices().size()) {
-          ChatReply.Choice c = reply.choices().get(i);
-          boolean cut = c.truncated() || blank(c.content()) && blank(c.reasoning()) && completionTokens >= (long) maxTokens * choices;
-          entry.put("status", cut ? Ledger.TRUNCATED : Ledger.OK);
-          entry.put("content", c.content());
-          entry.put("reasoning", c.reasoning());
-          entry.put("finish_reason", c.finishReason());
-          if (cut) {
-            entry.put("error", "truncated: the reply reached max_tokens " + maxTokens + " (finish_reason " + c.finishReason()
-                + "); raise " + role.configKey(config) + ".max_tokens to get it whole");
-            GenerateProgress.Counters.add(counters.truncated(), 1);
-          } else {
-            GenerateProgress.Counters.add(counters.ok(), 1);
-          }
-        } else {
-          entry.put("status", Ledger.REJECTED);
-          entry.put("error", "the server returned " + reply.choices().size() + " of the " + choices + " choices asked for with n (it ignores n); set "
-              + role.configKey(config) + ".use_n: false");
-          GenerateProgress.Counters.add(counters.rejected(), 1);
-        }
-        entry.put("usage", reported ? "reported" : "estimated");
-        entries.add(entry);
-      }
-    } else {
-      basis = role.priced() ? "prices" : "unpriced";
-      boolean rejected = outcome.errorKind() == ProviderError.Kind.FINAL;
-      for (int i = 0; i < choices; i++) {
-        Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
-        entry.put("status", rejected ? Ledger.REJECTED : Ledger.ERROR);
-        entry.put("error", outcome.error());
-        entries.add(entry);
-      }
-      GenerateProgress.Counters.add(rejected ? counters.rejected() : counters.failed(), 1);
-    }
-    double abandonedCost = outcome.abandoned() * worstCase;
-    cost += abandonedCost;
+    CapHold hold = new CapHold(shared.cap, worstCase, shared.streak);
+    ChatClient.Outcome outcome = client.call(role.baseUrl(), body, role.wire().stream(), key, hold);
+    noteFatal(outcome, role, shared.streak);
+    int promptChars = call.getAs("prompt_chars");
+    CallCost cost = CallCost.of(outcome, role, promptChars);
+    List<Map<String, Object>> entries = outcome.ok() ? replyEntries(call, role, outcome, cost) : failureEntries(call, role, outcome);
+    cost = cost.plusAbandoned(outcome.abandoned(), worstCase);
     if (outcome.abandoned() > 0) {
-      basis += " + " + outcome.abandoned() + " abandoned attempt(s) at the worst case";
       GenerateProgress.Counters.add(counters.abandoned(), outcome.abandoned());
     }
-    synchronized (held) {
-      shared.cap.settle(held[0], Math.max(0, cost - held[1]));
-    }
-    GenerateProgress.Counters.add(counters.promptTokens(), promptTokens);
-    GenerateProgress.Counters.add(counters.completionTokens(), completionTokens);
-    GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost * 1e6));
+    hold.settle(cost.usd());
+    GenerateProgress.Counters.add(counters.promptTokens(), cost.promptTokens());
+    GenerateProgress.Counters.add(counters.completionTokens(), cost.completionTokens());
+    GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost.usd() * 1e6));
     GenerateProgress.Counters.add(counters.retries(), Math.max(0, outcome.attempts() - 1));
-    // A request's usage and cost are billed once, on its first entry.
-    for (int i = 0; i < entries.size(); i++) {
-      Map<String, Object> entry = entries.get(i);
-      entry.put("prompt_tokens", i == 0 ? promptTokens : 0L);
-      entry.put("completion_tokens", i == 0 ? completionTokens : 0L);
-      entry.put("reasoning_tokens", i == 0 && outcome.ok() ? outcome.reply().reasoningTokens() : null);
-      entry.put("cost_usd", i == 0 ? cost : 0.0);
-      entry.put("cost_basis", basis);
-      entry.put("abandoned_attempts", i == 0 ? outcome.abandoned() : 0);
-      entry.put("request", i == 0 ? body : null);
+    bill(entries, cost, outcome, body);
+    return entries;
+  }
+
+  /** One entry per choice asked for: the reply's choice, or rejected where the server sent fewer choices than n. */
+  private List<Map<String, Object>> replyEntries(Row call, GenerateConfig.Role role, ChatClient.Outcome outcome, CallCost cost) {
+    ChatReply reply = outcome.reply();
+    int choices = call.getAs("choices");
+    List<String> entryKeys = CallPlanner.entryKeys(call.getAs("call_key"), choices);
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (int i = 0; i < choices; i++) {
+      Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
+      if (i < reply.choices().size()) {
+        putChoice(entry, reply.choices().get(i), call, role, cost.completionTokens());
+      } else {
+        entry.put("status", Ledger.REJECTED);
+        entry.put("error", "the server returned " + reply.choices().size() + " of the " + choices + " choices asked for with n (it ignores n); set "
+            + role.configKey(config) + ".use_n: false");
+        GenerateProgress.Counters.add(counters.rejected(), 1);
+      }
+      entry.put("usage", cost.reported() ? "reported" : "estimated");
+      entries.add(entry);
     }
     return entries;
   }
 
+  /** A choice as ok, or as truncated when it reached max_tokens (or came back empty with every token of the request spent). */
+  private void putChoice(Map<String, Object> entry, ChatReply.Choice c, Row call, GenerateConfig.Role role, long completionTokens) {
+    int choices = call.getAs("choices");
+    int maxTokens = call.getAs("max_tokens");
+    boolean cut = c.truncated() || blank(c.content()) && blank(c.reasoning()) && completionTokens >= (long) maxTokens * choices;
+    entry.put("status", cut ? Ledger.TRUNCATED : Ledger.OK);
+    entry.put("content", c.content());
+    entry.put("reasoning", c.reasoning());
+    entry.put("finish_reason", c.finishReason());
+    if (cut) {
+      entry.put("error", "truncated: the reply reached max_tokens " + maxTokens + " (finish_reason " + c.finishReason()
+          + "); raise " + role.configKey(config) + ".max_tokens to get it whole");
+      GenerateProgress.Counters.add(counters.truncated(), 1);
+    } else {
+      GenerateProgress.Counters.add(counters.ok(), 1);
+    }
+  }
+
+  /** One entry per choice of a failed request: rejected when the error is final (resending cannot help), else error. */
+  private List<Map<String, Object>> failureEntries(Row call, GenerateConfig.Role role, ChatClient.Outcome outcome) {
+    int choices = call.getAs("choices");
+    List<String> entryKeys = CallPlanner.entryKeys(call.getAs("call_key"), choices);
+    boolean rejected = outcome.errorKind() == ProviderError.Kind.FINAL;
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (int i = 0; i < choices; i++) {
+      Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
+      entry.put("status", rejected ? Ledger.REJECTED : Ledger.ERROR);
+      entry.put("error", outcome.error());
+      entries.add(entry);
+    }
+    GenerateProgress.Counters.add(rejected ? counters.rejected() : counters.failed(), 1);
+    return entries;
+  }
+
+  /** A request's usage and cost are billed once, on its first entry. */
+  private static void bill(List<Map<String, Object>> entries, CallCost cost, ChatClient.Outcome outcome, String body) {
+    for (int i = 0; i < entries.size(); i++) {
+      Map<String, Object> entry = entries.get(i);
+      entry.put("prompt_tokens", i == 0 ? cost.promptTokens() : 0L);
+      entry.put("completion_tokens", i == 0 ? cost.completionTokens() : 0L);
+      entry.put("reasoning_tokens", i == 0 && outcome.ok() ? outcome.reply().reasoningTokens() : null);
+      entry.put("cost_usd", i == 0 ? cost.usd() : 0.0);
+      entry.put("cost_basis", cost.basis());
+      entry.put("abandoned_attempts", i == 0 ? outcome.abandoned() : 0);
+      entry.put("request", i == 0 ? body : null);
+    }
+  }
+
   /** Counts fatal failures in a row (anything else resets the count) and stops the task at the limit. */
-  private void noteFatal(ChatClient.Outcome outcome, GenerateConfig.Role role, Shared shared) {
-    if (outcome.errorKind() != ProviderError.Kind.FATAL) {
-      shared.fatalInARow.set(0);
-      return;
-    }
-    int inARow = shared.fatalInARow.incrementAndGet();
-    if (inARow >= config.maxFatalErrors() && shared.stopping.compareAndSet(false, true)) {
-      GenerateProgress.Counters.add(counters.stops(), String.format(java.util.Locale.ROOT, "%s (model %s at %s) failed %d times in a row: %s",
-          role.configKey(config), role.model(), role.baseUrl(), inARow, outcome.error()));
-    }
+  private void noteFatal(ChatClient.Outcome outcome, GenerateConfig.Role role, FatalStreak streak) {
+    streak.count(outcome.errorKind()).ifPresent(inARow -> GenerateProgress.Counters.add(counters.stops(),
+        String.format(java.util.Locale.ROOT, "%s (model %s at %s) failed %d times in a row: %s",
+            role.configKey(config), role.model(), role.baseUrl(), inARow, outcome.error())));
   }
 
   private Map<String, Object> entry(Row call, GenerateConfig.Role role, String key, int choice, ChatClient.Outcome outcome) {
@@ -293,21 +291,9 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     return entry;
   }
 
-  private static long estimatedCompletion(ChatReply reply) {
-    long chars = 0;
-    for (ChatReply.Choice c : reply.choices()) {
-      chars += length(c.content()) + length(c.reasoning());
-    }
-    return chars / 4;
-  }
-
   /** An upper bound on prompt tokens: byte-level BPE never makes more tokens than UTF-8 bytes, plus chat-template tokens. */
   static long worstCasePromptTokens(String body) {
     return body.getBytes(StandardCharsets.UTF_8).length + 32;
-  }
-
-  private static int length(String s) {
-    return s == null ? 0 : s.length();
   }
 
   private static boolean blank(String s) {

@@ -44,60 +44,72 @@ final class ReplyApplier implements Serializable {
       .add("attempt", DataTypes.StringType, true)
       .add("verified", DataTypes.BooleanType, true);
 
-  @SuppressWarnings("unchecked")
   Row apply(Row row) {
     Object[] values = new Object[out.size()];
     for (String field : out.fieldNames()) {
       int from = indexOf(row.schema(), field);
       values[out.fieldIndex(field)] = from < 0 ? null : row.get(from);
     }
-    List<String> errors = new ArrayList<>(list(values[out.fieldIndex(Columns.GENERATION_ERRORS)]));
-    List<String> pending = new ArrayList<>(list(values[out.fieldIndex(PENDING)]));
-    List<String> noAnswer = new ArrayList<>(list(values[out.fieldIndex(Columns.STUDENTS_NO_ANSWER)]));
-    Map<String, String> provenance = provenance((String) values[out.fieldIndex(Columns.GENERATION)]);
-    Map<String, Boolean> grades = new TreeMap<>();
-    Object existing = values[out.fieldIndex(Columns.GRADES)];
-    if (existing != null) {
-      grades.putAll(CollectionConverters.asJava((scala.collection.Map<String, Boolean>) existing));
-    }
-    boolean gradesChanged = false;
-    String reference = CallPlanner.reference(row);
-    List<Row> traces = new ArrayList<>();
-    List<String> teacherErrors = new ArrayList<>();
+    RowReplies replies = new RowReplies(row, values);
     for (Call call : calls(row)) {
+      replies.take(call);
+    }
+    replies.finish();
+    return RowFactory.create(values);
+  }
+
+  /**
+   * What one row's calls come to, gathered call by call (in slot order) on top of what the row
+   * already had, and written into its output values by {@link #finish}.
+   */
+  private final class RowReplies {
+    private final Row row;
+    private final Object[] values;
+    private final List<String> errors;
+    private final List<String> pending;
+    private final List<String> noAnswer;
+    private final Map<String, String> provenance;
+    private final Map<String, Boolean> grades = new TreeMap<>();
+    private boolean gradesChanged;
+    private final String reference;
+    private final List<Row> traces = new ArrayList<>();
+    private final List<String> teacherErrors = new ArrayList<>();
+
+    @SuppressWarnings("unchecked")
+    RowReplies(Row row, Object[] values) {
+      this.row = row;
+      this.values = values;
+      errors = new ArrayList<>(list(values[out.fieldIndex(Columns.GENERATION_ERRORS)]));
+      pending = new ArrayList<>(list(values[out.fieldIndex(PENDING)]));
+      noAnswer = new ArrayList<>(list(values[out.fieldIndex(Columns.STUDENTS_NO_ANSWER)]));
+      provenance = provenance((String) values[out.fieldIndex(Columns.GENERATION)]);
+      Object existing = values[out.fieldIndex(Columns.GRADES)];
+      if (existing != null) {
+        grades.putAll(CollectionConverters.asJava((scala.collection.Map<String, Boolean>) existing));
+      }
+      reference = CallPlanner.reference(row);
+    }
+
+    void take(Call call) {
       provenance.put(call.slot(), call.key());
       if (call.status() == null) {
         pending.add(call.slot());
-        continue;
+        return;
       }
       String role = CallPlanner.roleOf(call.slot());
       boolean truncated = Ledger.TRUNCATED.equals(call.status());
       if (role.equals(GenerateConfig.STUDENT) && truncated) {
         // Cut off before its answer: no answer, not a wrong one (it would make the question look hard).
         noAnswer.add(call.slot().substring(call.slot().indexOf(':') + 1));
-        continue;
+        return;
       }
       if (!Ledger.OK.equals(call.status())) {
         (role.equals(GenerateConfig.TEACHER) ? teacherErrors : errors).add(call.slot() + ": " + call.error());
-        continue;
+        return;
       }
       switch (role) {
-        case GenerateConfig.TEACHER -> {
-          Replies.TeacherOutput t = Replies.teacher(call.content(), call.reasoning());
-          if (t.trace() == null || t.trace().isEmpty()) {
-            teacherErrors.add(call.slot() + ": the reply has no thinking (no reasoning_content or reasoning field, no <think> block)");
-          } else if (t.attempt() == null || t.attempt().isEmpty()) {
-            teacherErrors.add(call.slot() + ": the reply has thinking but no final answer after it");
-          } else {
-            Boolean verified = dev.distill.job.score.DifficultyStage.teacherCorrect(t.attempt(), row.getAs(Columns.ANSWER), row.getAs(Columns.SOLUTION));
-            traces.add(RowFactory.create(sample(call.slot()), t.trace(), t.attempt(), verified));
-          }
-        }
-        case GenerateConfig.STUDENT -> {
-          String name = call.slot().substring(call.slot().indexOf(':') + 1);
-          grades.put(name, reference != null && AnswerGrader.grade(call.content() == null ? "" : call.content(), reference).isCorrect());
-          gradesChanged = true;
-        }
+        case GenerateConfig.TEACHER -> teacher(call);
+        case GenerateConfig.STUDENT -> student(call);
         case GenerateConfig.CLASSIFIER -> {
           String code = Replies.mscCode(call.content());
           values[out.fieldIndex(Columns.DOMAIN_LLM)] = code != null && mscCodes.contains(code) ? code : null;
@@ -106,26 +118,46 @@ final class ReplyApplier implements Serializable {
         default -> throw new IllegalStateException("unknown call slot " + call.slot());
       }
     }
-    Row best = best(traces);
-    if (best != null) {
-      values[out.fieldIndex(Columns.TRACE)] = best.getString(1);
-      values[out.fieldIndex(Columns.ATTEMPT)] = best.getString(2);
-    } else {
-      // Only when no trace came at all is the row's generation failed; a failed sample among good ones is not.
-      errors.addAll(teacherErrors);
+
+    private void teacher(Call call) {
+      Replies.TeacherOutput t = Replies.teacher(call.content(), call.reasoning());
+      if (t.trace() == null || t.trace().isEmpty()) {
+        teacherErrors.add(call.slot() + ": the reply has no thinking (no reasoning_content or reasoning field, no <think> block)");
+      } else if (t.attempt() == null || t.attempt().isEmpty()) {
+        teacherErrors.add(call.slot() + ": the reply has thinking but no final answer after it");
+      } else {
+        Boolean verified = dev.distill.job.score.DifficultyStage.teacherCorrect(t.attempt(), row.getAs(Columns.ANSWER), row.getAs(Columns.SOLUTION));
+        traces.add(RowFactory.create(sample(call.slot()), t.trace(), t.attempt(), verified));
+      }
     }
-    int samples = indexOf(out, Columns.TEACHER_SAMPLES);
-    if (samples >= 0 && !traces.isEmpty()) {
-      values[samples] = CollectionConverters.asScala(traces).toSeq();
+
+    private void student(Call call) {
+      String name = call.slot().substring(call.slot().indexOf(':') + 1);
+      grades.put(name, reference != null && AnswerGrader.grade(call.content() == null ? "" : call.content(), reference).isCorrect());
+      gradesChanged = true;
     }
-    if (gradesChanged) {
-      values[out.fieldIndex(Columns.GRADES)] = CollectionConverters.asScala(grades);
+
+    void finish() {
+      Row best = best(traces);
+      if (best != null) {
+        values[out.fieldIndex(Columns.TRACE)] = best.getString(1);
+        values[out.fieldIndex(Columns.ATTEMPT)] = best.getString(2);
+      } else {
+        // Only when no trace came at all is the row's generation failed; a failed sample among good ones is not.
+        errors.addAll(teacherErrors);
+      }
+      int samples = indexOf(out, Columns.TEACHER_SAMPLES);
+      if (samples >= 0 && !traces.isEmpty()) {
+        values[samples] = CollectionConverters.asScala(traces).toSeq();
+      }
+      if (gradesChanged) {
+        values[out.fieldIndex(Columns.GRADES)] = CollectionConverters.asScala(grades);
+      }
+      values[out.fieldIndex(Columns.GENERATION_ERRORS)] = CollectionConverters.asScala(errors).toSeq();
+      values[out.fieldIndex(Columns.STUDENTS_NO_ANSWER)] = CollectionConverters.asScala(noAnswer).toSeq();
+      values[out.fieldIndex(PENDING)] = CollectionConverters.asScala(pending).toSeq();
+      values[out.fieldIndex(Columns.GENERATION)] = provenance.isEmpty() ? null : Json.compact(provenance);
     }
-    values[out.fieldIndex(Columns.GENERATION_ERRORS)] = CollectionConverters.asScala(errors).toSeq();
-    values[out.fieldIndex(Columns.STUDENTS_NO_ANSWER)] = CollectionConverters.asScala(noAnswer).toSeq();
-    values[out.fieldIndex(PENDING)] = CollectionConverters.asScala(pending).toSeq();
-    values[out.fieldIndex(Columns.GENERATION)] = provenance.isEmpty() ? null : Json.compact(provenance);
-    return RowFactory.create(values);
   }
 
   /** The trace the row keeps: a verified one first, then the longest, then the lowest sample. */
