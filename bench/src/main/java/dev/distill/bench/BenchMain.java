@@ -3,6 +3,7 @@ package dev.distill.bench;
 import dev.distill.job.error.BadInputException;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
+import dev.distill.job.error.Failures;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.Version;
 import java.io.PrintWriter;
@@ -91,7 +92,7 @@ public final class BenchMain implements Callable<Integer> {
       err.println("Options and their defaults: bin/distill bench --help");
       return ExitCode.BAD_CONFIG;
     });
-    cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command.getErr()));
+    cli.setExecutionExceptionHandler((e, command, parsed) -> Failures.report(e, command.getErr()));
     return cli;
   }
 
@@ -118,39 +119,6 @@ public final class BenchMain implements Callable<Integer> {
     Path resultsFile = results != null ? results : output.resolve("RESULTS.md");
     return new BenchCommand.Options(size, output, seed, tok, resultsFile, peers, (int) mllibTables, keep, tokenSampleMb << 20,
         List.copyOf(sets));
-  }
-
-  /** The exit code of a failed run, with its message: as {@code bin/distill}'s other commands report them. */
-  static int failed(Exception e, PrintWriter err) {
-    if (e instanceof ConfigException) {
-      err.println("distill: " + e.getMessage());
-      return ExitCode.BAD_CONFIG;
-    }
-    if (e instanceof BadInputException) {
-      err.println("distill: " + e.getMessage());
-      return ExitCode.BAD_INPUT;
-    }
-    boolean upstream = isUpstream(e);
-    err.println("distill: run failed" + (upstream ? " (upstream: storage, cluster or network; retry when it is back)" : "") + ": " + e);
-    e.printStackTrace(err);
-    err.flush();
-    return upstream ? ExitCode.UPSTREAM : ExitCode.FAILED;
-  }
-
-  /** An I/O failure anywhere in the cause chain, or the cluster gone: not distill's fault, worth a retry. */
-  static boolean isUpstream(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.io.IOException) {
-        return true;
-      }
-      String message = String.valueOf(t.getMessage());
-      if (t.getClass().getName().equals("org.apache.spark.SparkException")
-          && (message.contains("Master removed our application") || message.contains("All masters are unresponsive")
-              || message.contains("SparkContext was shut down"))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** {@code --size}: a whole number of at least 100, with k/m suffixes and _ or , separators. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.SharedPaths;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import java.nio.file.Files;

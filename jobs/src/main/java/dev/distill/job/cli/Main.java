@@ -2,10 +2,8 @@ package dev.distill.job.cli;
 
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.error.BadInputException;
-import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
-import dev.distill.job.error.GenerationStoppedException;
+import dev.distill.job.error.Failures;
 import dev.distill.job.generate.GenerateStage;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.Version;
@@ -58,7 +56,7 @@ public final class Main implements Callable<Integer> {
     describeSteps(cli.getSubcommands().get("run"), plans.of(PipelineConfig.from(ConfigLoader.defaults()), console).arrows());
     describeSteps(cli.getSubcommands().get("generate"), Plan.all(console).through(GenerateStage.NAME).arrows());
     cli.setParameterExceptionHandler(Main::usageError);
-    cli.setExecutionExceptionHandler((e, command, parsed) -> failure(e, command.getErr()));
+    cli.setExecutionExceptionHandler((e, command, parsed) -> Failures.report(e, command.getErr()));
     return cli;
   }
 
@@ -85,46 +83,6 @@ public final class Main implements Callable<Integer> {
     e.getCommandLine().usage(err);
     err.flush();
     return ExitCode.BAD_CONFIG;
-  }
-
-  private static int failure(Exception e, PrintWriter err) {
-    try {
-      if (e instanceof ConfigException) {
-        err.println("distill: " + e.getMessage());
-        return ExitCode.BAD_CONFIG;
-      }
-      if (e instanceof GenerationStoppedException) {
-        err.println("distill: " + e.getMessage());
-        return ExitCode.UPSTREAM;
-      }
-      if (e instanceof BadInputException) {
-        err.println("distill: " + e.getMessage());
-        return ExitCode.BAD_INPUT;
-      }
-      // Exception, not RuntimeException: Spark's Scala code throws checked IOExceptions undeclared.
-      boolean upstream = isUpstream(e);
-      err.println("distill: run failed" + (upstream ? " (upstream: storage, cluster or network; retry when it is back)" : "") + ": " + e);
-      e.printStackTrace(err);
-      return upstream ? ExitCode.UPSTREAM : ExitCode.FAILED;
-    } finally {
-      err.flush();
-    }
-  }
-
-  /** An I/O failure anywhere in the cause chain, or the cluster gone: not distill's fault, worth a retry. */
-  static boolean isUpstream(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.io.IOException) {
-        return true;
-      }
-      String message = String.valueOf(t.getMessage());
-      if (t.getClass().getName().equals("org.apache.spark.SparkException")
-          && (message.contains("Master removed our application") || message.contains("All masters are unresponsive")
-              || message.contains("SparkContext was shut down"))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** {@code --version} and {@code distill version}. */
