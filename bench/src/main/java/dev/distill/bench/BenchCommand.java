@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.distill.job.api.StageContext;
+import dev.distill.job.dedup.DedupStage;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
@@ -15,7 +16,9 @@ import dev.distill.job.io.Json;
 import dev.distill.job.run.Pipeline;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.Version;
+import dev.distill.job.run.Plan;
 import dev.distill.job.schema.Columns;
+import dev.distill.job.score.DifficultyStage;
 import dev.distill.job.spark.SparkSessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,7 +100,8 @@ public final class BenchCommand {
     try (ResourceSampler sampler = new ResourceSampler()) {
       console.listen(sampler);
       long start = System.nanoTime();
-      Pipeline.Outcome outcome = Pipeline.run(spark, pipeline, runId, console);
+      Plan plan = Plan.of(pipeline, console);
+      Pipeline.Outcome outcome = Pipeline.run(spark, pipeline, plan, runId, console);
       double wall = (System.nanoTime() - start) / 1e9;
       console.listen(null);
       ResourceSampler.Peaks overall = sampler.overall();
@@ -109,9 +113,9 @@ public final class BenchCommand {
       putPipelineFigures(figures, outcome, wall, overall, hwm);
       long traceTokens = traceTokens(spark, run);
       figures.put("trace_tokens", traceTokens);
-      figures.put("stages", stageFigures(spark, run, outcome.stages(), sampler, pool.bytes()));
+      figures.put("stages", stageFigures(spark, run, plan, outcome.stages(), sampler, pool.bytes()));
       if (opt.peers()) {
-        putPeerFigures(figures, opt, new StageContext(spark, pipeline, run), planted, traceTokens, cores, console);
+        putPeerFigures(figures, opt, new StageContext(spark, pipeline, run), plan, planted, traceTokens, cores, console);
       }
       if (!opt.keep()) {
         run.delete(outcome.runDir());
@@ -154,17 +158,18 @@ public final class BenchCommand {
   }
 
   /** The peers on the run's data: near-duplicates on dedup's input, token counting on difficulty's. */
-  private static void putPeerFigures(Map<String, Object> figures, Options opt, StageContext context, List<BenchPool.Planted> planted,
-      long traceTokens, int cores, Console console) {
+  private static void putPeerFigures(Map<String, Object> figures, Options opt, StageContext context, Plan plan,
+      List<BenchPool.Planted> planted, long traceTokens, int cores, Console console) {
     SparkSession spark = context.spark();
     RunDirectory run = context.run();
-    Dataset<Row> dedupInput = spark.read().parquet(run.stage("decontam"));
+    Dataset<Row> dedupInput = spark.read().parquet(plan.inputOf(DedupStage.NAME, run));
     console.info("peer: near-duplicates, distill's MinHash LSH vs MLlib MinHashLSH.approxSimilarityJoin on the same "
         + "rows (dedup's input)");
     figures.put("near_duplicates", Peers.nearDuplicates(context, dedupInput, planted, opt.mllibTables(), true));
     console.info("peer: token counting, tokenizers through DJL on one thread vs distill's counter, alone and in Spark");
-    Map<String, Object> tokens = Peers.tokens(context, spark.read().parquet(run.stage("dedup")), opt.tokenizer(), opt.tokenSampleChars());
-    Map<String, Object> difficulty = stage(figures, "difficulty");
+    Map<String, Object> tokens = Peers.tokens(context, spark.read().parquet(plan.inputOf(DifficultyStage.NAME, run)), opt.tokenizer(),
+        opt.tokenSampleChars());
+    Map<String, Object> difficulty = stage(figures, DifficultyStage.NAME);
     if (difficulty != null && traceTokens > 0) {
       putDifficultyRates(tokens, difficulty, traceTokens, cores);
     }
@@ -253,7 +258,7 @@ public final class BenchCommand {
   /** The trace tokens difficulty counted, kept and removed rows together. */
   static long traceTokens(SparkSession spark, RunDirectory run) {
     long total = 0;
-    for (String dir : List.of(run.stage("difficulty"), run.removed("difficulty"))) {
+    for (String dir : List.of(run.stage(DifficultyStage.NAME), run.removed(DifficultyStage.NAME))) {
       if (run.isCommitted(dir)) {
         Row r = spark.read().parquet(dir).agg(sum(col(Columns.TRACE_TOKENS))).first();
         total += r.isNullAt(0) ? 0 : r.getLong(0);
@@ -263,17 +268,11 @@ public final class BenchCommand {
   }
 
   /** Per stage: the pipeline's figures, the text its input holds (UTF-8 bytes of question, solution, trace, attempt) and the sampler's peaks. */
-  static List<Map<String, Object>> stageFigures(SparkSession spark, RunDirectory run, List<StageResult> stages, ResourceSampler sampler,
-      long poolBytes) {
+  static List<Map<String, Object>> stageFigures(SparkSession spark, RunDirectory run, Plan plan, List<StageResult> stages,
+      ResourceSampler sampler, long poolBytes) {
     List<Map<String, Object>> out = new ArrayList<>();
-    String previous = null;
     for (StageResult r : stages) {
-      String input = switch (r.name()) {
-        case "ingest" -> null;
-        case "select" -> run.stage("domains");
-        case "export" -> run.selection();
-        default -> previous;
-      };
+      String input = plan.inputOf(r.name(), run);
       long textBytes = input == null ? poolBytes : textBytes(spark, input);
       ResourceSampler.Peaks p = sampler.of(r.name());
       Map<String, Object> s = new LinkedHashMap<>();
@@ -290,9 +289,6 @@ public final class BenchCommand {
       s.put("peak_heap_after_gc_bytes", p.heapLive());
       s.put("peak_rss_bytes", p.rss());
       out.add(s);
-      if (!r.name().equals("select") && !r.name().equals("export")) {
-        previous = run.stage(r.name());
-      }
     }
     return out;
   }

@@ -13,7 +13,7 @@ public final class Console {
   private long lastRowsOut = -1;
   private StageListener listener;
 
-  /** Told when each stage starts and ends (the benchmark samples heap and RSS per stage with it). */
+  /** Told when each stage starts and ends (a listener can sample heap and RSS per stage, as bin/distill bench does). */
   public interface StageListener {
     void started(String stage);
 

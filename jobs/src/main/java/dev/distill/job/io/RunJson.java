@@ -124,6 +124,19 @@ public final class RunJson {
     return stages().stream().map(StageEntry::name).toList();
   }
 
+  /**
+   * The stage whose output {@code stage} read in this run (the one before it), or, when the run
+   * stopped before {@code stage}, its last stage; empty for a run without stages.
+   */
+  public Optional<String> inputOf(String stage) {
+    List<String> names = stageNames();
+    int i = names.indexOf(stage);
+    if (i > 0) {
+      return Optional.of(names.get(i - 1));
+    }
+    return i == 0 || names.isEmpty() ? Optional.empty() : Optional.of(names.get(names.size() - 1));
+  }
+
   public Optional<StageEntry> stage(String name) {
     return stages().stream().filter(s -> s.name().equals(name)).findFirst();
   }

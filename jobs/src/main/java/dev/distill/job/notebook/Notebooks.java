@@ -2,9 +2,11 @@ package dev.distill.job.notebook;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.distill.job.io.RunJson;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.report.Html;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.select.SelectStage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,6 +80,24 @@ public final class Notebooks {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + root + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The run's ingested rows: its first step's output. */
+  public static Dataset<Row> ingested(SparkSession spark, String runDir) {
+    RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
+    return spark.read().parquet(run.stage(RunJson.read(run, "Cannot explore").stageNames().get(0)));
+  }
+
+  /** The run's scored table: what its select step read (every candidate that passed the filters, scored). */
+  public static Dataset<Row> scored(SparkSession spark, String runDir) {
+    RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
+    return spark.read().parquet(run.stage(RunJson.read(run, "Cannot explore").inputOf(SelectStage.NAME).orElse("")));
+  }
+
+  /** The run's selection, in rank order. */
+  public static Dataset<Row> selection(SparkSession spark, String runDir) {
+    RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
+    return spark.read().parquet(run.selection()).orderBy(col("rank"));
   }
 
   /** The first {@code rows} rows of {@code d} as an HTML table, every cell escaped and cut to {@code maxChars}. */

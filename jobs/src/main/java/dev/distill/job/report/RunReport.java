@@ -90,7 +90,7 @@ public record RunReport(
     List<StageRow> stages = doc.stages().stream()
         .map(s -> new StageRow(s.name(), s.rowsIn(), s.rowsOut(), new TreeMap<>(s.removed()), s.seconds())).toList();
     Map<String, Object> select = section(doc.config(), "select");
-    Dataset<Row> pool = committed(spark, run, scoredTable(run, doc));
+    Dataset<Row> pool = committed(spark, run, run.stage(doc.inputOf(SelectStage.NAME).orElse("")));
     Dataset<Row> selection = committed(spark, run, run.selection());
     Dataset<Row> ingested = stages.isEmpty() ? null : committed(spark, run, run.stage(stages.get(0).name()));
     String tokenColumn = pool != null && has(pool, Columns.LENGTH_TOKENS) ? Columns.LENGTH_TOKENS : Columns.TRACE_TOKENS;
@@ -127,13 +127,6 @@ public record RunReport(
   @SuppressWarnings("unchecked")
   private static Map<String, Object> section(Map<String, Object> config, String name) {
     return config.get(name) instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-  }
-
-  /** The scored candidates: what the run's select step read (the output of the step before it). */
-  private static String scoredTable(RunDirectory run, RunJson doc) {
-    List<String> names = doc.stageNames();
-    int select = names.indexOf(SelectStage.NAME);
-    return select > 0 ? run.stage(names.get(select - 1)) : names.isEmpty() ? run.stage("") : run.stage(names.get(names.size() - 1));
   }
 
   /** run.json's funnel, or one from the stage rows of a run that stopped before writing it. */

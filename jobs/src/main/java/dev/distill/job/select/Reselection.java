@@ -50,9 +50,7 @@ public final class Reselection {
 
   /** The run's scored table: the output of the step its select step followed. */
   public String scoredTable() {
-    List<String> stages = doc.stageNames();
-    int select = stages.indexOf(SelectStage.NAME);
-    String scored = run.stage(select > 0 ? stages.get(select - 1) : stages.isEmpty() ? "" : stages.get(stages.size() - 1));
+    String scored = run.stage(doc.inputOf(SelectStage.NAME).orElse(""));
     if (!run.isCommitted(scored)) {
       throw new ConfigException(CANNOT + " " + run.root() + ": " + scored + " is not committed (no _SUCCESS); "
           + "run the pipeline through its scoring steps first");
