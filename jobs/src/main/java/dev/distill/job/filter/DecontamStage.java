@@ -71,6 +71,21 @@ public final class DecontamStage implements Stage {
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SOURCE_ORDER);
     int n = context.config().decontam().ngram();
+    Dataset<Row> withGrams = withEvalMatches(input, n, evalGrams(context, n));
+    Column evalReason = when(org.apache.spark.sql.functions.size(col(Columns.CONTAMINATED_BY)).gt(0), lit(CONTAMINATED));
+    if (!context.config().decontam().crossSource()) {
+      return withEvalReason(withGrams, evalReason);
+    }
+    if (context.config().sources().size() == 1) {
+      // One source has no earlier source to overlap with: no n-gram shuffle at all.
+      context.stat("cross_source", "skipped: one source");
+      return withEvalReason(withGrams, evalReason);
+    }
+    return withCrossSourceReason(withGrams, evalReason);
+  }
+
+  /** Every eval n-gram to the first item of each eval set holding it, broadcast: the eval sets are small. */
+  private static Broadcast<Map<Long, String[]>> evalGrams(StageContext context, int n) {
     List<EvalSets.EvalItem> items = EvalSets.load(context.config().decontam().evalSets(), context.run().hadoop());
     Map<Long, String[]> index = new HashMap<>();
     Map<String, Integer> perSet = new LinkedHashMap<>();
@@ -82,45 +97,29 @@ public final class DecontamStage implements Stage {
     }
     context.stat("eval_items", perSet);
     context.stat("eval_ngrams", index.size());
-    Broadcast<Map<Long, String[]>> evalGrams = context.spark().sparkContext()
-        .broadcast(index, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+    return context.spark().sparkContext().broadcast(index, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+  }
 
+  /** The rows with their question's n-gram hashes and {@code contaminated_by}. */
+  private static Dataset<Row> withEvalMatches(Dataset<Row> input, int n, Broadcast<Map<Long, String[]>> evalGrams) {
     UserDefinedFunction grams = udf((UDF1<String, long[]>) q -> NGrams.hashes(q, n),
         DataTypes.createArrayType(DataTypes.LongType, false));
     UserDefinedFunction matches = udf((UDF1<scala.collection.immutable.Seq<Object>, String[]>) hs -> matchEval(hs, evalGrams.value()),
         DataTypes.createArrayType(DataTypes.StringType, false));
-
-    Dataset<Row> withGrams = input.withColumn(GRAMS, grams.apply(col(Columns.QUESTION)))
+    return input.withColumn(GRAMS, grams.apply(col(Columns.QUESTION)))
         .withColumn(Columns.CONTAMINATED_BY, matches.apply(col(GRAMS)));
-    Column evalReason = when(org.apache.spark.sql.functions.size(col(Columns.CONTAMINATED_BY)).gt(0), lit(CONTAMINATED));
+  }
 
-    if (!context.config().decontam().crossSource()) {
-      return withGrams.drop(GRAMS)
-          .withColumn(Columns.REASON, evalReason)
-          .withColumn(Columns.DETAIL, when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0)));
-    }
-    if (context.config().sources().size() == 1) {
-      // One source has no earlier source to overlap with: no n-gram shuffle at all.
-      context.stat("cross_source", "skipped: one source");
-      return withGrams.drop(GRAMS)
-          .withColumn(Columns.REASON, evalReason)
-          .withColumn(Columns.DETAIL, when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0)));
-    }
-    Dataset<Row> exploded = withGrams.select(col(Columns.ID), col(Columns.SOURCE_ORDER), col(Columns.SOURCE), explode(col(GRAMS)).as("gram"))
-        .distinct();
-    // Only n-grams seen in two or more sources can make an overlap: the rest leave before the join.
-    Dataset<Row> firstSeen = exploded.groupBy("gram")
-        .agg(min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).as("earliest"),
-            org.apache.spark.sql.functions.max(col(Columns.SOURCE_ORDER)).as("_latest"))
-        .filter(col("_latest").gt(col("earliest." + Columns.SOURCE_ORDER)))
-        .drop("_latest");
-    Dataset<Row> overlaps = exploded.join(firstSeen, "gram")
-        .filter(col("earliest." + Columns.SOURCE_ORDER).lt(col(Columns.SOURCE_ORDER))
-            .and(col("earliest." + Columns.ID).notEqual(col(Columns.ID))))
-        .groupBy(col(Columns.ID).as("_overlap_id"), col(Columns.SOURCE_ORDER).as("_overlap_order"))
-        .agg(min(col("earliest")).as("_by"));
+  private static Dataset<Row> withEvalReason(Dataset<Row> withGrams, Column evalReason) {
+    return withGrams.drop(GRAMS)
+        .withColumn(Columns.REASON, evalReason)
+        .withColumn(Columns.DETAIL, when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0)));
+  }
+
+  /** Eval contamination first, else overlap with the earliest earlier-source row sharing an n-gram ({@code source:name/id}). */
+  private static Dataset<Row> withCrossSourceReason(Dataset<Row> withGrams, Column evalReason) {
     // Overlapping questions are few: broadcast them, so the full rows (traces) are not shuffled for the join.
-    Dataset<Row> joined = withGrams.drop(GRAMS).join(org.apache.spark.sql.functions.broadcast(overlaps),
+    Dataset<Row> joined = withGrams.drop(GRAMS).join(org.apache.spark.sql.functions.broadcast(crossSourceOverlaps(withGrams)),
         col(Columns.ID).equalTo(col("_overlap_id")).and(col(Columns.SOURCE_ORDER).equalTo(col("_overlap_order"))), "left");
     Column crossReason = when(col("_by").isNotNull(), lit(CROSS_SOURCE_OVERLAP));
     Column reason = org.apache.spark.sql.functions.coalesce(evalReason, crossReason);
@@ -130,6 +129,23 @@ public final class DecontamStage implements Stage {
     return joined.withColumn(Columns.REASON, reason)
         .withColumn(Columns.DETAIL, detail)
         .drop("_overlap_id", "_overlap_order", "_by");
+  }
+
+  /** Rows ({@code _overlap_id}, {@code _overlap_order}) sharing an n-gram with an earlier source, and its earliest such row ({@code _by}). */
+  private static Dataset<Row> crossSourceOverlaps(Dataset<Row> withGrams) {
+    Dataset<Row> exploded = withGrams.select(col(Columns.ID), col(Columns.SOURCE_ORDER), col(Columns.SOURCE), explode(col(GRAMS)).as("gram"))
+        .distinct();
+    // Only n-grams seen in two or more sources can make an overlap: the rest leave before the join.
+    Dataset<Row> firstSeen = exploded.groupBy("gram")
+        .agg(min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).as("earliest"),
+            org.apache.spark.sql.functions.max(col(Columns.SOURCE_ORDER)).as("_latest"))
+        .filter(col("_latest").gt(col("earliest." + Columns.SOURCE_ORDER)))
+        .drop("_latest");
+    return exploded.join(firstSeen, "gram")
+        .filter(col("earliest." + Columns.SOURCE_ORDER).lt(col(Columns.SOURCE_ORDER))
+            .and(col("earliest." + Columns.ID).notEqual(col(Columns.ID))))
+        .groupBy(col(Columns.ID).as("_overlap_id"), col(Columns.SOURCE_ORDER).as("_overlap_order"))
+        .agg(min(col("earliest")).as("_by"));
   }
 
   /** A reference is {@code set:item}; the set is everything before the first colon. */

@@ -117,49 +117,70 @@ public final class QualityStage implements Stage {
         flags.add(MISSING_QUESTION);
         return flags;
       }
+      addLengthFlags(flags, question);
+      if (callsFailed || generationExpected && (blank(trace) || blank(attempt))) {
+        flags.add(API_ERROR);
+      }
+      if (q.s1FormatRules()) {
+        addIfPresent(flags, S1FormatRules.violation(question, source));
+      }
+      if (answerMissing(sourceOrder, answer, solution)) {
+        flags.add(MISSING_ANSWER);
+      }
+      if (nonTargetLanguage(question)) {
+        flags.add(NON_TARGET_LANGUAGE);
+      }
+      if (trace != null) {
+        addTraceFlags(flags, trace);
+      }
+      return flags;
+    }
+
+    private void addLengthFlags(List<String> flags, String question) {
       if (question.strip().length() < q.minQuestionChars()) {
         flags.add(SHORT_QUESTION);
       }
       if (question.length() > q.maxQuestionChars()) {
         flags.add(LONG_QUESTION);
       }
-      if (callsFailed || generationExpected && (blank(trace) || blank(attempt))) {
-        flags.add(API_ERROR);
+    }
+
+    private boolean answerMissing(int sourceOrder, String answer, String solution) {
+      return q.requireAnswer() && sourceOrder < answerRequired.length && answerRequired[sourceOrder] && blank(answer) && blank(solution);
+    }
+
+    private boolean nonTargetLanguage(String question) {
+      if (q.targetScripts().isEmpty()) {
+        return false;
       }
-      if (q.s1FormatRules()) {
-        String rule = S1FormatRules.violation(question, source);
-        if (rule != null) {
-          flags.add(rule);
+      String script = ScriptDetector.dominantScript(question);
+      // "none": no letters at all (pure math), which no language filter should judge.
+      return !"none".equals(script) && !q.targetScripts().contains(script);
+    }
+
+    /** A blank trace is empty_trace only where no generation was expected; where one was, api_error already names it. */
+    private void addTraceFlags(List<String> flags, String trace) {
+      if (trace.isBlank()) {
+        if (!generationExpected) {
+          flags.add(EMPTY_TRACE);
         }
+        return;
       }
-      if (q.requireAnswer() && sourceOrder < answerRequired.length && answerRequired[sourceOrder] && blank(answer) && blank(solution)) {
-        flags.add(MISSING_ANSWER);
+      if (q.dropTruncatedTraces() && TruncationDetector.looksTruncated(trace)) {
+        flags.add(TRUNCATED_TRACE);
       }
-      if (!q.targetScripts().isEmpty()) {
-        String script = ScriptDetector.dominantScript(question);
-        // "none": no letters at all (pure math), which no language filter should judge.
-        if (!"none".equals(script) && !q.targetScripts().contains(script)) {
-          flags.add(NON_TARGET_LANGUAGE);
-        }
+      if (q.maxTraceChars() > 0 && trace.length() > q.maxTraceChars()) {
+        flags.add(LONG_TRACE);
       }
-      if (trace != null) {
-        if (trace.isBlank()) {
-          if (!generationExpected) {
-            flags.add(EMPTY_TRACE);
-          }
-        } else {
-          if (q.dropTruncatedTraces() && TruncationDetector.looksTruncated(trace)) {
-            flags.add(TRUNCATED_TRACE);
-          }
-          if (q.maxTraceChars() > 0 && trace.length() > q.maxTraceChars()) {
-            flags.add(LONG_TRACE);
-          }
-          if (RepetitionDetector.repeatedNgramFraction(trace, q.repetitionNgram()) > q.maxRepetition()) {
-            flags.add(REPETITIVE_TRACE);
-          }
-        }
+      if (RepetitionDetector.repeatedNgramFraction(trace, q.repetitionNgram()) > q.maxRepetition()) {
+        flags.add(REPETITIVE_TRACE);
       }
-      return flags;
+    }
+
+    private static void addIfPresent(List<String> flags, String flag) {
+      if (flag != null) {
+        flags.add(flag);
+      }
     }
 
     private static boolean blank(String s) {

@@ -68,6 +68,23 @@ public final class RecordMapper {
       throw new RecordException("not_an_object", "not an object: the record is " + RecordReader.kind(record) + ", expected a JSON object");
     }
     ValueText text = spec.valueText();
+    return new CanonicalRecord(
+        spec.name(),
+        question(spec, record, text),
+        field(spec, SourceSpec.SOLUTION, record, text),
+        field(spec, SourceSpec.ANSWER, record, text),
+        spec.cotType(),
+        field(spec, SourceSpec.SUBJECT, record, text),
+        field(spec, SourceSpec.LEVEL, record, text.numbersAsGiven()),
+        field(spec, SourceSpec.TRACE, record, text),
+        field(spec, SourceSpec.ATTEMPT, record, text),
+        grades(spec, record, text),
+        metadata(spec, (ObjectNode) record, text),
+        origin);
+  }
+
+  /** Passage, question and options block, the parts that exist, a blank line apart. */
+  private static String question(SourceSpec spec, JsonNode record, ValueText text) {
     FieldExpression questionField = spec.fields().get(SourceSpec.QUESTION);
     String question = questionField.evaluate(record, text);
     if (question == null) {
@@ -82,19 +99,7 @@ public final class RecordMapper {
     if (spec.options() != null) {
       addIfPresent(parts, OptionsBlock.format(spec.options().resolve(record, text), text));
     }
-    return new CanonicalRecord(
-        spec.name(),
-        String.join("\n\n", parts),
-        field(spec, SourceSpec.SOLUTION, record, text),
-        field(spec, SourceSpec.ANSWER, record, text),
-        spec.cotType(),
-        field(spec, SourceSpec.SUBJECT, record, text),
-        field(spec, SourceSpec.LEVEL, record, text.numbersAsGiven()),
-        field(spec, SourceSpec.TRACE, record, text),
-        field(spec, SourceSpec.ATTEMPT, record, text),
-        grades(spec, record, text),
-        metadata(spec, (ObjectNode) record, text),
-        origin);
+    return String.join("\n\n", parts);
   }
 
   private static void addIfPresent(List<String> parts, String part) {

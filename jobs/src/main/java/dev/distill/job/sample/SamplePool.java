@@ -53,109 +53,181 @@ public final class SamplePool {
     }
     run.delete(marker);
     SplittableRandom random = new SplittableRandom(config.samplePool().seed());
-    int rows = config.samplePool().rows();
-    List<SampleProblems.Problem> eval = new ArrayList<>();
-    StringBuilder evalJsonl = new StringBuilder();
-    for (int i = 0; i < EVAL_ITEMS; i++) {
-      SampleProblems.Problem p = SampleProblems.evalProblem(i, random);
-      eval.add(p);
-      ObjectNode o = Json.MAPPER.createObjectNode();
-      o.put("problem", p.question());
-      o.put("answer", p.answer());
-      o.put("unique_id", "sample-eval/" + i);
-      evalJsonl.append(Json.compact(o)).append('\n');
+    List<SampleProblems.Problem> eval = evalProblems(random);
+    PoolFiles files = new PoolFiles();
+    for (int i = 0; i < config.samplePool().rows(); i++) {
+      files.add(i, row(i, random, eval, files.mainRows()));
     }
-    StringBuilder main = new StringBuilder();
-    ArrayNode olympiad = Json.MAPPER.createArrayNode();
-    StringBuilder science = new StringBuilder("question,answer,subject,thinking,attempt\n");
-    List<ObjectNode> mainRows = new ArrayList<>();
-    int broken = 0;
-    for (int i = 0; i < rows; i++) {
-      ObjectNode row = row(i, random, eval, mainRows);
-      int target = i % 10;
-      if (target < 7) {
-        mainRows.add(row);
-        main.append(Json.compact(row)).append('\n');
-        if (broken < BROKEN_LINES && i % 997 == 500) {
-          main.append("{\"problem\": \"unterminated row ").append(i).append('\n');
-          broken++;
-        }
-      } else if (target < 9) {
-        olympiad.add(row);
-      } else {
-        science.append(csv(row.path("problem").asText())).append(',').append(csv(row.path("answer").asText())).append(',')
-            .append(csv(row.path("subject").asText(""))).append(',').append(csv(row.path("thinking").asText(""))).append(',')
-            .append(csv(row.path("attempt").asText(""))).append('\n');
-      }
-    }
-    run.writeString(dir + "/" + MAIN, main.toString());
-    run.writeString(dir + "/" + OLYMPIAD, Json.pretty(olympiad));
-    run.writeString(dir + "/" + SCIENCE, science.toString());
-    run.writeString(dir + "/" + EVAL, evalJsonl.toString());
+    files.writeTo(run, dir);
+    run.writeString(dir + "/" + EVAL, evalJsonl(eval));
     run.writeString(marker, stamp);
     return withSources(config, dir);
   }
 
-  private static ObjectNode row(int i, SplittableRandom r, List<SampleProblems.Problem> eval, List<ObjectNode> earlier) {
-    SampleProblems.Problem p = SampleProblems.generate(r.nextInt(10), r);
-    String question = p.question();
-    String subject = r.nextInt(10) < 7 ? p.subject() : null;
-    int roll = r.nextInt(1000);
-    boolean dropTrace = false;
-    boolean dropAttempt = false;
-    boolean loop = false;
-    boolean cut = false;
-    if (roll < 8) {
-      SampleProblems.Problem e = eval.get(r.nextInt(eval.size()));
-      // Contamination that survives formatting: other case, \dfrac for \frac, extra spaces.
-      question = e.question().replace("\\frac", "\\dfrac").replace(" the ", "  The ").replace("$", "$ ");
-      p = new SampleProblems.Problem(e.subject(), e.cotType(), question, e.solution(), e.answer(), e.level());
-    } else if (roll < 18) {
-      question = question + "\n[asy]\ndraw((0,0)--(1,1));\n[/asy]";
-    } else if (roll < 23) {
-      question = question + " ![Image](figure-" + i + ".png)";
-    } else if (roll < 28) {
-      question = "p1. " + question + " p2. Explain your reasoning.";
-    } else if (roll < 33) {
-      question = question + " Give the answer as **" + (1 + r.nextInt(9)) + "** digits.";
-    } else if (roll < 43) {
-      dropTrace = true;
-    } else if (roll < 48) {
-      dropAttempt = true;
-    } else if (roll < 53) {
-      loop = true;
-    } else if (roll < 58) {
-      cut = true;
-    } else if (roll < 68) {
-      question = "小明在做一道题：" + question.replaceAll("[A-Za-z]+", "某") + "。请给出答案。";
-    } else if (roll < 88 && !earlier.isEmpty()) {
-      ObjectNode twin = earlier.get(r.nextInt(earlier.size()));
-      question = twin.path("problem").asText();
-      if (roll >= 78) {
-        question = question + " Show your work.";
+  private static List<SampleProblems.Problem> evalProblems(SplittableRandom random) {
+    List<SampleProblems.Problem> eval = new ArrayList<>();
+    for (int i = 0; i < EVAL_ITEMS; i++) {
+      eval.add(SampleProblems.evalProblem(i, random));
+    }
+    return eval;
+  }
+
+  private static String evalJsonl(List<SampleProblems.Problem> eval) {
+    StringBuilder jsonl = new StringBuilder();
+    for (int i = 0; i < eval.size(); i++) {
+      ObjectNode o = Json.MAPPER.createObjectNode();
+      o.put("problem", eval.get(i).question());
+      o.put("answer", eval.get(i).answer());
+      o.put("unique_id", "sample-eval/" + i);
+      jsonl.append(Json.compact(o)).append('\n');
+    }
+    return jsonl.toString();
+  }
+
+  /**
+   * The pool's three files as they fill: seven rows in ten go to JSON Lines (with a few
+   * unterminated lines among them), two to the JSON array, one to the CSV.
+   */
+  private static final class PoolFiles {
+    private final StringBuilder main = new StringBuilder();
+    private final ArrayNode olympiad = Json.MAPPER.createArrayNode();
+    private final StringBuilder science = new StringBuilder("question,answer,subject,thinking,attempt\n");
+    private final List<ObjectNode> mainRows = new ArrayList<>();
+    private int broken = 0;
+
+    /** The rows written to the JSON Lines file so far: the ones a later row may duplicate. */
+    List<ObjectNode> mainRows() {
+      return mainRows;
+    }
+
+    void add(int i, ObjectNode row) {
+      int target = i % 10;
+      if (target < 7) {
+        addMain(i, row);
+      } else if (target < 9) {
+        olympiad.add(row);
+      } else {
+        addScience(row);
       }
     }
-    question = withMarkupPayload(question, i);
+
+    private void addMain(int i, ObjectNode row) {
+      mainRows.add(row);
+      main.append(Json.compact(row)).append('\n');
+      if (broken < BROKEN_LINES && i % 997 == 500) {
+        main.append("{\"problem\": \"unterminated row ").append(i).append('\n');
+        broken++;
+      }
+    }
+
+    private void addScience(ObjectNode row) {
+      science.append(csv(row.path("problem").asText())).append(',').append(csv(row.path("answer").asText())).append(',')
+          .append(csv(row.path("subject").asText(""))).append(',').append(csv(row.path("thinking").asText(""))).append(',')
+          .append(csv(row.path("attempt").asText(""))).append('\n');
+    }
+
+    void writeTo(RunDirectory run, String dir) {
+      run.writeString(dir + "/" + MAIN, main.toString());
+      run.writeString(dir + "/" + OLYMPIAD, Json.pretty(olympiad));
+      run.writeString(dir + "/" + SCIENCE, science.toString());
+    }
+  }
+
+  /** A flaw in a row's teacher generations, which quality must catch. */
+  private enum Flaw { NONE, NO_TRACE, NO_ATTEMPT, LOOPING_TRACE, CUT_TRACE }
+
+  /** A generated problem after its roll: possibly replaced by a copied eval item, its question possibly rewritten. */
+  private record Draft(SampleProblems.Problem problem, String question, Flaw flaw) {}
+
+  private static ObjectNode row(int i, SplittableRandom r, List<SampleProblems.Problem> eval, List<ObjectNode> earlier) {
+    SampleProblems.Problem p = SampleProblems.generate(r.nextInt(10), r);
+    String subject = r.nextInt(10) < 7 ? p.subject() : null;
+    Draft draft = draft(i, p, r.nextInt(1000), r, eval, earlier);
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("problem", question);
-    o.put("answer", p.answer());
-    o.put("solution", p.solution());
+    o.put("problem", withMarkupPayload(draft.question(), i));
+    o.put("answer", draft.problem().answer());
+    o.put("solution", draft.problem().solution());
     if (subject != null) {
       o.put("subject", subject);
     }
-    o.put("level", "Level " + p.level());
-    if (!dropTrace) {
-      o.put("thinking", trace(p, r, loop, cut));
+    o.put("level", "Level " + draft.problem().level());
+    putGenerations(o, draft, r);
+    o.put("row", i);
+    return o;
+  }
+
+  /** A row's roll (0 to 999) picks its flaw, the flaws a real pool has; rolls from 88 up leave the problem as generated. */
+  private static Draft draft(int i, SampleProblems.Problem p, int roll, SplittableRandom r, List<SampleProblems.Problem> eval,
+      List<ObjectNode> earlier) {
+    if (roll < 8) {
+      return contaminated(eval.get(r.nextInt(eval.size())));
     }
-    if (!dropAttempt) {
+    if (roll < 33) {
+      return new Draft(p, withS1Violation(p.question(), i, roll, r), Flaw.NONE);
+    }
+    if (roll < 58) {
+      return new Draft(p, p.question(), generationFlaw(roll));
+    }
+    return new Draft(p, foreignOrDuplicate(p.question(), roll, r, earlier), Flaw.NONE);
+  }
+
+  /** Contamination that survives formatting: other case, \dfrac for \frac, extra spaces. */
+  private static Draft contaminated(SampleProblems.Problem e) {
+    String question = e.question().replace("\\frac", "\\dfrac").replace(" the ", "  The ").replace("$", "$ ");
+    return new Draft(new SampleProblems.Problem(e.subject(), e.cotType(), question, e.solution(), e.answer(), e.level()), question,
+        Flaw.NONE);
+  }
+
+  /** Rolls 8 to 32: one of s1's four formatting rules broken. */
+  private static String withS1Violation(String question, int i, int roll, SplittableRandom r) {
+    if (roll < 18) {
+      return question + "\n[asy]\ndraw((0,0)--(1,1));\n[/asy]";
+    }
+    if (roll < 23) {
+      return question + " ![Image](figure-" + i + ".png)";
+    }
+    if (roll < 28) {
+      return "p1. " + question + " p2. Explain your reasoning.";
+    }
+    return question + " Give the answer as **" + (1 + r.nextInt(9)) + "** digits.";
+  }
+
+  /** Rolls 33 to 57: no trace, no attempt, a looping trace or a cut one. */
+  private static Flaw generationFlaw(int roll) {
+    if (roll < 43) {
+      return Flaw.NO_TRACE;
+    }
+    if (roll < 48) {
+      return Flaw.NO_ATTEMPT;
+    }
+    return roll < 53 ? Flaw.LOOPING_TRACE : Flaw.CUT_TRACE;
+  }
+
+  /** Rolls 58 to 87: a Chinese question, or an exact or near duplicate of an earlier row; the rest unchanged. */
+  private static String foreignOrDuplicate(String question, int roll, SplittableRandom r, List<ObjectNode> earlier) {
+    if (roll < 68) {
+      return "小明在做一道题：" + question.replaceAll("[A-Za-z]+", "某") + "。请给出答案。";
+    }
+    if (roll < 88 && !earlier.isEmpty()) {
+      String twin = earlier.get(r.nextInt(earlier.size())).path("problem").asText();
+      return roll >= 78 ? twin + " Show your work." : twin;
+    }
+    return question;
+  }
+
+  /** The teacher's trace and attempt (unless the flaw drops one) and the students' answers, right more often on easier levels. */
+  private static void putGenerations(ObjectNode o, Draft draft, SplittableRandom r) {
+    SampleProblems.Problem p = draft.problem();
+    if (draft.flaw() != Flaw.NO_TRACE) {
+      o.put("thinking", trace(p, r, draft.flaw() == Flaw.LOOPING_TRACE, draft.flaw() == Flaw.CUT_TRACE));
+    }
+    if (draft.flaw() != Flaw.NO_ATTEMPT) {
       boolean right = r.nextInt(100) < 85;
       o.put("attempt", "The final answer is $\\boxed{" + (right ? p.answer() : wrong(p.answer())) + "}$.");
     }
     ObjectNode students = o.putObject("student_answers");
     students.put("qwen2.5-7b-instruct", r.nextDouble() < 0.62 - 0.11 * p.level() ? p.answer() : wrong(p.answer()));
     students.put("qwen2.5-32b-instruct", r.nextDouble() < 0.75 - 0.11 * p.level() ? p.answer() : wrong(p.answer()));
-    o.put("row", i);
-    return o;
   }
 
   /**

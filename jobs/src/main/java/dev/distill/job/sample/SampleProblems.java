@@ -38,97 +38,117 @@ final class SampleProblems {
    */
   static Problem generate(int kind, SplittableRandom r) {
     String pre = preamble(r);
-    switch (kind % 10) {
-      case 0: {
-        int a = 2 + r.nextInt(40);
-        int b = 2 + r.nextInt(60);
-        int m = 3 + r.nextInt(50);
-        long ans = modPow(a, b, m);
-        return new Problem("Number Theory", "math", pre + " " + pick(r, "Find", "Compute", "Determine", "Work out")
-            + " the remainder " + pick(r, "when", "left when", "obtained when") + " $" + a + "^{" + b + "}$ is "
-            + pick(r, "divided by", "reduced modulo", "split by") + " $" + m + "$.",
-            "Reduce the base modulo " + m + " and use repeated squaring; the remainder is $\\boxed{" + ans + "}$.", String.valueOf(ans),
-            1 + (b + m) % 5);
-      }
-      case 1: {
-        int n = 5 + r.nextInt(20);
-        int k = 1 + r.nextInt(Math.min(6, n - 1));
-        long ans = choose(n, k);
-        return new Problem("Counting & Probability", "math", pre + " In how many ways can a " + pick(r, "committee", "team", "panel", "crew")
-            + " of " + k + " " + pick(r, "people", "members", "students", "players") + " be " + pick(r, "chosen", "picked", "formed")
-            + " from " + n + " " + pick(r, "people", "candidates", "volunteers") + "?",
-            "This is $\\binom{" + n + "}{" + k + "} = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + k % 5);
-      }
-      case 2: {
-        int a = 2 + r.nextInt(12);
-        int b = r.nextInt(50) - 25;
-        int c = r.nextInt(80) - 40;
-        String ans = fraction(c - b, a);
-        return new Problem("Algebra", "math", pre + " " + pick(r, "Solve for $x$:", "Find $x$ if", "Which $x$ satisfies") + " $" + a + "x "
-            + (b < 0 ? "- " + (-b) : "+ " + b) + " = " + c + "$?",
-            "Subtract and divide by " + a + ": $x = \\boxed{" + ans + "}$.", ans, 1 + Math.abs(b) % 5);
-      }
-      case 3: {
-        int p = 1 + r.nextInt(12);
-        int q = 1 + r.nextInt(12);
-        int ans = p * p + q * q;
-        return new Problem("Geometry", "math", pre + " A right triangle has legs " + p + " and " + q + " " + pick(r, "units", "cm", "inches")
-            + ". " + pick(r, "What is", "Find", "Give") + " the " + pick(r, "square of the", "squared") + " hypotenuse?",
-            "By Pythagoras the square is $" + p + "^2+" + q + "^2=\\boxed{" + ans + "}$.", String.valueOf(ans), 1 + (p + q) % 5);
-      }
-      case 4: {
-        int n = 1 + r.nextInt(4);
-        long d = (long) Math.pow(6, n);
-        return new Problem("Probability", "math", pre + " A fair " + pick(r, "die", "six-sided die", "cube die") + " is "
-            + pick(r, "rolled", "thrown", "tossed") + " " + n + " times. " + pick(r, "What is the probability", "How likely is it", "Find the chance")
-            + " that " + pick(r, "every roll", "each throw", "all of them") + " " + pick(r, "shows", "lands on") + " a six?",
-            "Each roll is independent: $\\boxed{\\frac{1}{" + d + "}}$.", "\\frac{1}{" + d + "}", 1 + n);
-      }
-      case 5: {
-        int n = 2 + r.nextInt(7);
-        int a = 1 + r.nextInt(5);
-        long ans = (long) n * (long) Math.pow(a, n - 1);
-        return new Problem("Calculus", "math", pre + " Let $f(x) = x^{" + n + "}$. " + pick(r, "Compute", "Evaluate", "Find") + " $f'(" + a + ")$.",
-            "$f'(x) = " + n + "x^{" + (n - 1) + "}$, so $f'(" + a + ") = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + n % 5);
-      }
-      case 6: {
-        int a = r.nextInt(19) - 9;
-        int b = r.nextInt(19) - 9;
-        int c = r.nextInt(19) - 9;
-        int e = r.nextInt(19) - 9;
-        int ans = a * e - b * c;
-        return new Problem("Linear Algebra", "math", pre + " " + pick(r, "Compute", "Find", "Evaluate") + " the determinant of $\\begin{pmatrix} "
-            + a + " & " + b + " \\\\ " + c + " & " + e + " \\end{pmatrix}$.", "The determinant is $" + a + "\\cdot" + e + " - " + b
-            + "\\cdot" + c + " = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + Math.abs(ans) % 5);
-      }
-      case 7: {
-        int t = 1 + r.nextInt(9);
-        int ans = 5 * t * t;
-        return new Problem("Mechanics", "science", pre + " A " + pick(r, "stone", "ball", "coin", "key") + " is dropped and "
-            + pick(r, "falls freely", "falls", "drops") + " for " + t + " " + pick(r, "seconds", "s") + ". With $g = 10$, "
-            + pick(r, "how far", "how many meters") + " does it " + pick(r, "fall", "travel") + "?",
-            "$h = \\frac{1}{2} g t^2 = \\boxed{" + ans + "}$ m.", String.valueOf(ans), 1 + t % 5);
-      }
-      case 8: {
-        int m = 1 + r.nextInt(9);
-        int dt = 5 + r.nextInt(40);
-        int ans = m * 4 * dt;
-        return new Problem("Thermodynamics", "science", pre + " " + pick(r, "How much heat", "How many kJ") + " "
-            + pick(r, "warms", "heats") + " " + m + " kg of " + pick(r, "water", "liquid") + " by " + dt + " K "
-            + pick(r, "if", "when", "given that") + " $c = 4$ kJ/(kg K)?", "$Q = m c \\Delta T = \\boxed{" + ans + "}$ kJ.",
-            String.valueOf(ans), 1 + dt % 5);
-      }
-      default: {
-        int a = 1 + r.nextInt(20);
-        int d = 1 + r.nextInt(9);
-        int n = 5 + r.nextInt(40);
-        long ans = (long) n * (2L * a + (long) (n - 1) * d) / 2;
-        return new Problem("Sequences and Series", "math", pre + " An arithmetic " + pick(r, "sequence", "progression") + " starts at " + a
-            + " with " + pick(r, "difference", "step", "common difference") + " " + d + ". " + pick(r, "What is", "Find", "Compute")
-            + " the sum of " + pick(r, "its first", "the first") + " " + n + " terms?", "The sum is $\\frac{" + n + "}{2}(2\\cdot" + a
-            + "+" + (n - 1) + "\\cdot" + d + ") = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + n % 5);
-      }
-    }
+    return switch (kind % 10) {
+      case 0 -> powerRemainder(pre, r);
+      case 1 -> committeeCount(pre, r);
+      case 2 -> linearEquation(pre, r);
+      case 3 -> squaredHypotenuse(pre, r);
+      case 4 -> allSixes(pre, r);
+      case 5 -> powerDerivative(pre, r);
+      case 6 -> determinant2x2(pre, r);
+      case 7 -> freeFallDistance(pre, r);
+      case 8 -> heatingWater(pre, r);
+      default -> arithmeticSum(pre, r);
+    };
+  }
+
+  private static Problem powerRemainder(String pre, SplittableRandom r) {
+    int a = 2 + r.nextInt(40);
+    int b = 2 + r.nextInt(60);
+    int m = 3 + r.nextInt(50);
+    long ans = modPow(a, b, m);
+    return new Problem("Number Theory", "math", pre + " " + pick(r, "Find", "Compute", "Determine", "Work out")
+        + " the remainder " + pick(r, "when", "left when", "obtained when") + " $" + a + "^{" + b + "}$ is "
+        + pick(r, "divided by", "reduced modulo", "split by") + " $" + m + "$.",
+        "Reduce the base modulo " + m + " and use repeated squaring; the remainder is $\\boxed{" + ans + "}$.", String.valueOf(ans),
+        1 + (b + m) % 5);
+  }
+
+  private static Problem committeeCount(String pre, SplittableRandom r) {
+    int n = 5 + r.nextInt(20);
+    int k = 1 + r.nextInt(Math.min(6, n - 1));
+    long ans = choose(n, k);
+    return new Problem("Counting & Probability", "math", pre + " In how many ways can a " + pick(r, "committee", "team", "panel", "crew")
+        + " of " + k + " " + pick(r, "people", "members", "students", "players") + " be " + pick(r, "chosen", "picked", "formed")
+        + " from " + n + " " + pick(r, "people", "candidates", "volunteers") + "?",
+        "This is $\\binom{" + n + "}{" + k + "} = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + k % 5);
+  }
+
+  private static Problem linearEquation(String pre, SplittableRandom r) {
+    int a = 2 + r.nextInt(12);
+    int b = r.nextInt(50) - 25;
+    int c = r.nextInt(80) - 40;
+    String ans = fraction(c - b, a);
+    return new Problem("Algebra", "math", pre + " " + pick(r, "Solve for $x$:", "Find $x$ if", "Which $x$ satisfies") + " $" + a + "x "
+        + (b < 0 ? "- " + (-b) : "+ " + b) + " = " + c + "$?",
+        "Subtract and divide by " + a + ": $x = \\boxed{" + ans + "}$.", ans, 1 + Math.abs(b) % 5);
+  }
+
+  private static Problem squaredHypotenuse(String pre, SplittableRandom r) {
+    int p = 1 + r.nextInt(12);
+    int q = 1 + r.nextInt(12);
+    int ans = p * p + q * q;
+    return new Problem("Geometry", "math", pre + " A right triangle has legs " + p + " and " + q + " " + pick(r, "units", "cm", "inches")
+        + ". " + pick(r, "What is", "Find", "Give") + " the " + pick(r, "square of the", "squared") + " hypotenuse?",
+        "By Pythagoras the square is $" + p + "^2+" + q + "^2=\\boxed{" + ans + "}$.", String.valueOf(ans), 1 + (p + q) % 5);
+  }
+
+  private static Problem allSixes(String pre, SplittableRandom r) {
+    int n = 1 + r.nextInt(4);
+    long d = (long) Math.pow(6, n);
+    return new Problem("Probability", "math", pre + " A fair " + pick(r, "die", "six-sided die", "cube die") + " is "
+        + pick(r, "rolled", "thrown", "tossed") + " " + n + " times. " + pick(r, "What is the probability", "How likely is it", "Find the chance")
+        + " that " + pick(r, "every roll", "each throw", "all of them") + " " + pick(r, "shows", "lands on") + " a six?",
+        "Each roll is independent: $\\boxed{\\frac{1}{" + d + "}}$.", "\\frac{1}{" + d + "}", 1 + n);
+  }
+
+  private static Problem powerDerivative(String pre, SplittableRandom r) {
+    int n = 2 + r.nextInt(7);
+    int a = 1 + r.nextInt(5);
+    long ans = (long) n * (long) Math.pow(a, n - 1);
+    return new Problem("Calculus", "math", pre + " Let $f(x) = x^{" + n + "}$. " + pick(r, "Compute", "Evaluate", "Find") + " $f'(" + a + ")$.",
+        "$f'(x) = " + n + "x^{" + (n - 1) + "}$, so $f'(" + a + ") = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + n % 5);
+  }
+
+  private static Problem determinant2x2(String pre, SplittableRandom r) {
+    int a = r.nextInt(19) - 9;
+    int b = r.nextInt(19) - 9;
+    int c = r.nextInt(19) - 9;
+    int e = r.nextInt(19) - 9;
+    int ans = a * e - b * c;
+    return new Problem("Linear Algebra", "math", pre + " " + pick(r, "Compute", "Find", "Evaluate") + " the determinant of $\\begin{pmatrix} "
+        + a + " & " + b + " \\\\ " + c + " & " + e + " \\end{pmatrix}$.", "The determinant is $" + a + "\\cdot" + e + " - " + b
+        + "\\cdot" + c + " = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + Math.abs(ans) % 5);
+  }
+
+  private static Problem freeFallDistance(String pre, SplittableRandom r) {
+    int t = 1 + r.nextInt(9);
+    int ans = 5 * t * t;
+    return new Problem("Mechanics", "science", pre + " A " + pick(r, "stone", "ball", "coin", "key") + " is dropped and "
+        + pick(r, "falls freely", "falls", "drops") + " for " + t + " " + pick(r, "seconds", "s") + ". With $g = 10$, "
+        + pick(r, "how far", "how many meters") + " does it " + pick(r, "fall", "travel") + "?",
+        "$h = \\frac{1}{2} g t^2 = \\boxed{" + ans + "}$ m.", String.valueOf(ans), 1 + t % 5);
+  }
+
+  private static Problem heatingWater(String pre, SplittableRandom r) {
+    int m = 1 + r.nextInt(9);
+    int dt = 5 + r.nextInt(40);
+    int ans = m * 4 * dt;
+    return new Problem("Thermodynamics", "science", pre + " " + pick(r, "How much heat", "How many kJ") + " "
+        + pick(r, "warms", "heats") + " " + m + " kg of " + pick(r, "water", "liquid") + " by " + dt + " K "
+        + pick(r, "if", "when", "given that") + " $c = 4$ kJ/(kg K)?", "$Q = m c \\Delta T = \\boxed{" + ans + "}$ kJ.",
+        String.valueOf(ans), 1 + dt % 5);
+  }
+
+  private static Problem arithmeticSum(String pre, SplittableRandom r) {
+    int a = 1 + r.nextInt(20);
+    int d = 1 + r.nextInt(9);
+    int n = 5 + r.nextInt(40);
+    long ans = (long) n * (2L * a + (long) (n - 1) * d) / 2;
+    return new Problem("Sequences and Series", "math", pre + " An arithmetic " + pick(r, "sequence", "progression") + " starts at " + a
+        + " with " + pick(r, "difference", "step", "common difference") + " " + d + ". " + pick(r, "What is", "Find", "Compute")
+        + " the sum of " + pick(r, "its first", "the first") + " " + n + " terms?", "The sum is $\\frac{" + n + "}{2}(2\\cdot" + a
+        + "+" + (n - 1) + "\\cdot" + d + ") = \\boxed{" + ans + "}$.", String.valueOf(ans), 1 + n % 5);
   }
 
   /** An eval-set problem: wording no pool template uses, so only copied items overlap. */

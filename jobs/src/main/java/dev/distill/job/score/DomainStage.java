@@ -12,6 +12,7 @@ import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.text.TextNormalizer;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -66,19 +67,9 @@ public final class DomainStage implements Stage {
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SUBJECT, Columns.COT_TYPE);
     PipelineConfig.Domains cfg = context.config().domains();
-    MscCodes codes = MscCodes.load(cfg.subjectMap());
-    UserDefinedFunction fromSubject = udf((UDF1<String, String>) codes::forSubject, DataTypes.StringType);
-    UserDefinedFunction text = udf((UDF2<String, String, String>) (q, c) -> TextNormalizer.normalizeForMatch(q) + " cot_" + c,
-        DataTypes.StringType);
-    // A label from the generate stage's classifier model comes first, then the source's subject.
-    Column llm = java.util.Arrays.asList(input.schema().fieldNames()).contains(Columns.DOMAIN_LLM) ? col(Columns.DOMAIN_LLM)
-        : lit(null).cast(DataTypes.StringType);
-    Dataset<Row> labelled = input.withColumn("_basis", when(llm.isNotNull(), lit("llm")).otherwise(lit("subject")))
-        .withColumn("_label", org.apache.spark.sql.functions.coalesce(llm, fromSubject.apply(col(Columns.SUBJECT))))
-        .withColumn("_text", text.apply(col(Columns.QUESTION), col(Columns.COT_TYPE)));
-    Column none = lit(null).cast(DataTypes.StringType);
+    Dataset<Row> labelled = labelled(input, MscCodes.load(cfg.subjectMap()));
     if (cfg.classifier().equals("none")) {
-      return finish(labelled.withColumn(Columns.DOMAIN, lit(MscCodes.GENERAL)).withColumn(Columns.DOMAIN_BASIS, lit("none")), none);
+      return finish(labelled.withColumn(Columns.DOMAIN, lit(MscCodes.GENERAL)).withColumn(Columns.DOMAIN_BASIS, lit("none")));
     }
     Dataset<Row> training = labelled.filter(col("_label").isNotNull()).select(col(Columns.ID), col("_text"), col("_label"))
         .sort(Columns.ID).coalesce(1).cache();
@@ -88,14 +79,48 @@ public final class DomainStage implements Stage {
     if (labelledRows < 20 || sizes.getLong(1) < 2) {
       context.stat("classifier", "skipped: fewer than 20 subject-labelled rows or one class; unlabelled rows get 00");
       training.unpersist();
-      Dataset<Row> fallback = labelled.withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), lit(MscCodes.GENERAL)))
-          .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("default")));
-      return finish(fallback, none);
+      return finish(labelled.withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), lit(MscCodes.GENERAL)))
+          .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("default"))));
     }
+    Dataset<Row> classified = classified(context, labelled, training, labelledRows);
+    training.unpersist();
+    return finish(classified);
+  }
+
+  /** The rows with their text features' input ({@code _text}) and, where known, a label ({@code _label}) and its basis. */
+  private static Dataset<Row> labelled(Dataset<Row> input, MscCodes codes) {
+    UserDefinedFunction fromSubject = udf((UDF1<String, String>) codes::forSubject, DataTypes.StringType);
+    UserDefinedFunction text = udf((UDF2<String, String, String>) (q, c) -> TextNormalizer.normalizeForMatch(q) + " cot_" + c,
+        DataTypes.StringType);
+    // A label from the generate stage's classifier model comes first, then the source's subject.
+    Column llm = java.util.Arrays.asList(input.schema().fieldNames()).contains(Columns.DOMAIN_LLM) ? col(Columns.DOMAIN_LLM)
+        : lit(null).cast(DataTypes.StringType);
+    return input.withColumn("_basis", when(llm.isNotNull(), lit("llm")).otherwise(lit("subject")))
+        .withColumn("_label", org.apache.spark.sql.functions.coalesce(llm, fromSubject.apply(col(Columns.SUBJECT))))
+        .withColumn("_text", text.apply(col(Columns.QUESTION), col(Columns.COT_TYPE)));
+  }
+
+  /** Labelled rows keep their label; the classifier, trained on {@code training} less its held-out split, labels the rest. */
+  private static Dataset<Row> classified(StageContext context, Dataset<Row> labelled, Dataset<Row> training, long labelledRows) {
+    PipelineConfig.Domains cfg = context.config().domains();
     UserDefinedFunction heldOut = udf((UDF1<String, Boolean>) id -> bucket(id) < Math.round(cfg.holdoutFraction() * 100),
         DataTypes.BooleanType);
     Dataset<Row> train = training.filter(heldOut.apply(col(Columns.ID)).equalTo(false));
     Dataset<Row> test = training.filter(heldOut.apply(col(Columns.ID)));
+    UnaryOperator<Dataset<Row>> model = trained(cfg, train);
+    long heldOutRows = cfg.holdoutFraction() > 0 ? scoreHeldOut(context, model.apply(test)) : 0;
+    context.stat("classifier", "naive Bayes over hashed word uni+bigrams, trained on " + (labelledRows - heldOutRows) + " subject-labelled rows");
+    Dataset<Row> predicted = model.apply(labelled.filter(col("_label").isNull()))
+        .drop("_tokens", "_bigrams", "_terms", "_features", "_labelIndex", "rawPrediction", "probability", "prediction");
+    Dataset<Row> fromLabels = labelled.filter(col("_label").isNotNull()).withColumn("_predicted", none());
+    return fromLabels.unionByName(predicted)
+        .withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), col("_predicted")))
+        .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("classifier")))
+        .drop("_predicted");
+  }
+
+  /** Naive Bayes over the hashed features, fitted on {@code train}: the model adds the predicted code as {@code _predicted}. */
+  private static UnaryOperator<Dataset<Row>> trained(PipelineConfig.Domains cfg, Dataset<Row> train) {
     StringIndexerModel indexer = new StringIndexer().setInputCol("_label").setOutputCol("_labelIndex")
         .setStringOrderType("alphabetAsc").fit(train);
     PipelineModel features = features(cfg).fit(train);
@@ -103,29 +128,25 @@ public final class DomainStage implements Stage {
         .setLabelCol("_labelIndex").setSmoothing(cfg.smoothing()).fit(indexer.transform(features.transform(train)));
     IndexToString toCode = new IndexToString().setInputCol("prediction").setOutputCol("_predicted")
         .setLabels(indexer.labelsArray()[0]);
-    java.util.function.UnaryOperator<Dataset<Row>> model = df -> toCode.transform(nb.transform(features.transform(df)));
-    long heldOutRows = 0;
-    if (cfg.holdoutFraction() > 0) {
-      Row score = model.apply(test).agg(org.apache.spark.sql.functions.count(lit(1)),
-          org.apache.spark.sql.functions.count(when(col("_predicted").equalTo(col("_label")), lit(1)))).first();
-      heldOutRows = score.getLong(0);
-      context.stat("classifier_holdout_rows", heldOutRows);
-      context.stat("classifier_holdout_accuracy", heldOutRows == 0 ? null : Math.round(10000.0 * score.getLong(1) / heldOutRows) / 10000.0);
-    }
-    context.stat("classifier", "naive Bayes over hashed word uni+bigrams, trained on " + (labelledRows - heldOutRows) + " subject-labelled rows");
-    Dataset<Row> predicted = model.apply(labelled.filter(col("_label").isNull()))
-        .drop("_tokens", "_bigrams", "_terms", "_features", "_labelIndex", "rawPrediction", "probability", "prediction");
-    Dataset<Row> fromLabels = labelled.filter(col("_label").isNotNull()).withColumn("_predicted", none);
-    Dataset<Row> all = fromLabels.unionByName(predicted)
-        .withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), col("_predicted")))
-        .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("classifier")))
-        .drop("_predicted");
-    training.unpersist();
-    return finish(all, none);
+    return df -> toCode.transform(nb.transform(features.transform(df)));
   }
 
-  private static Dataset<Row> finish(Dataset<Row> rows, Column none) {
-    return rows.drop("_label", "_text", "_basis").withColumn(Columns.REASON, none).withColumn(Columns.DETAIL, none);
+  /** Records how many rows were held out and the share of them the model labels as their subject does; returns that count. */
+  private static long scoreHeldOut(StageContext context, Dataset<Row> predictedTest) {
+    Row score = predictedTest.agg(org.apache.spark.sql.functions.count(lit(1)),
+        org.apache.spark.sql.functions.count(when(col("_predicted").equalTo(col("_label")), lit(1)))).first();
+    long heldOutRows = score.getLong(0);
+    context.stat("classifier_holdout_rows", heldOutRows);
+    context.stat("classifier_holdout_accuracy", heldOutRows == 0 ? null : Math.round(10000.0 * score.getLong(1) / heldOutRows) / 10000.0);
+    return heldOutRows;
+  }
+
+  private static Dataset<Row> finish(Dataset<Row> rows) {
+    return rows.drop("_label", "_text", "_basis").withColumn(Columns.REASON, none()).withColumn(Columns.DETAIL, none());
+  }
+
+  private static Column none() {
+    return lit(null).cast(DataTypes.StringType);
   }
 
   private static Pipeline features(PipelineConfig.Domains cfg) {
