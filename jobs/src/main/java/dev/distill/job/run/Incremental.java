@@ -63,52 +63,75 @@ final class Incremental {
     this.baseCommits = new StageCommits(base);
   }
 
+  private static final String FIX = "; pass the id (or directory) of a completed run to --base-run / run.base_run, or leave it empty for a full run";
+
   /**
    * The base run of {@code config}, checked: completed, same stages, the same config and files for
    * every scoring stage, and its sources a prefix of this run's. Throws {@link ConfigException}
    * naming what differs.
    */
-  @SuppressWarnings("unchecked")
   static Incremental open(PipelineConfig config, RunDirectory run, Plan plan, StageFingerprints fingerprints) {
-    List<String> stages = plan.names();
+    String baseRun = config.run().baseRun();
+    RunDirectory base = new RunDirectory(baseRun.contains("/") ? baseRun : config.run().output() + "/" + baseRun, run.hadoop());
+    checkExtendable(config, run, plan, base);
+    RunJson doc = RunJson.read(base, "Cannot extend run.base_run=" + baseRun + ":");
+    checkBaseRun(doc, baseRun, base, plan.names());
+    checkSources(doc, baseRun, config);
+    Incremental incremental = new Incremental(run, base, baseRun, plan);
+    fingerprints.chainTo(incremental.baseFingerprints(fingerprints));
+    return incremental;
+  }
+
+  /** What this run must be to extend another: a whole run, not the base itself, with configured sources. */
+  private static void checkExtendable(PipelineConfig config, RunDirectory run, Plan plan, RunDirectory base) {
     if (plan.stoppedAfter() != null) {
       throw ConfigException.forKey("run.base_run", "incremental runs are for bin/distill run", "leave it empty here");
     }
-    String baseRun = config.run().baseRun();
-    String dir = baseRun.contains("/") ? baseRun : config.run().output() + "/" + baseRun;
-    RunDirectory base = new RunDirectory(dir, run.hadoop());
-    String fix = "; pass the id (or directory) of a completed run to --base-run / run.base_run, or leave it empty for a full run";
     if (base.root().equals(run.root())) {
-      throw ConfigException.forKey("run.base_run", "\"" + baseRun + "\" is this run itself", "give an earlier run's id, or a new --run-id");
+      throw ConfigException.forKey("run.base_run", "\"" + config.run().baseRun() + "\" is this run itself",
+          "give an earlier run's id, or a new --run-id");
     }
     if (config.usesSamplePool()) {
       throw ConfigException.forKey("run.base_run", "an incremental run needs configured sources (the built-in sample pool never grows)",
           "add your sources under sources:");
     }
-    RunJson doc = RunJson.read(base, "Cannot extend run.base_run=" + baseRun + ":");
+  }
+
+  /** The base run completed, through the same stages as this one. */
+  private static void checkBaseRun(RunJson doc, String baseRun, RunDirectory base, List<String> stages) {
     if (!RunJson.COMPLETED.equals(doc.status())) {
       throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": its status is " + doc.status()
-          + ", not completed; finish it first (rerun it with --run-id " + base.root().substring(base.root().lastIndexOf('/') + 1) + ")" + fix);
+          + ", not completed; finish it first (rerun it with --run-id " + base.root().substring(base.root().lastIndexOf('/') + 1) + ")" + FIX);
     }
     List<String> baseStages = doc.stageNames();
     if (!baseStages.equals(stages)) {
       throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": it ran the stages " + baseStages + ", this run needs " + stages
           + " (generate on in one and off in the other?); use the same generate roles as the base run, or run without --base-run");
     }
-    Map<String, Object> baseConfig = doc.config();
-    List<String> baseSources = sourceNames((List<Map<String, Object>>) baseConfig.getOrDefault("sources", List.of()));
+  }
+
+  /** The base run's sources come first in this run's, in the same order. */
+  @SuppressWarnings("unchecked")
+  private static void checkSources(RunJson doc, String baseRun, PipelineConfig config) {
+    List<String> baseSources = sourceNames((List<Map<String, Object>>) doc.config().getOrDefault("sources", List.of()));
     List<String> sources = config.sources().stream().map(SourceSpec::name).toList();
     if (sources.size() < baseSources.size() || !sources.subList(0, baseSources.size()).equals(baseSources)) {
       throw ConfigException.forKey("sources", "the base run " + baseRun + " read the sources " + baseSources
           + " in that order, this run reads " + sources, "keep the base run's sources first and in the same order, and add new sources after them");
     }
-    Incremental incremental = new Incremental(run, base, baseRun, plan);
+  }
+
+  /**
+   * The base run's commit fingerprint of every stage, checked: each stage committed, and every
+   * stage whose verdicts are carried over judging by the same config and files as in this run.
+   */
+  private Map<String, String> baseFingerprints(StageFingerprints fingerprints) {
     Map<String, String> chain = new LinkedHashMap<>();
     for (String stage : stages) {
-      Map<String, Object> commit = incremental.baseCommits.read(stage);
+      Map<String, Object> commit = baseCommits.read(stage);
       if (commit == null) {
         throw new ConfigException("Cannot extend run.base_run=" + baseRun + ": it has no commit record for its " + stage + " stage ("
-            + incremental.baseCommits.path(stage) + "); rerun it to completion first" + fix);
+            + baseCommits.path(stage) + "); rerun it to completion first" + FIX);
       }
       chain.put(stage, (String) commit.get("fingerprint"));
       if (plan.step(stage).carriesVerdicts() && !fingerprints.own(stage).equals(commit.get("own_fingerprint"))) {
@@ -118,8 +141,7 @@ final class Incremental {
             "use the base run's settings and files, or run without --base-run to score the whole pool again");
       }
     }
-    fingerprints.chainTo(chain);
-    return incremental;
+    return chain;
   }
 
   private static List<String> sourceNames(List<Map<String, Object>> sources) {
@@ -257,32 +279,15 @@ final class Incremental {
     long start = System.nanoTime();
     SparkSession spark = context.spark();
     String name = stage.name();
-    String before = stages.get(stages.indexOf(name) - 1);
     Dataset<Row> fresh = spark.read().parquet(newRows(previous));
-    boolean compares = stage.incumbents() != Stage.Incumbents.NONE;
-    Dataset<Row> verdicts;
-    long displacedRows = 0;
-    Dataset<Row> judged = null;
-    if (compares) {
-      String from = stage.incumbents() == Stage.Incumbents.INPUT ? base.stage(previous) : base.stage(name);
-      Dataset<Row> incumbents = carried(spark, from, before).select(columns(fresh));
-      Dataset<Row> input = fresh.withColumn(Stage.INCUMBENT, lit(false)).unionByName(incumbents.withColumn(Stage.INCUMBENT, lit(true)));
-      judged = stage.apply(context, input).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> baseKept = carried(spark, base.stage(name), before).select(col(KEY[0]), col(KEY[1]));
-      Dataset<Row> displaced = judged.filter(col(Stage.INCUMBENT).and(col(Columns.REASON).isNotNull()))
-          .join(baseKept, KEY, "left_semi").select(columns(judged));
-      displaced.select(col(KEY[0]), col(KEY[1])).write().mode(SaveMode.Overwrite).parquet(displaced(name));
-      displacedRows = spark.read().parquet(displaced(name)).count();
-      verdicts = judged.filter(not(col(Stage.INCUMBENT))).unionByName(displaced).drop(Stage.INCUMBENT);
-    } else {
-      verdicts = stage.apply(context, fresh);
-    }
+    Verdicts verdicts = stage.incumbents() == Stage.Incumbents.NONE ? new Verdicts(stage.apply(context, fresh), null, 0)
+        : withIncumbents(stage, context, previous, fresh);
     StageRunner.Counts added;
     try {
-      added = StageRunner.write(verdicts, newRows(name), newRemoved(name));
+      added = StageRunner.write(verdicts.rows(), newRows(name), newRemoved(name));
     } finally {
-      if (judged != null) {
-        judged.unpersist();
+      if (verdicts.persisted() != null) {
+        verdicts.persisted().unpersist();
       }
     }
     merge(spark, base.stage(name), newRows(name), run.stage(name), name);
@@ -290,6 +295,35 @@ final class Incremental {
     StageRunner.Counts all = StageRunner.count(spark.read().parquet(run.stage(name)).withColumn(Columns.REASON, lit(null).cast("string"))
         .select(Columns.REASON).unionByName(spark.read().parquet(run.removed(name)).select(Columns.REASON)));
     Map<String, Object> extra = context.drainStats();
+    extra.put("incremental", figures(added, all, verdicts.displaced()));
+    return new StageResult(name, all.total(), all.kept(), all.removed(), (System.nanoTime() - start) / 1e9, extra);
+  }
+
+  /** The new rows' verdicts (with the displaced base rows among them), the dataset to unpersist after writing, the displaced count. */
+  private record Verdicts(Dataset<Row> rows, Dataset<Row> persisted, long displaced) {}
+
+  /**
+   * Judges the new rows beside the base run's carried rows of this stage (its input or its kept
+   * rows, {@link Stage#incumbents()}); a base row it kept before and removes now is displaced.
+   */
+  private Verdicts withIncumbents(Stage stage, StageContext context, String previous, Dataset<Row> fresh) {
+    SparkSession spark = context.spark();
+    String name = stage.name();
+    String before = stages.get(stages.indexOf(name) - 1);
+    String from = stage.incumbents() == Stage.Incumbents.INPUT ? base.stage(previous) : base.stage(name);
+    Dataset<Row> incumbents = carried(spark, from, before).select(columns(fresh));
+    Dataset<Row> input = fresh.withColumn(Stage.INCUMBENT, lit(false)).unionByName(incumbents.withColumn(Stage.INCUMBENT, lit(true)));
+    Dataset<Row> judged = stage.apply(context, input).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> baseKept = carried(spark, base.stage(name), before).select(col(KEY[0]), col(KEY[1]));
+    Dataset<Row> displaced = judged.filter(col(Stage.INCUMBENT).and(col(Columns.REASON).isNotNull()))
+        .join(baseKept, KEY, "left_semi").select(columns(judged));
+    displaced.select(col(KEY[0]), col(KEY[1])).write().mode(SaveMode.Overwrite).parquet(displaced(name));
+    long displacedRows = spark.read().parquet(displaced(name)).count();
+    return new Verdicts(judged.filter(not(col(Stage.INCUMBENT))).unionByName(displaced).drop(Stage.INCUMBENT), judged, displacedRows);
+  }
+
+  /** What run.json says of an incremental stage: new rows in and out, displaced and carried base rows. */
+  private Map<String, Object> figures(StageRunner.Counts added, StageRunner.Counts all, long displacedRows) {
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("base_run", baseRun);
     figures.put("new_rows_in", added.total() - displacedRows);
@@ -297,8 +331,7 @@ final class Incremental {
     figures.put("new_removed", added.removed());
     figures.put("displaced_rows", displacedRows);
     figures.put("carried_rows_in", all.total() - added.total() + displacedRows);
-    extra.put("incremental", figures);
-    return new StageResult(name, all.total(), all.kept(), all.removed(), (System.nanoTime() - start) / 1e9, extra);
+    return figures;
   }
 
   /** {@code target} = the base run's carried rows of {@code baseDir} + the rows in {@code added}. */
