@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -199,62 +201,84 @@ public final class ChatClient {
   }
 
   private Attempt streamOnce(String baseUrl, String body, ApiKey key) throws InterruptedException {
-    BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
-    AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
-    AtomicReference<HttpResponse.ResponseInfo> info = new AtomicReference<>();
-    java.util.concurrent.atomic.AtomicBoolean eventStream = new java.util.concurrent.atomic.AtomicBoolean();
-    CountDownLatch headers = new CountDownLatch(1);
-    Flow.Subscriber<String> lineSink = new Flow.Subscriber<>() {
-      @Override
-      public void onSubscribe(Flow.Subscription s) {
-        subscription.set(s);
-        s.request(Long.MAX_VALUE);
-      }
-
-      @Override
-      public void onNext(String line) {
-        lines.add(line);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        lines.add(t);
-      }
-
-      @Override
-      public void onComplete() {
-        lines.add(END);
-      }
-    };
-    HttpResponse.BodyHandler<String> handler = response -> {
-      boolean events = response.statusCode() == 200
-          && response.headers().firstValue("Content-Type").orElse("").toLowerCase(java.util.Locale.ROOT).contains("text/event-stream");
-      eventStream.set(events);
-      info.set(response);
-      headers.countDown();
-      return events ? HttpResponse.BodySubscribers.fromLineSubscriber(lineSink, s -> "", StandardCharsets.UTF_8, null)
-          : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
-    };
-    CompletableFuture<HttpResponse<String>> future = HTTP.sendAsync(request(baseUrl, body, key, true), handler);
+    StreamSink sink = new StreamSink();
+    CompletableFuture<HttpResponse<String>> future = HTTP.sendAsync(request(baseUrl, body, key, true), sink);
     try {
-      if (!awaitHeaders(headers, future)) {
+      if (!awaitHeaders(sink.headers, future)) {
         future.cancel(true);
         return Attempt.transientFailure(0, "timed out after " + timeout.toSeconds() + "s waiting for the response to start", true);
       }
-      if (info.get() == null) {
+      if (sink.info.get() == null) {
         return failed(cause(future));
       }
-      if (!eventStream.get()) {
-        // Not an event stream: an error, or a server that ignores stream and answers whole.
-        HttpResponse<String> whole = wholeBody(future);
-        if (whole == null) {
-          return Attempt.transientFailure(0, "timed out after " + timeout.toSeconds() + "s reading the response", true);
-        }
-        return fromBody(whole.statusCode(), whole.headers(), whole.body());
+      if (!sink.eventStream.get()) {
+        return notStreamed(future);
       }
-      return readEvents(lines, subscription, future);
+      return readEvents(sink, future);
     } catch (ExecutionException e) {
       return failed(e.getCause());
+    }
+  }
+
+  /** A response to a streamed request that is not an event stream: an error, or a server that ignores stream and answers whole. */
+  private Attempt notStreamed(CompletableFuture<HttpResponse<String>> future) throws InterruptedException, ExecutionException {
+    HttpResponse<String> whole = wholeBody(future);
+    if (whole == null) {
+      return Attempt.transientFailure(0, "timed out after " + timeout.toSeconds() + "s reading the response", true);
+    }
+    return fromBody(whole.statusCode(), whole.headers(), whole.body());
+  }
+
+  /**
+   * Takes a streamed response: says as soon as its headers come whether it is an event stream,
+   * then queues its lines, its error or its end for the caller to read with its own timeouts. A
+   * response that is not an event stream is read whole.
+   */
+  private static final class StreamSink implements HttpResponse.BodyHandler<String>, Flow.Subscriber<String> {
+    final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
+    final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+    final AtomicReference<HttpResponse.ResponseInfo> info = new AtomicReference<>();
+    final AtomicBoolean eventStream = new AtomicBoolean();
+    final CountDownLatch headers = new CountDownLatch(1);
+
+    @Override
+    public HttpResponse.BodySubscriber<String> apply(HttpResponse.ResponseInfo response) {
+      boolean events = response.statusCode() == 200
+          && response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT).contains("text/event-stream");
+      eventStream.set(events);
+      info.set(response);
+      headers.countDown();
+      return events ? HttpResponse.BodySubscribers.fromLineSubscriber(this, s -> "", StandardCharsets.UTF_8, null)
+          : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription.set(s);
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(String line) {
+      lines.add(line);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      lines.add(t);
+    }
+
+    @Override
+    public void onComplete() {
+      lines.add(END);
+    }
+
+    /** Stops a body the reader is done with (or gave up on) before it ended. */
+    void cancelUnlessDone(CompletableFuture<?> future) {
+      Flow.Subscription s = subscription.get();
+      if (s != null && !future.isDone()) {
+        s.cancel();
+      }
     }
   }
 
@@ -277,29 +301,36 @@ public final class ChatClient {
     }
   }
 
-  /**
-   * Reads the event stream until [DONE]. The idle clock restarts with every data event; comment
-   * lines (DeepSeek's and OpenRouter's keep-alives) count as life only until the first data
-   * arrives, and then within timeout_seconds, so a server that keeps a stream open on keep-alives
-   * alone is given up on.
-   */
-  private Attempt readEvents(BlockingQueue<Object> lines, AtomicReference<Flow.Subscription> subscription, CompletableFuture<?> future)
-      throws InterruptedException {
-    StreamAssembler stream = new StreamAssembler();
-    boolean done = false;
-    long opened = System.nanoTime();
-    long deadline = opened + Math.max(idleTimeout.toNanos(), timeout.toNanos());
+  private Attempt readEvents(StreamSink sink, CompletableFuture<?> future) throws InterruptedException {
+    EventReader reader = new EventReader();
     try {
+      return reader.read(sink.lines);
+    } catch (ChatReply.MalformedReplyException e) {
+      return Attempt.transientFailure(200, e.getMessage(), true);
+    } finally {
+      sink.cancelUnlessDone(future);
+    }
+  }
+
+  /**
+   * Reads one event stream until [DONE] (then waits a second for its end, ignoring what else
+   * comes). The idle clock restarts with every data event; comment lines (DeepSeek's and
+   * OpenRouter's keep-alives) count as life only until the first data arrives, and then within
+   * timeout_seconds, so a server that keeps a stream open on keep-alives alone is given up on.
+   */
+  private final class EventReader {
+    private final StreamAssembler stream = new StreamAssembler();
+    private boolean done;
+    private long deadline = System.nanoTime() + Math.max(idleTimeout.toNanos(), timeout.toNanos());
+
+    Attempt read(BlockingQueue<Object> lines) throws InterruptedException, ChatReply.MalformedReplyException {
       while (true) {
-        long waitNanos = done ? TimeUnit.SECONDS.toNanos(1) : deadline - System.nanoTime();
-        Object item = waitNanos <= 0 ? null : lines.poll(waitNanos, TimeUnit.NANOSECONDS);
+        Object item = next(lines);
         if (item == null) {
           if (done) {
             break;
           }
-          return Attempt.transientFailure(200, stream.chunks() == 0
-              ? "the stream sent no data within " + Math.max(idleTimeout.toSeconds(), timeout.toSeconds()) + "s (keep-alives only)"
-              : "the stream went silent for " + idleTimeout.toSeconds() + "s (generate.idle_timeout_seconds) after " + stream.chunks() + " chunks", true);
+          return silent();
         }
         if (item == END) {
           if (!done && stream.finish() == StreamAssembler.Step.ERROR) {
@@ -313,30 +344,44 @@ public final class ChatClient {
           }
           return Attempt.transientFailure(200, "the stream broke after " + stream.chunks() + " chunks: " + t, true);
         }
-        if (done) {
-          continue;
-        }
-        int before = stream.chunks();
-        StreamAssembler.Step step = stream.accept((String) item);
-        if (step == StreamAssembler.Step.ERROR) {
+        if (!done && accept((String) item) == StreamAssembler.Step.ERROR) {
           return streamError(stream);
         }
-        if (stream.chunks() > before) {
-          deadline = System.nanoTime() + idleTimeout.toNanos();
-        }
-        done = step == StreamAssembler.Step.DONE;
       }
+      return ended();
+    }
+
+    /** The next line, error or end of the stream; null when none came in time. */
+    private Object next(BlockingQueue<Object> lines) throws InterruptedException {
+      long waitNanos = done ? TimeUnit.SECONDS.toNanos(1) : deadline - System.nanoTime();
+      return waitNanos <= 0 ? null : lines.poll(waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Feeds one line; a data event restarts the idle clock. */
+    private StreamAssembler.Step accept(String line) throws ChatReply.MalformedReplyException {
+      int before = stream.chunks();
+      StreamAssembler.Step step = stream.accept(line);
+      if (step == StreamAssembler.Step.ERROR) {
+        return step;
+      }
+      if (stream.chunks() > before) {
+        deadline = System.nanoTime() + idleTimeout.toNanos();
+      }
+      done = step == StreamAssembler.Step.DONE;
+      return step;
+    }
+
+    private Attempt silent() {
+      return Attempt.transientFailure(200, stream.chunks() == 0
+          ? "the stream sent no data within " + Math.max(idleTimeout.toSeconds(), timeout.toSeconds()) + "s (keep-alives only)"
+          : "the stream went silent for " + idleTimeout.toSeconds() + "s (generate.idle_timeout_seconds) after " + stream.chunks() + " chunks", true);
+    }
+
+    private Attempt ended() throws ChatReply.MalformedReplyException {
       if (!done && !stream.finished()) {
         return Attempt.transientFailure(200, "the stream ended after " + stream.chunks() + " chunks without finishing the reply", true);
       }
       return Attempt.reply(stream.reply());
-    } catch (ChatReply.MalformedReplyException e) {
-      return Attempt.transientFailure(200, e.getMessage(), true);
-    } finally {
-      Flow.Subscription s = subscription.get();
-      if (s != null && !future.isDone()) {
-        s.cancel();
-      }
     }
   }
 

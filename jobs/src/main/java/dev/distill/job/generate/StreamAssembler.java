@@ -68,14 +68,8 @@ final class StreamAssembler {
     if (data.length() == 0) {
       return Step.MORE;
     }
-    String event = data.toString();
-    data.setLength(0);
-    JsonNode chunk;
-    try {
-      chunk = ChatReply.parseJson(event);
-    } catch (ChatReply.MalformedReplyException e) {
-      // An event cut in two by a line break is completed by the next data line.
-      data.append(event);
+    JsonNode chunk = takeEvent();
+    if (chunk == null) {
       return Step.MORE;
     }
     chunks++;
@@ -84,28 +78,49 @@ final class StreamAssembler {
       return Step.ERROR;
     }
     for (JsonNode choice : chunk.path("choices")) {
-      Parts p = choices.computeIfAbsent(choice.path("index").asInt(0), i -> new Parts());
-      JsonNode delta = choice.has("delta") ? choice.path("delta") : choice.path("message");
-      String content = ChatReply.text(delta.get("content"));
-      if (content != null) {
-        p.content.append(content);
-        p.hasContent = true;
-      }
-      String reasoning = ChatReply.reasoning(delta);
-      if (reasoning != null) {
-        p.reasoning.append(reasoning);
-        p.hasReasoning = true;
-      }
-      if (choice.hasNonNull("finish_reason")) {
-        p.finishReason = choice.get("finish_reason").asText();
-        if ("error".equals(p.finishReason)) {
-          error = choice.has("error") ? choice : chunk;
-          return Step.ERROR;
-        }
+      if (acceptChoice(choice, chunk) == Step.ERROR) {
+        return Step.ERROR;
       }
     }
     if (chunk.hasNonNull("usage") && chunk.get("usage").isObject()) {
       usage = chunk.get("usage");
+    }
+    return Step.MORE;
+  }
+
+  /** The pending event as JSON, or null (and kept pending) when it does not parse yet. */
+  private JsonNode takeEvent() {
+    String event = data.toString();
+    data.setLength(0);
+    try {
+      return ChatReply.parseJson(event);
+    } catch (ChatReply.MalformedReplyException e) {
+      // An event cut in two by a line break is completed by the next data line.
+      data.append(event);
+      return null;
+    }
+  }
+
+  /** Adds one choice's delta; ERROR when it finished with {@code finish_reason: error}. */
+  private Step acceptChoice(JsonNode choice, JsonNode chunk) {
+    Parts p = choices.computeIfAbsent(choice.path("index").asInt(0), i -> new Parts());
+    JsonNode delta = choice.has("delta") ? choice.path("delta") : choice.path("message");
+    String content = ChatReply.text(delta.get("content"));
+    if (content != null) {
+      p.content.append(content);
+      p.hasContent = true;
+    }
+    String reasoning = ChatReply.reasoning(delta);
+    if (reasoning != null) {
+      p.reasoning.append(reasoning);
+      p.hasReasoning = true;
+    }
+    if (choice.hasNonNull("finish_reason")) {
+      p.finishReason = choice.get("finish_reason").asText();
+      if ("error".equals(p.finishReason)) {
+        error = choice.has("error") ? choice : chunk;
+        return Step.ERROR;
+      }
     }
     return Step.MORE;
   }

@@ -105,6 +105,25 @@ public final class GradeCommand {
    *     any row (the output file is removed)
    */
   public GradeSummary execute() {
+    checkOptions();
+    ResponseSelector responses = ResponseSelector.responses(responsePath);
+    ResponseSelector reference = ResponseSelector.reference(referencePath);
+    GradeInput.checkExists(input);
+    long start = System.nanoTime();
+    Tally tally = new Tally();
+    try {
+      gradeAll(responses, reference, tally);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot grade " + input + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      removeOutput();
+      throw e;
+    }
+    checkSelected(tally, responses, reference);
+    return tally.summary(input.toString(), responsePath, referencePath, (System.nanoTime() - start) / 1e9);
+  }
+
+  private void checkOptions() {
     if (input == null) {
       throw new ConfigException("Cannot grade: no input; give the file of model outputs with --input FILE");
     }
@@ -114,54 +133,53 @@ public final class GradeCommand {
     if (referencePath == null || referencePath.isBlank()) {
       throw new ConfigException("Cannot grade " + input + ": no --reference; give the path of the reference answer, e.g. --reference answer");
     }
-    ResponseSelector responses = ResponseSelector.responses(responsePath);
-    ResponseSelector reference = ResponseSelector.reference(referencePath);
-    GradeInput.checkExists(input);
-    long start = System.nanoTime();
-    Tally tally = new Tally();
-    boolean ownFile = output != null;
-    try {
-      if (ownFile && output.toAbsolutePath().getParent() != null) {
-        Files.createDirectories(output.toAbsolutePath().getParent());
-      }
-      OutputStream target = ownFile ? Files.newOutputStream(output) : stream != null ? stream : System.out;
-      Writer writer = new BufferedWriter(new OutputStreamWriter(target, StandardCharsets.UTF_8), 1 << 16);
-      try {
-        GradeInput.read(input, new GradeInput.RowSink() {
-          @Override
-          public void row(long row, JsonNode record) {
-            if (tally.firstRow == null) {
-              tally.firstRow = record;
-            }
-            gradeRow(row, record, responses, reference, writer, tally);
-          }
+  }
 
-          @Override
-          public void unreadable(long row, long line, String error) {
-            tally.unreadable++;
-            if (tally.unreadable <= LISTED) {
-              log.println("distill: Cannot read " + input + " row " + row + (line > 0 ? " (line " + line + ")" : "") + ": " + error
-                  + "; fix or remove that record (the other rows are graded)");
-            } else if (tally.unreadable == LISTED + 1) {
-              log.println("distill: more unreadable records follow; only the first " + LISTED + " are listed");
-            }
-          }
-        });
-      } finally {
-        if (ownFile) {
-          writer.close();
-        } else {
-          writer.flush();
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot grade " + input + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      removeOutput();
-      throw e;
+  /** Grades every row into the output: closed when it is the command's own file, only flushed when it is the caller's stream. */
+  private void gradeAll(ResponseSelector responses, ResponseSelector reference, Tally tally) throws IOException {
+    boolean ownFile = output != null;
+    if (ownFile && output.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(output.toAbsolutePath().getParent());
     }
-    checkSelected(tally, responses, reference);
-    return tally.summary(input.toString(), responsePath, referencePath, (System.nanoTime() - start) / 1e9);
+    OutputStream target = ownFile ? Files.newOutputStream(output) : stream != null ? stream : System.out;
+    Writer writer = new BufferedWriter(new OutputStreamWriter(target, StandardCharsets.UTF_8), 1 << 16);
+    try {
+      GradeInput.read(input, rowSink(responses, reference, writer, tally));
+    } finally {
+      if (ownFile) {
+        writer.close();
+      } else {
+        writer.flush();
+      }
+    }
+  }
+
+  private GradeInput.RowSink rowSink(ResponseSelector responses, ResponseSelector reference, Writer writer, Tally tally) {
+    return new GradeInput.RowSink() {
+      @Override
+      public void row(long row, JsonNode record) {
+        if (tally.firstRow == null) {
+          tally.firstRow = record;
+        }
+        gradeRow(row, record, responses, reference, writer, tally);
+      }
+
+      @Override
+      public void unreadable(long row, long line, String error) {
+        reportUnreadable(row, line, error, tally);
+      }
+    };
+  }
+
+  /** Lists the first {@link #LISTED} unreadable records as they are met, then says that more follow. */
+  private void reportUnreadable(long row, long line, String error, Tally tally) {
+    tally.unreadable++;
+    if (tally.unreadable <= LISTED) {
+      log.println("distill: Cannot read " + input + " row " + row + (line > 0 ? " (line " + line + ")" : "") + ": " + error
+          + "; fix or remove that record (the other rows are graded)");
+    } else if (tally.unreadable == LISTED + 1) {
+      log.println("distill: more unreadable records follow; only the first " + LISTED + " are listed");
+    }
   }
 
   /** Grades every response of one row and writes its lines. */

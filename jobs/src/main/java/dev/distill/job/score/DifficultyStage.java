@@ -130,57 +130,69 @@ public final class DifficultyStage implements Stage {
     String trace = row.getString(in.fieldIndex(Columns.TRACE));
     String solution = row.getString(in.fieldIndex(Columns.SOLUTION));
     String question = row.getString(in.fieldIndex(Columns.QUESTION));
-    Integer correct = null;
-    Integer total = null;
-    String solvedBy = null;
-    int gradesIndex = in.fieldIndex(Columns.GRADES);
-    if (!row.isNullAt(gradesIndex)) {
-      Map<String, Boolean> grades = row.getJavaMap(gradesIndex);
-      total = grades.size();
-      correct = 0;
-      StringBuilder solved = new StringBuilder();
-      for (Map.Entry<String, Boolean> e : new java.util.TreeMap<>(grades).entrySet()) {
-        if (Boolean.TRUE.equals(e.getValue())) {
-          correct++;
-          solved.append(solved.length() == 0 ? "" : ",").append(e.getKey());
-        }
-      }
-      solvedBy = correct > 0 ? "solved by " + solved : null;
-    } else {
-      int[] pass = passCounts(row.getString(in.fieldIndex(Columns.METADATA)));
-      if (pass != null) {
-        correct = pass[0];
-        total = pass[1];
-      }
-    }
-    String reason = hard && solvedBy != null ? SOLVED_BY_STUDENT : null;
-    String detail = reason == null ? null : solvedBy;
+    Students students = students(row, in);
+    String reason = hard && students.solvedBy() != null ? SOLVED_BY_STUDENT : null;
+    String detail = reason == null ? null : students.solvedBy();
     if (reason == null && band != null) {
-      detail = outsideBand(correct, total, band);
+      detail = outsideBand(students.correct(), students.total(), band);
       reason = detail == null ? null : PASS_RATE;
     }
-    TokenCounter lengths = reason == null ? counter : ESTIMATE;
-    String estimated = reason == null || !counter.exact() ? "" : " (estimated: removed by the hard filter)";
-    Integer traceTokens = trace == null || trace.isBlank() || !estimated.isEmpty() ? null : counter.count(trace);
-    int lengthTokens;
-    String lengthBasis;
-    if (trace != null && !trace.isBlank()) {
-      lengthTokens = traceTokens != null ? traceTokens : lengths.count(trace);
-      lengthBasis = "trace" + estimated;
-    } else if (solution != null && !solution.isBlank()) {
-      lengthTokens = lengths.count(solution);
-      lengthBasis = "solution" + estimated;
-    } else {
-      lengthTokens = lengths.count(question);
-      lengthBasis = "question" + estimated;
+    Length length = length(trace, solution, question, counter, reason != null);
+    Boolean teacherCorrect = teacherCorrect(row, in, solution);
+    DifficultySignals.Difficulty d = DifficultySignals.of(students.correct(), students.total(), row.getString(in.fieldIndex(Columns.LEVEL)),
+        row.getString(in.fieldIndex(Columns.SOURCE)), length.tokens());
+    return Rows.append(row, length.traceTokens(), length.tokens(), length.basis(), teacherCorrect, students.correct(), students.total(),
+        d.value(), d.basis(), reason, detail);
+  }
+
+  /**
+   * How the students did on a question: from their grades, else from the pass counts in the
+   * metadata; all null when neither is there.
+   *
+   * @param solvedBy "solved by" and the students that answered correctly, or null when none did
+   */
+  private record Students(Integer correct, Integer total, String solvedBy) {}
+
+  private static Students students(Row row, StructType in) {
+    int gradesIndex = in.fieldIndex(Columns.GRADES);
+    if (row.isNullAt(gradesIndex)) {
+      int[] pass = passCounts(row.getString(in.fieldIndex(Columns.METADATA)));
+      return pass == null ? new Students(null, null, null) : new Students(pass[0], pass[1], null);
     }
+    Map<String, Boolean> grades = row.getJavaMap(gradesIndex);
+    int correct = 0;
+    StringBuilder solved = new StringBuilder();
+    for (Map.Entry<String, Boolean> e : new java.util.TreeMap<>(grades).entrySet()) {
+      if (Boolean.TRUE.equals(e.getValue())) {
+        correct++;
+        solved.append(solved.length() == 0 ? "" : ",").append(e.getKey());
+      }
+    }
+    return new Students(correct, grades.size(), correct > 0 ? "solved by " + solved : null);
+  }
+
+  /** A row's length in tokens, and what was counted: the trace, else the solution, else the question. */
+  private record Length(Integer traceTokens, int tokens, String basis) {}
+
+  /** A removed row's length is estimated (unless the counter only estimates anyway), and its trace is not tokenised. */
+  private static Length length(String trace, String solution, String question, TokenCounter counter, boolean removed) {
+    TokenCounter lengths = removed ? ESTIMATE : counter;
+    String estimated = !removed || !counter.exact() ? "" : " (estimated: removed by the hard filter)";
+    Integer traceTokens = trace == null || trace.isBlank() || !estimated.isEmpty() ? null : counter.count(trace);
+    if (trace != null && !trace.isBlank()) {
+      return new Length(traceTokens, traceTokens != null ? traceTokens : lengths.count(trace), "trace" + estimated);
+    }
+    if (solution != null && !solution.isBlank()) {
+      return new Length(traceTokens, lengths.count(solution), "solution" + estimated);
+    }
+    return new Length(traceTokens, lengths.count(question), "question" + estimated);
+  }
+
+  /** The judge's verdict when the row has one, else the teacher attempt graded against the reference. */
+  private static Boolean teacherCorrect(Row row, StructType in, String solution) {
     int judged = java.util.Arrays.asList(in.fieldNames()).indexOf(Columns.JUDGE_CORRECT);
-    Boolean teacherCorrect = judged >= 0 && !row.isNullAt(judged) ? (Boolean) row.getBoolean(judged)
+    return judged >= 0 && !row.isNullAt(judged) ? (Boolean) row.getBoolean(judged)
         : teacherCorrect(row.getString(in.fieldIndex(Columns.ATTEMPT)), row.getString(in.fieldIndex(Columns.ANSWER)), solution);
-    DifficultySignals.Difficulty d = DifficultySignals.of(correct, total, row.getString(in.fieldIndex(Columns.LEVEL)),
-        row.getString(in.fieldIndex(Columns.SOURCE)), lengthTokens);
-    return Rows.append(row, traceTokens, lengthTokens, lengthBasis, teacherCorrect, correct, total, d.value(), d.basis(),
-        reason, detail);
   }
 
   /** Why a row's pass rate is outside [lo, hi], or null when it is inside; a row with no graded answer is outside. */

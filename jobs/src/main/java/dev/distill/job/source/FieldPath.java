@@ -61,10 +61,7 @@ public final class FieldPath implements Serializable {
         if (steps.isEmpty()) {
           throw new IllegalArgumentException("'" + text + "' starts with '[': name the field first, e.g. options[0]");
         }
-        int close = text.indexOf(']', i);
-        if (close < 0) {
-          throw new IllegalArgumentException("'" + text + "' has '[' without a closing ']'");
-        }
+        int close = closingBracket(text, i);
         steps.add(bracket(text, text.substring(i + 1, close).strip()));
         i = close + 1;
         expectName = false;
@@ -78,13 +75,7 @@ public final class FieldPath implements Serializable {
         if (!expectName) {
           throw new IllegalArgumentException("'" + text + "' needs a '.' before the name at position " + (i + 1));
         }
-        int end = i;
-        while (end < text.length() && ".[".indexOf(text.charAt(end)) < 0) {
-          if ("]{}|".indexOf(text.charAt(end)) >= 0) {
-            throw new IllegalArgumentException("'" + text + "' holds '" + text.charAt(end) + "' at position " + (end + 1));
-          }
-          end++;
-        }
+        int end = nameEnd(text, i);
         steps.add(new Name(text.substring(i, end).strip()));
         i = end;
         expectName = false;
@@ -94,6 +85,26 @@ public final class FieldPath implements Serializable {
       throw new IllegalArgumentException("'" + text + "' ends with '.'");
     }
     return new FieldPath(text, steps);
+  }
+
+  private static int closingBracket(String text, int open) {
+    int close = text.indexOf(']', open);
+    if (close < 0) {
+      throw new IllegalArgumentException("'" + text + "' has '[' without a closing ']'");
+    }
+    return close;
+  }
+
+  /** Where the name starting at {@code start} ends: at the next '.' or '[', or the end of the path. */
+  private static int nameEnd(String text, int start) {
+    int end = start;
+    while (end < text.length() && ".[".indexOf(text.charAt(end)) < 0) {
+      if ("]{}|".indexOf(text.charAt(end)) >= 0) {
+        throw new IllegalArgumentException("'" + text + "' holds '" + text.charAt(end) + "' at position " + (end + 1));
+      }
+      end++;
+    }
+    return end;
   }
 
   private static Step bracket(String text, String inside) {
