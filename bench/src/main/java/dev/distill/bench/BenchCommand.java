@@ -22,6 +22,7 @@ import dev.distill.job.score.DifficultyStage;
 import dev.distill.job.spark.SparkSessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -238,7 +239,7 @@ public final class BenchCommand {
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     m.put("spark", spark.version() + " " + spark.sparkContext().master());
     m.put("max_heap_gib", Peers.round(Runtime.getRuntime().maxMemory() / 1073741824.0, 2));
-    m.put("load_average_at_end", Peers.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
+    m.put("load_average_at_end", Peers.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
     return m;
   }
 

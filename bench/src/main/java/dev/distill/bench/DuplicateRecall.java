@@ -1,5 +1,6 @@
 package dev.distill.bench;
 
+import dev.distill.job.dedup.IdComponents;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ final class DuplicateRecall {
 
   /** Connected components of an edge list (pairs of ids): member -> the smallest id of its component. */
   static Map<String, String> components(List<String[]> edges) {
-    dev.distill.job.dedup.IdComponents components = new dev.distill.job.dedup.IdComponents();
+    IdComponents components = new IdComponents();
     for (String[] e : edges) {
       components.union(e[0], e[1]);
     }

@@ -17,6 +17,8 @@ import dev.distill.udf.tokens.TokenCounter;
 import dev.distill.udf.tokens.TokenCounters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,9 +36,11 @@ import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -48,7 +52,7 @@ final class Peers {
   /** MLlib's feature space for hashed shingles: 2^24 slots (collisions negligible at 10^6 questions x 80 shingles). */
   static final int MLLIB_FEATURES = 1 << 24;
 
-  private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private Peers() {}
 
@@ -61,7 +65,7 @@ final class Peers {
     PipelineConfig.Dedup cfg = context.config().dedup();
     Dataset<Row> perId = perId(dedupInput).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Set<String> ids = new HashSet<>(perId.select(Columns.ID).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+      Set<String> ids = new HashSet<>(perId.select(Columns.ID).as(Encoders.STRING()).collectAsList());
       List<BenchPool.Planted> near = planted.stream().filter(p -> p.kind().equals("near")).toList();
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("rows", ids.size());
@@ -139,7 +143,7 @@ final class Peers {
       return Vectors.sparse(MLLIB_FEATURES, index, ones);
     }, new VectorUDT());
     Dataset<Row> vectors = perId.select(col(Columns.ID), features.apply(col(Columns.QUESTION)).as("features"))
-        .filter(udf((UDF1<Vector, Boolean>) v -> v.numNonzeros() > 0, org.apache.spark.sql.types.DataTypes.BooleanType)
+        .filter(udf((UDF1<Vector, Boolean>) v -> v.numNonzeros() > 0, DataTypes.BooleanType)
             .apply(col("features")));
     MinHashLSHModel model = new MinHashLSH().setNumHashTables(hashTables).setSeed(cfg.seed())
         .setInputCol("features").setOutputCol("hashes").fit(vectors);

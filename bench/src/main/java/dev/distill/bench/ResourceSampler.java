@@ -1,17 +1,25 @@
 package dev.distill.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.distill.job.io.Console;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.lang.management.OperatingSystemMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Samples this JVM's memory every {@value #PERIOD_MILLIS} ms on a daemon thread and keeps the peak
@@ -36,13 +44,13 @@ final class ResourceSampler implements Console.StageListener, AutoCloseable {
   private volatile boolean running = true;
   private double cpuAtStart;
 
-  private final List<javax.management.NotificationEmitter> emitters = new java.util.ArrayList<>();
-  private final javax.management.NotificationListener afterGc = (notification, handback) -> {
-    if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+  private final List<NotificationEmitter> emitters = new ArrayList<>();
+  private final NotificationListener afterGc = (notification, handback) -> {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
       return;
     }
-    com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
-        .from((javax.management.openmbean.CompositeData) notification.getUserData());
+    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
+        .from((CompositeData) notification.getUserData());
     long after = 0;
     for (MemoryPoolMXBean p : heapPools) {
       MemoryUsage u = info.getGcInfo().getMemoryUsageAfterGc().get(p.getName());
@@ -55,8 +63,8 @@ final class ResourceSampler implements Console.StageListener, AutoCloseable {
   };
 
   ResourceSampler() {
-    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      if (gc instanceof javax.management.NotificationEmitter e) {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter e) {
         e.addNotificationListener(afterGc, null, null);
         emitters.add(e);
       }
@@ -130,7 +138,7 @@ final class ResourceSampler implements Console.StageListener, AutoCloseable {
   }
 
   static double cpuSeconds() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
       return sun.getProcessCpuTime() / 1e9;
     }
@@ -154,10 +162,10 @@ final class ResourceSampler implements Console.StageListener, AutoCloseable {
   public void close() {
     running = false;
     thread.interrupt();
-    for (javax.management.NotificationEmitter e : emitters) {
+    for (NotificationEmitter e : emitters) {
       try {
         e.removeNotificationListener(afterGc);
-      } catch (javax.management.ListenerNotFoundException ignored) {
+      } catch (ListenerNotFoundException ignored) {
         // already gone
       }
     }

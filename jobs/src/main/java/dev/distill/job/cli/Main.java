@@ -8,12 +8,16 @@ import dev.distill.job.generate.GenerateStage;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.Version;
 import dev.distill.job.run.Plan;
+import dev.distill.job.select.Selector;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /** The distill command line: parses the command and its options (picocli) and maps what happens to an exit code. */
@@ -46,7 +50,7 @@ public final class Main implements Callable<Integer> {
   /** The command line whose run and generate commands run the plans {@code plans} makes. */
   public static CommandLine commandLine(Plans plans) {
     CommandLine cli = new CommandLine(new Main());
-    for (String name : java.util.List.of("run", "generate")) {
+    for (String name : List.of("run", "generate")) {
       ((PipelineCommand) cli.getSubcommands().get(name).getCommand()).plans = plans;
     }
     cli.setOut(new PrintWriter(System.out, true));
@@ -55,6 +59,7 @@ public final class Main implements Callable<Integer> {
     Console console = new Console(System.out);
     describeSteps(cli.getSubcommands().get("run"), plans.of(PipelineConfig.from(ConfigLoader.defaults()), console).arrows());
     describeSteps(cli.getSubcommands().get("generate"), Plan.all(console).through(GenerateStage.NAME).arrows());
+    describeStrategies(cli.getSubcommands().get("select"));
     cli.setParameterExceptionHandler(Main::usageError);
     cli.setExecutionExceptionHandler((e, command, parsed) -> Failures.report(e, command.getErr()));
     return cli;
@@ -68,6 +73,18 @@ public final class Main implements Callable<Integer> {
       lines[i] = lines[i].replace("STEPS", steps);
     }
     spec.usageMessage().description(lines);
+  }
+
+  /** Lists every registered strategy with the options it reads under select's --strategy. */
+  private static void describeStrategies(CommandLine select) {
+    CommandSpec spec = select.getCommandSpec();
+    OptionSpec strategy = spec.findOption("--strategy");
+    List<String> lines = new ArrayList<>(List.of(strategy.description()));
+    for (Selector s : Selector.all()) {
+      lines.add("  " + s.name() + (s.options().isEmpty() ? "" : ": reads " + String.join(", ", s.options())));
+    }
+    spec.remove(strategy);
+    spec.addOption(OptionSpec.builder(strategy).description(lines.toArray(String[]::new)).build());
   }
 
   /** {@code distill} alone prints the usage. */

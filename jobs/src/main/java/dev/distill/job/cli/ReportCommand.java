@@ -10,6 +10,7 @@ import dev.distill.job.report.ReportWriter;
 import dev.distill.job.spark.SparkSessions;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -43,7 +44,7 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     Console console = new Console(System.out);
     String runDir = target.dir();
-    RunJson doc = RunJson.read(new RunDirectory(runDir, new org.apache.hadoop.conf.Configuration()), "Cannot report on");
+    RunJson doc = RunJson.read(new RunDirectory(runDir, new Configuration()), "Cannot report on");
     PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(doc.config(), overrides.sets));
     SparkSession spark = SparkSessions.create(config);
     try {

@@ -11,6 +11,7 @@ import dev.distill.job.spark.SparkSessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +61,7 @@ final class SelectCommand implements Callable<Integer> {
     if (size != null) {
       sets.add("select.size=" + size);
     }
-    Reselection reselection = Reselection.of(new RunDirectory(runDir, new org.apache.hadoop.conf.Configuration()), sets);
+    Reselection reselection = Reselection.of(new RunDirectory(runDir, new Configuration()), sets);
     String scored = reselection.scoredTable();
     String selection = name != null ? name : reselection.defaultName();
     PipelineCommand.validateRunId(selection);

@@ -4,6 +4,7 @@ import dev.distill.job.error.ExitCode;
 import dev.distill.job.export.HandoffVerifier;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -23,7 +24,7 @@ final class VerifyHandoffCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    HandoffVerifier.Result result = HandoffVerifier.verify(dir, new org.apache.hadoop.conf.Configuration());
+    HandoffVerifier.Result result = HandoffVerifier.verify(dir, new Configuration());
     if (result.ok()) {
       out.println("[distill] handoff " + dir + " verified: " + result.rows() + " rows, every checksum, row count and chat marker matches");
       out.flush();

@@ -2,6 +2,7 @@ package dev.distill.job.conf;
 
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.Locale;
 
 /** URLs of an OpenAI-compatible API root, and whether it is on this machine or a private network. */
@@ -52,7 +53,7 @@ public final class Endpoints {
       InetAddress a = InetAddress.getByName(h);
       return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
           || h.startsWith("fd") || h.startsWith("fc");
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return false;
     }
   }

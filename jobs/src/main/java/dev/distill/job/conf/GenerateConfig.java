@@ -3,8 +3,10 @@ package dev.distill.job.conf;
 import dev.distill.job.error.ConfigException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -114,7 +116,7 @@ public record GenerateConfig(
     if (g.maxCostUsd() > 0) {
       for (Role r : g.roles()) {
         if (r.paid() && !r.priced()) {
-          throw ConfigException.forKey(r.configKey(g) + ".price_input", String.format(java.util.Locale.ROOT,
+          throw ConfigException.forKey(r.configKey(g) + ".price_input", String.format(Locale.ROOT,
               "generate.max_cost_usd is %s but %s (model %s at %s) is a paid endpoint without prices, so its spending cannot be counted",
               g.maxCostUsd(), r.configKey(g), r.model(), r.baseUrl()),
               "set " + r.configKey(g) + ".price_input and .price_output (USD per million tokens), or " + r.configKey(g)
@@ -148,7 +150,7 @@ public record GenerateConfig(
   private static List<Role> students(ConfigReader c) {
     List<Role> students = new ArrayList<>();
     List<Map<String, Object>> raw = c.maps("generate.students");
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (int i = 0; i < raw.size(); i++) {
       String key = "generate.students[" + i + "]";
       Map<String, Object> item = raw.get(i);
@@ -210,7 +212,7 @@ public record GenerateConfig(
   private static Role role(ConfigReader c, String prefix, String role, String name) {
     // Over the defaults: --set generate.teacher={model: ...} replaces the whole section.
     Map<String, Object> section = new LinkedHashMap<>();
-    if (new ConfigReader(dev.distill.job.conf.ConfigLoader.defaults()).raw(prefix) instanceof Map<?, ?> d) {
+    if (new ConfigReader(ConfigLoader.defaults()).raw(prefix) instanceof Map<?, ?> d) {
       d.forEach((k, v) -> section.put(String.valueOf(k), v));
     }
     if (c.raw(prefix) instanceof Map<?, ?> m) {

@@ -5,6 +5,7 @@ import dev.distill.job.source.EvalSetSpec;
 import dev.distill.job.source.SourceSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -157,7 +158,7 @@ public record PipelineConfig(
 
   private static Score score(ConfigReader c) {
     Map<String, String> raw = c.stringMap("select.score.weights");
-    Map<String, Double> weights = new java.util.LinkedHashMap<>();
+    Map<String, Double> weights = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : raw.entrySet()) {
       if (!WEIGHT_KEYS.contains(e.getKey())) {
         throw ConfigException.forKey("select.score.weights." + e.getKey(), "unknown score component", "use " + WEIGHT_KEYS);

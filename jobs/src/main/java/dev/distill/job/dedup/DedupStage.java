@@ -2,8 +2,11 @@ package dev.distill.job.dedup;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
@@ -15,6 +18,7 @@ import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.broadcast.Broadcast;
@@ -25,6 +29,7 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Exact dedup on the content id (hash of the normalised question), then near-duplicates with
@@ -92,10 +97,10 @@ public final class DedupStage implements Stage {
   private static Map<String, String> exactLosers(Dataset<Row> input) {
     var byContent = Window.partitionBy(col(Columns.ID))
         .orderBy(col("_t").desc(), col("_s").desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
-    Map<String, String> exactRep = new java.util.HashMap<>();
+    Map<String, String> exactRep = new HashMap<>();
     for (Row r : input.select(col(Columns.ID), col(Columns.ORIGIN), col(Columns.SOURCE_ORDER), hasTrace().as("_t"), hasSolution().as("_s"))
         .withColumn("_rn", row_number().over(byContent))
-        .withColumn("_rep", org.apache.spark.sql.functions.first(col(Columns.ORIGIN)).over(byContent))
+        .withColumn("_rep", first(col(Columns.ORIGIN)).over(byContent))
         .filter(col("_rn").gt(1)).select(col(Columns.ORIGIN), col("_rep")).collectAsList()) {
       exactRep.put(r.getString(0), r.getString(1));
     }
@@ -122,8 +127,8 @@ public final class DedupStage implements Stage {
    */
   private static Dataset<Row> onePerId(Dataset<Row> input) {
     return input.groupBy(col(Columns.ID))
-        .agg(org.apache.spark.sql.functions.first(col(Columns.QUESTION)).as(Columns.QUESTION),
-            org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.struct(hasTrace().as("trace"), hasSolution().as("solution"))).as("_best"))
+        .agg(first(col(Columns.QUESTION)).as(Columns.QUESTION),
+            max(struct(hasTrace().as("trace"), hasSolution().as("solution"))).as("_best"))
         .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
   }
 
@@ -148,7 +153,7 @@ public final class DedupStage implements Stage {
    */
   public static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> input, PipelineConfig.Dedup cfg) {
     // Read twice (signatures, then the candidates' questions): kept rather than computed again.
-    Dataset<Row> rows = input.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = input.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       return search(context, rows, cfg);
     } finally {

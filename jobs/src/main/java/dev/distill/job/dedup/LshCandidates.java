@@ -1,6 +1,9 @@
 package dev.distill.job.dedup;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
 
 import dev.distill.job.dedup.ClusterRepresentatives.Edge;
@@ -8,6 +11,7 @@ import dev.distill.job.dedup.ClusterRepresentatives.Member;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -66,9 +70,9 @@ final class LshCandidates {
   /** The rows of each band key that more than one row has, as one list of members (id, trace, solution, signature). */
   private static Dataset<Row> buckets(Dataset<Row> banded) {
     return banded.groupBy("band")
-        .agg(org.apache.spark.sql.functions.collect_list(org.apache.spark.sql.functions.struct(
+        .agg(collect_list(struct(
             col(Columns.ID), col("trace"), col("solution"), col(SIG))).as("members"))
-        .filter(org.apache.spark.sql.functions.size(col("members")).gt(1));
+        .filter(size(col("members")).gt(1));
   }
 
   /** A signed row (id, trace, solution, signature) as one {@link #BANDED} row per band; none for a question without words. */
@@ -138,14 +142,14 @@ final class LshCandidates {
 
   /** A signature as 4 big-endian bytes a slot. */
   static byte[] pack(int[] sig) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(sig.length * 4);
+    ByteBuffer b = ByteBuffer.allocate(sig.length * 4);
     b.asIntBuffer().put(sig);
     return b.array();
   }
 
   static int[] unpack(byte[] packed) {
     int[] sig = new int[packed.length / 4];
-    java.nio.ByteBuffer.wrap(packed).asIntBuffer().get(sig);
+    ByteBuffer.wrap(packed).asIntBuffer().get(sig);
     return sig;
   }
 

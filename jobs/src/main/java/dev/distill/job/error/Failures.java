@@ -1,5 +1,6 @@
 package dev.distill.job.error;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 
 /** What a command prints for an exception and the exit code it returns: one mapping for every command. */
@@ -33,7 +34,7 @@ public final class Failures {
   /** An I/O failure anywhere in the cause chain, or the cluster gone: not distill's fault, worth a retry. */
   public static boolean isUpstream(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof java.io.IOException) {
+      if (t instanceof IOException) {
         return true;
       }
       String message = String.valueOf(t.getMessage());

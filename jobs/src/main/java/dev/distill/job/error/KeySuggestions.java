@@ -1,6 +1,7 @@
 package dev.distill.job.error;
 
 import java.util.Collection;
+import java.util.Locale;
 
 /** The likely key behind a typo, for config errors: "did you mean dedup.threshold?". */
 public final class KeySuggestions {
@@ -13,12 +14,12 @@ public final class KeySuggestions {
 
   /** The valid key within a typo's reach of {@code key} (edit distance, adjacent swaps count one), or null. */
   public static String closest(String key, Collection<String> valid) {
-    String k = key.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+    String k = key.toLowerCase(Locale.ROOT).replace('-', '_');
     int reach = Math.max(1, Math.min(3, k.length() / 3));
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : valid) {
-      int d = distance(k, candidate.toLowerCase(java.util.Locale.ROOT));
+      int d = distance(k, candidate.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {
         best = candidate;
         bestDistance = d;

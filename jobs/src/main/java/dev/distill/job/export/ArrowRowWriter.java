@@ -20,6 +20,8 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Writes Spark rows as an Arrow IPC stream (the format of {@code datasets}' .arrow files), in
@@ -82,8 +84,8 @@ final class ArrowRowWriter implements AutoCloseable {
     } else if (vector instanceof BitVector v) {
       v.setSafe(index, ((Boolean) value) ? 1 : 0);
     } else if (vector instanceof ListVector v) {
-      List<?> items = value instanceof scala.collection.Seq<?> seq
-          ? scala.jdk.javaapi.CollectionConverters.asJava(seq) : (List<?>) value;
+      List<?> items = value instanceof Seq<?> seq
+          ? CollectionConverters.asJava(seq) : (List<?>) value;
       int start = v.startNewValue(index);
       FieldVector data = (FieldVector) v.getDataVector();
       for (int i = 0; i < items.size(); i++) {

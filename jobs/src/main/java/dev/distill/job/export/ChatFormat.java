@@ -1,5 +1,7 @@
 package dev.distill.job.export;
 
+import java.util.List;
+
 /** The s1 training text: Qwen2.5 chat template with think/answer sections (S1.md, "Training stage"). */
 public final class ChatFormat {
   public static final String DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
@@ -10,7 +12,7 @@ public final class ChatFormat {
   public static final String ANSWER = "<|im_start|>answer\n";
   public static final String END = "<|im_end|>";
   /** Markers every training text holds, in this order (a truncated text: up to {@link #THINK}). */
-  public static final java.util.List<String> MARKERS = java.util.List.of(SYSTEM, USER, ASSISTANT, THINK, ANSWER);
+  public static final List<String> MARKERS = List.of(SYSTEM, USER, ASSISTANT, THINK, ANSWER);
 
   public static String text(String system, String question, String trace, String attempt) {
     String answer = attempt == null ? "" : attempt;

@@ -21,6 +21,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 
@@ -174,9 +175,9 @@ public final class HandoffVerifier {
   private void checkParquet(long rows) {
     Path path = new Path(dir + "/" + ExportStage.PARQUET);
     Configuration conf = new Configuration(fs.getConf());
-    if (fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+    if (fs instanceof RawLocalFileSystem) {
       // Parquet opens its own filesystem: make it the raw one too (no .crc check before ours).
-      conf.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+      conf.set("fs.file.impl", RawLocalFileSystem.class.getName());
       conf.setBoolean("fs.file.impl.disable.cache", true);
     }
     try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {

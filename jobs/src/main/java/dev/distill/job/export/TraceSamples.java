@@ -2,6 +2,7 @@ package dev.distill.job.export;
 
 import dev.distill.job.schema.Columns;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
@@ -19,7 +20,7 @@ final class TraceSamples {
   static final List<String> MODES = List.of(BEST, VERIFIED, ALL);
 
   static List<Row> expand(Row row, String mode) {
-    int samples = java.util.Arrays.asList(row.schema().fieldNames()).indexOf(Columns.TEACHER_SAMPLES);
+    int samples = Arrays.asList(row.schema().fieldNames()).indexOf(Columns.TEACHER_SAMPLES);
     if (BEST.equals(mode) || samples < 0 || row.isNullAt(samples)) {
       return List.of(row);
     }

@@ -4,11 +4,13 @@ import dev.distill.job.schema.Columns;
 import dev.distill.udf.tokens.TokenCounter;
 import dev.distill.udf.tokens.TokenTruncation;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Turns one selected row into one training row: s1K's columns, {@code text} in the s1 chat format,
@@ -78,12 +80,12 @@ final class TrainRowBuilder implements Serializable {
     List<String> trajectories = blank(trace) ? List.of() : List.of(trace);
     String domain = hasField(r, Columns.DOMAIN) ? r.getAs(Columns.DOMAIN) : null;
     return RowFactory.create(question, solution, r.getAs(Columns.COT_TYPE), r.getAs(Columns.SOURCE), r.getAs(Columns.METADATA), null,
-        scala.jdk.javaapi.CollectionConverters.asScala(trajectories).toSeq(), finalAttempt, trained, trainedTokens, truncated,
+        CollectionConverters.asScala(trajectories).toSeq(), finalAttempt, trained, trainedTokens, truncated,
         r.getAs(Columns.ID), domain, tokens, reason, detail);
   }
 
   private static boolean hasField(Row r, String name) {
-    return java.util.Arrays.asList(r.schema().fieldNames()).contains(name);
+    return Arrays.asList(r.schema().fieldNames()).contains(name);
   }
 
   private static boolean blank(String s) {

@@ -1,9 +1,14 @@
 package dev.distill.job.filter;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
@@ -15,6 +20,8 @@ import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.text.NGrams;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +33,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
+import scala.collection.Iterator;
+import scala.collection.immutable.Seq;
 
 /**
  * Word n-gram decontamination: a question sharing any n-gram with an eval item is removed, and
@@ -72,7 +81,7 @@ public final class DecontamStage implements Stage {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SOURCE_ORDER);
     int n = context.config().decontam().ngram();
     Dataset<Row> withGrams = withEvalMatches(input, n, evalGrams(context, n));
-    Column evalReason = when(org.apache.spark.sql.functions.size(col(Columns.CONTAMINATED_BY)).gt(0), lit(CONTAMINATED));
+    Column evalReason = when(size(col(Columns.CONTAMINATED_BY)).gt(0), lit(CONTAMINATED));
     if (!context.config().decontam().crossSource()) {
       return withEvalReason(withGrams, evalReason);
     }
@@ -104,7 +113,7 @@ public final class DecontamStage implements Stage {
   private static Dataset<Row> withEvalMatches(Dataset<Row> input, int n, Broadcast<Map<Long, String[]>> evalGrams) {
     UserDefinedFunction grams = udf((UDF1<String, long[]>) q -> NGrams.hashes(q, n),
         DataTypes.createArrayType(DataTypes.LongType, false));
-    UserDefinedFunction matches = udf((UDF1<scala.collection.immutable.Seq<Object>, String[]>) hs -> matchEval(hs, evalGrams.value()),
+    UserDefinedFunction matches = udf((UDF1<Seq<Object>, String[]>) hs -> matchEval(hs, evalGrams.value()),
         DataTypes.createArrayType(DataTypes.StringType, false));
     return input.withColumn(GRAMS, grams.apply(col(Columns.QUESTION)))
         .withColumn(Columns.CONTAMINATED_BY, matches.apply(col(GRAMS)));
@@ -119,13 +128,13 @@ public final class DecontamStage implements Stage {
   /** Eval contamination first, else overlap with the earliest earlier-source row sharing an n-gram ({@code source:name/id}). */
   private static Dataset<Row> withCrossSourceReason(Dataset<Row> withGrams, Column evalReason) {
     // Overlapping questions are few: broadcast them, so the full rows (traces) are not shuffled for the join.
-    Dataset<Row> joined = withGrams.drop(GRAMS).join(org.apache.spark.sql.functions.broadcast(crossSourceOverlaps(withGrams)),
+    Dataset<Row> joined = withGrams.drop(GRAMS).join(broadcast(crossSourceOverlaps(withGrams)),
         col(Columns.ID).equalTo(col("_overlap_id")).and(col(Columns.SOURCE_ORDER).equalTo(col("_overlap_order"))), "left");
     Column crossReason = when(col("_by").isNotNull(), lit(CROSS_SOURCE_OVERLAP));
-    Column reason = org.apache.spark.sql.functions.coalesce(evalReason, crossReason);
+    Column reason = coalesce(evalReason, crossReason);
     Column detail = when(evalReason.isNotNull(), col(Columns.CONTAMINATED_BY).getItem(0))
         .otherwise(when(crossReason.isNotNull(),
-            org.apache.spark.sql.functions.concat(lit("source:"), col("_by." + Columns.SOURCE), lit("/"), col("_by." + Columns.ID))));
+            concat(lit("source:"), col("_by." + Columns.SOURCE), lit("/"), col("_by." + Columns.ID))));
     return joined.withColumn(Columns.REASON, reason)
         .withColumn(Columns.DETAIL, detail)
         .drop("_overlap_id", "_overlap_order", "_by");
@@ -138,7 +147,7 @@ public final class DecontamStage implements Stage {
     // Only n-grams seen in two or more sources can make an overlap: the rest leave before the join.
     Dataset<Row> firstSeen = exploded.groupBy("gram")
         .agg(min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).as("earliest"),
-            org.apache.spark.sql.functions.max(col(Columns.SOURCE_ORDER)).as("_latest"))
+            max(col(Columns.SOURCE_ORDER)).as("_latest"))
         .filter(col("_latest").gt(col("earliest." + Columns.SOURCE_ORDER)))
         .drop("_latest");
     return exploded.join(firstSeen, "gram")
@@ -161,15 +170,15 @@ public final class DecontamStage implements Stage {
         return existing;
       }
     }
-    String[] out = java.util.Arrays.copyOf(existing, existing.length + 1);
+    String[] out = Arrays.copyOf(existing, existing.length + 1);
     out[existing.length] = added[0];
     return out;
   }
 
-  static String[] matchEval(scala.collection.immutable.Seq<Object> hashes, Map<Long, String[]> index) {
+  static String[] matchEval(Seq<Object> hashes, Map<Long, String[]> index) {
     List<String> found = new ArrayList<>();
     List<String> sets = new ArrayList<>();
-    scala.collection.Iterator<Object> it = hashes.iterator();
+    Iterator<Object> it = hashes.iterator();
     while (it.hasNext()) {
       String[] refs = index.get((Long) it.next());
       if (refs == null) {
@@ -183,7 +192,7 @@ public final class DecontamStage implements Stage {
         }
       }
     }
-    java.util.Collections.sort(found);
+    Collections.sort(found);
     return found.toArray(new String[0]);
   }
 }

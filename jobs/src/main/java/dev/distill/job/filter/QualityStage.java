@@ -15,12 +15,15 @@ import dev.distill.udf.quality.ScriptDetector;
 import dev.distill.udf.quality.TruncationDetector;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * s1's quality filters and a careful curator's additions. Every failed check becomes a flag in
@@ -77,15 +80,15 @@ public final class QualityStage implements Stage {
     int solution = input.schema().fieldIndex(Columns.SOLUTION);
     int trace = input.schema().fieldIndex(Columns.TRACE);
     int attempt = input.schema().fieldIndex(Columns.ATTEMPT);
-    int errors = java.util.Arrays.asList(input.schema().fieldNames()).indexOf(Columns.GENERATION_ERRORS);
-    return input.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) row -> {
+    int errors = Arrays.asList(input.schema().fieldNames()).indexOf(Columns.GENERATION_ERRORS);
+    return input.map((MapFunction<Row, Row>) row -> {
       List<String> generationErrors = errors < 0 || row.isNullAt(errors) ? List.of()
-          : scala.jdk.javaapi.CollectionConverters.asJava(row.<String>getSeq(errors));
+          : CollectionConverters.asJava(row.<String>getSeq(errors));
       List<String> flags = rules.flags(row.getString(question), row.getString(source), row.getInt(order),
           row.getString(answer), row.getString(solution), row.getString(trace), row.getString(attempt), !generationErrors.isEmpty());
       String detail = flags.isEmpty() ? null : String.join(",", flags)
           + (generationErrors.isEmpty() ? "" : ": " + String.join("; ", generationErrors));
-      return Rows.append(row, scala.jdk.javaapi.CollectionConverters.asScala(flags).toSeq(),
+      return Rows.append(row, CollectionConverters.asScala(flags).toSeq(),
           flags.isEmpty() ? null : flags.get(0), detail);
     }, Encoders.row(out));
   }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -162,7 +163,7 @@ public final class CallPlanner implements Serializable {
           maxTokens = room;
           clamped = true;
         } else {
-          refusal = String.format(java.util.Locale.ROOT, "context window: the prompt (about %,d tokens) + max_tokens %,d exceeds %s's %,d tokens; "
+          refusal = String.format(Locale.ROOT, "context window: the prompt (about %,d tokens) + max_tokens %,d exceeds %s's %,d tokens; "
               + "not sent (%s.context_overflow: %s; lower max_tokens or use clamp)", estimate, maxTokens, role.model(), window,
               "generate." + (role.role().equals(GenerateConfig.STUDENT) ? "students[" + role.name() + "]" : role.role()), role.wire().contextOverflow());
         }

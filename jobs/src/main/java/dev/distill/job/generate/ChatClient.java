@@ -1,7 +1,9 @@
 package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.job.conf.Endpoints;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -396,7 +399,7 @@ public final class ChatClient {
       return new IOException("no response");
     } catch (CancellationException e) {
       return e;
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       return e.getCause() == null ? e : e.getCause();
     }
   }
@@ -409,10 +412,10 @@ public final class ChatClient {
   /** The body as sent when streaming: the keyed body plus the stream switches. */
   static String streaming(String body) {
     try {
-      com.fasterxml.jackson.databind.node.ObjectNode node = (com.fasterxml.jackson.databind.node.ObjectNode) dev.distill.job.io.Json.MAPPER.readTree(body);
+      ObjectNode node = (ObjectNode) Json.MAPPER.readTree(body);
       node.put("stream", true);
       node.putObject("stream_options").put("include_usage", true);
-      return dev.distill.job.io.Json.MAPPER.writeValueAsString(node);
+      return Json.MAPPER.writeValueAsString(node);
     } catch (IOException | ClassCastException e) {
       throw new IllegalArgumentException("Cannot stream a request body that is not a JSON object: " + e.getMessage(), e);
     }

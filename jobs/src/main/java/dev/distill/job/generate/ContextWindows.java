@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.conf.Endpoints;
 import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.io.Json;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -79,7 +80,7 @@ final class ContextWindows {
       }
       HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? Json.MAPPER.readTree(response.body()) : null;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

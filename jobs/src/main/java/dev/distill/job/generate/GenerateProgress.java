@@ -18,6 +18,8 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple4;
+import scala.collection.Iterator;
+import scala.collection.immutable.Seq;
 
 /**
  * Live progress of the calls: the executors count in accumulators, whose running values reach the
@@ -95,9 +97,9 @@ final class GenerateProgress extends SparkListener implements AutoCloseable {
 
   @Override
   public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
-    scala.collection.Iterator<Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>>> it = update.accumUpdates().iterator();
+    Iterator<Tuple4<Object, Object, Object, Seq<AccumulableInfo>>> it = update.accumUpdates().iterator();
     while (it.hasNext()) {
-      Tuple4<Object, Object, Object, scala.collection.immutable.Seq<AccumulableInfo>> t = it.next();
+      Tuple4<Object, Object, Object, Seq<AccumulableInfo>> t = it.next();
       long[] values = read(t._4());
       if (values != null) {
         running.put((Long) t._1(), values);
@@ -120,7 +122,7 @@ final class GenerateProgress extends SparkListener implements AutoCloseable {
 
   private long[] read(scala.collection.Seq<AccumulableInfo> infos) {
     long[] values = null;
-    scala.collection.Iterator<AccumulableInfo> it = infos.iterator();
+    Iterator<AccumulableInfo> it = infos.iterator();
     while (it.hasNext()) {
       AccumulableInfo info = it.next();
       Integer i = index.get(info.id());

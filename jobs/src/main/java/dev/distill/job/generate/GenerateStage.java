@@ -15,11 +15,14 @@ import dev.distill.job.io.Console;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.score.MscCodes;
+import java.io.Serializable;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -27,6 +30,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -134,7 +138,7 @@ public final class GenerateStage implements Stage {
     figures.put("unpriced_roles", unpriced(g));
     figures.forEach(context::stat);
     if (capped) {
-      console.info(String.format(java.util.Locale.ROOT, "generate: stopped at the cost cap (generate.max_cost_usd=%s): %,d calls not made; "
+      console.info(String.format(Locale.ROOT, "generate: stopped at the cost cap (generate.max_cost_usd=%s): %,d calls not made; "
           + "rows waiting for them are removed as cost_cap; every response received is in the ledger, so a run with a higher cap "
           + "calls only what is missing", g.maxCostUsd(), calls.capped()));
     }
@@ -150,7 +154,7 @@ public final class GenerateStage implements Stage {
   }
 
   static List<String> unpriced(GenerateConfig g) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     for (GenerateConfig.Role r : g.roles()) {
       if (!r.priced() && r.paid()) {
         out.add(r.name());
@@ -166,7 +170,7 @@ public final class GenerateStage implements Stage {
   }
 
   /** The calls one round plans for a row (serializable: it runs on the executors). */
-  public interface RoundPlan extends java.io.Serializable {
+  public interface RoundPlan extends Serializable {
     List<Row> plan(String rk, Row row);
   }
 
@@ -177,7 +181,7 @@ public final class GenerateStage implements Stage {
   /** The input columns, then what generate adds (the row key and pending slots are dropped at the end). */
   static StructType outputSchema(StructType in, boolean teacherSamples) {
     StructType out = new StructType();
-    for (org.apache.spark.sql.types.StructField f : in.fields()) {
+    for (StructField f : in.fields()) {
       out = out.add(f);
     }
     List<String> names = List.of(in.fieldNames());

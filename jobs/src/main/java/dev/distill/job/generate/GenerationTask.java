@@ -1,10 +1,13 @@
 package dev.distill.job.generate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.conf.GenerateConfig;
+import dev.distill.job.io.Json;
 import dev.distill.job.spark.HadoopConf;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +17,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -46,7 +50,7 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
   private final GenerateProgress.Counters counters;
 
   /** This task's part of the global budgets. */
-  record Budget(double requestsPerMinute, double tokensPerMinute, double costUsd) implements java.io.Serializable {}
+  record Budget(double requestsPerMinute, double tokensPerMinute, double costUsd) implements Serializable {}
 
   GenerationTask(GenerateConfig config, Map<String, GenerateConfig.Role> roles, Map<String, ApiKey> keys, String segmentsDir,
       String runPrefix, String runId, HadoopConf hadoop, Budget share, GenerateProgress.Counters counters) {
@@ -271,7 +275,7 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
   /** Counts fatal failures in a row (anything else resets the count) and stops the task at the limit. */
   private void noteFatal(ChatClient.Outcome outcome, GenerateConfig.Role role, FatalStreak streak) {
     streak.count(outcome.errorKind()).ifPresent(inARow -> GenerateProgress.Counters.add(counters.stops(),
-        String.format(java.util.Locale.ROOT, "%s (model %s at %s) failed %d times in a row: %s",
+        String.format(Locale.ROOT, "%s (model %s at %s) failed %d times in a row: %s",
             role.configKey(config), role.model(), role.baseUrl(), inARow, outcome.error())));
   }
 
@@ -309,7 +313,7 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
         FileSystem fs = p.getFileSystem(hadoop.get());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(p), StandardCharsets.UTF_8))) {
           for (String line = in.readLine(); line != null; line = in.readLine()) {
-            com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.io.Json.MAPPER.readTree(line);
+            JsonNode node = Json.MAPPER.readTree(line);
             if (!Ledger.ERROR.equals(node.path("status").asText())) {
               done.add(node.hasNonNull("call_key") ? node.path("call_key").asText() : node.path("key").asText());
             }

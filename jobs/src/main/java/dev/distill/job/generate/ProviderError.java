@@ -2,6 +2,7 @@ package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.io.Json;
+import java.io.IOException;
 import java.util.Locale;
 
 /**
@@ -82,7 +83,7 @@ record ProviderError(Kind kind, int status, String message) {
       if (root.isArray() && root.size() > 0 && root.get(0).path("error").path("message").isTextual()) {
         return snippet(root.get(0).path("error").path("message").asText());
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // not JSON: the text itself
     }
     return snippet(body);
@@ -92,7 +93,7 @@ record ProviderError(Kind kind, int status, String message) {
     try {
       JsonNode code = Json.MAPPER.readTree(body).path("error").path("code");
       return code.canConvertToInt() ? code.asInt() : 502;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return 502;
     }
   }

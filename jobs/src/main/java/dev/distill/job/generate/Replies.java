@@ -1,5 +1,6 @@
 package dev.distill.job.generate;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,7 +44,7 @@ public final class Replies {
     if (last == null) {
       return null;
     }
-    String v = last.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z ]", " ").strip();
+    String v = last.toLowerCase(Locale.ROOT).replaceAll("[^a-z ]", " ").strip();
     v = v.replaceFirst("^(final )?(verdict|answer|grade)\\s*", "").strip();
     if (v.startsWith("yes") || v.startsWith("correct") || v.equals("true")) {
       return true;

@@ -3,9 +3,14 @@ package dev.distill.job.generate;
 import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.io.Json;
 import dev.distill.job.schema.Columns;
+import dev.distill.job.score.DifficultyStage;
 import dev.distill.udf.answer.AnswerGrader;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -31,7 +37,7 @@ final class ReplyApplier implements Serializable {
 
   ReplyApplier(StructType out, Set<String> mscCodes) {
     this.out = out;
-    this.mscCodes = new java.util.HashSet<>(mscCodes);
+    this.mscCodes = new HashSet<>(mscCodes);
   }
 
   /** One call of the row with the ledger's entry for it (status null when the ledger has none). */
@@ -126,7 +132,7 @@ final class ReplyApplier implements Serializable {
       } else if (t.attempt() == null || t.attempt().isEmpty()) {
         teacherErrors.add(call.slot() + ": the reply has thinking but no final answer after it");
       } else {
-        Boolean verified = dev.distill.job.score.DifficultyStage.teacherCorrect(t.attempt(), row.getAs(Columns.ANSWER), row.getAs(Columns.SOLUTION));
+        Boolean verified = DifficultyStage.teacherCorrect(t.attempt(), row.getAs(Columns.ANSWER), row.getAs(Columns.SOLUTION));
         traces.add(RowFactory.create(sample(call.slot()), t.trace(), t.attempt(), verified));
       }
     }
@@ -196,7 +202,7 @@ final class ReplyApplier implements Serializable {
     for (Row c : CollectionConverters.asJava(row.<Row>getSeq(i))) {
       calls.add(new Call(c.getAs("slot"), c.getAs("key"), c.getAs("status"), c.getAs("content"), c.getAs("reasoning"), c.getAs("error")));
     }
-    calls.sort(java.util.Comparator.comparing(Call::slot));
+    calls.sort(Comparator.comparing(Call::slot));
     return calls;
   }
 
@@ -207,17 +213,17 @@ final class ReplyApplier implements Serializable {
     }
     try {
       return new TreeMap<>(Json.MAPPER.readValue(json, Map.class));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("unreadable generation column: " + json, e);
     }
   }
 
   @SuppressWarnings("unchecked")
   private static List<String> list(Object seq) {
-    return seq == null ? List.of() : CollectionConverters.asJava(((scala.collection.Seq<String>) seq));
+    return seq == null ? List.of() : CollectionConverters.asJava(((Seq<String>) seq));
   }
 
   private static int indexOf(StructType schema, String field) {
-    return java.util.Arrays.asList(schema.fieldNames()).indexOf(field);
+    return Arrays.asList(schema.fieldNames()).indexOf(field);
   }
 }

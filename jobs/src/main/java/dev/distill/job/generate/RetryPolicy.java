@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
@@ -59,7 +60,7 @@ public record RetryPolicy(int maxRetries, long initialMs, long maxMs) implements
     }
     Long reset = null;
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
-      String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+      String name = h.getKey().toLowerCase(Locale.ROOT);
       if (h.getValue().isEmpty() || !(name.startsWith("x-ratelimit-reset") || name.startsWith("anthropic-ratelimit") && name.endsWith("-reset"))) {
         continue;
       }

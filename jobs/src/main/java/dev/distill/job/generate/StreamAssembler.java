@@ -1,6 +1,7 @@
 package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -150,6 +151,6 @@ final class StreamAssembler {
     for (Parts p : choices.values()) {
       out.add(new ChatReply.Choice(p.hasContent ? p.content.toString() : null, p.hasReasoning ? p.reasoning.toString() : null, p.finishReason));
     }
-    return ChatReply.withUsage(out, usage == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : usage);
+    return ChatReply.withUsage(out, usage == null ? MissingNode.getInstance() : usage);
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a {@link GradeCommand} did: rows read, responses graded, verdict and rule counts, the rows
@@ -60,7 +61,7 @@ public record GradeSummary(String input, String responsePath, String referencePa
     out.add(String.format(Locale.ROOT, "  correct %,d (%s), incorrect %,d (%s), no_answer %,d (%s)",
         correct, percent(correct), incorrect, percent(incorrect), noAnswer, percent(noAnswer)));
     StringBuilder rulesText = new StringBuilder();
-    new java.util.TreeMap<>(rules).forEach((rule, n) -> rulesText.append(rulesText.length() == 0 ? "" : ", ")
+    new TreeMap<>(rules).forEach((rule, n) -> rulesText.append(rulesText.length() == 0 ? "" : ", ")
         .append(rule).append(' ').append(String.format(Locale.ROOT, "%,d", n)));
     out.add("  rules: " + (rulesText.length() == 0 ? "none" : rulesText));
     if (rowsWithoutResponse > 0) {

@@ -11,6 +11,7 @@ import dev.distill.job.api.StageContext;
 import dev.distill.job.api.Step;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.error.BadInputException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.schema.CandidateSchema;
@@ -18,6 +19,7 @@ import dev.distill.job.schema.Columns;
 import dev.distill.job.source.SourceSpec;
 import dev.distill.job.spark.HadoopConf;
 import dev.distill.udf.text.ContentId;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -28,7 +30,9 @@ import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
@@ -128,7 +132,7 @@ public final class IngestStage implements Step {
       parts.add(context.spark().createDataFrame(rows, INGEST));
     }
     return parts.stream().reduce(Dataset::unionByName)
-        .orElseThrow(() -> new dev.distill.job.error.ConfigException("Cannot ingest: no sources are configured; add entries under sources:"));
+        .orElseThrow(() -> new ConfigException("Cannot ingest: no sources are configured; add entries under sources:"));
   }
 
   /** Readable rows to stages/ingest, unreadable ones with file, line and error to quarantine/. */
@@ -171,7 +175,7 @@ public final class IngestStage implements Step {
           rows.add(errorRow(spec.name(), task.sourceIndex(), task.file(), line, "unreadable: " + error, rawSnippet));
         }
       });
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       rows.add(errorRow(spec.name(), task.sourceIndex(), task.file(), 0, "cannot read file: " + e.getMessage(), null));
     }
     return rows;
@@ -202,7 +206,7 @@ public final class IngestStage implements Step {
   private static Dataset<Row> readParquet(SparkSession spark, SourceSpec spec, int sourceIndex, List<String> files) {
     Dataset<Row> df = spark.read().parquet(files.toArray(new String[0]));
     Dataset<Row> json = df.select(to_json(struct(col("*"))).as("json"), input_file_name().as("file"));
-    return json.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> {
+    return json.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
       ObjectMapper mapper = new ObjectMapper();
       List<Row> out = new ArrayList<>();
       long index = 0;
@@ -212,7 +216,7 @@ public final class IngestStage implements Step {
         out.add(mapRecord(spec, sourceIndex, mapper.readTree(r.getString(0)), r.getString(1), 0, index));
       }
       return out.iterator();
-    }, org.apache.spark.sql.Encoders.row(INGEST));
+    }, Encoders.row(INGEST));
   }
 
   private static StructType withErrorColumns(StructType base) {

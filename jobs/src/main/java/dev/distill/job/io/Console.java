@@ -3,6 +3,7 @@ package dev.distill.job.io;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.SparkContext;
 
 /** Progress lines on the console: stage i/N, rows, elapsed; live lines while a stage runs (see {@link LiveProgress}). */
 public final class Console {
@@ -44,11 +45,11 @@ public final class Console {
   }
 
   /** Prints live progress lines of every stage of this Spark context until {@link #stopFollowing}. */
-  public void follow(org.apache.spark.SparkContext sc) {
+  public void follow(SparkContext sc) {
     live = new LiveProgress(this, Long.getLong("distill.progress.millis", 5000L)).attach(sc);
   }
 
-  public void stopFollowing(org.apache.spark.SparkContext sc) {
+  public void stopFollowing(SparkContext sc) {
     if (live != null) {
       live.close(sc);
       live = null;

@@ -2,7 +2,9 @@ package dev.distill.job.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -42,14 +44,14 @@ public final class Json {
 
   public static String sha256(byte[] bytes) {
     try {
-      return sha256(new java.io.ByteArrayInputStream(bytes));
+      return sha256(new ByteArrayInputStream(bytes));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** Hex sha256 of a stream, read to its end in 64 KiB blocks. */
-  public static String sha256(java.io.InputStream in) throws IOException {
+  public static String sha256(InputStream in) throws IOException {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");

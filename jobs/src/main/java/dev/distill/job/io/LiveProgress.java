@@ -14,6 +14,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
+import scala.collection.Iterator;
 
 /**
  * Live progress of the running pipeline stage: a SparkListener counts the rows read (input and
@@ -88,7 +89,7 @@ public final class LiveProgress extends SparkListener {
     if (r == null || !jobGroup(r.name()).equals(group(job.properties()))) {
       return;
     }
-    scala.collection.Iterator<StageInfo> stages = job.stageInfos().iterator();
+    Iterator<StageInfo> stages = job.stageInfos().iterator();
     while (stages.hasNext()) {
       StageInfo s = stages.next();
       tasksBySparkStage.put(s.stageId(), s.numTasks());

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -43,7 +44,7 @@ public final class Notebooks {
   }
 
   /** java.util.logging holds loggers weakly: a collected logger would forget its level. */
-  private static final List<Logger> QUIET = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static final List<Logger> QUIET = new CopyOnWriteArrayList<>();
 
   /** A local session for a notebook: two cores, no UI, few shuffle partitions, UTC. */
   public static SparkSession spark() {

@@ -3,6 +3,7 @@ package dev.distill.job.report;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.RunDirectory;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 
 /** Writes {@code <run>/report/index.html}: at the end of every run and by {@code bin/distill report}. */
@@ -36,7 +37,7 @@ public final class ReportWriter {
   public static void writeAfterRun(SparkSession spark, String runDir, Console console) {
     try {
       Written w = write(spark, runDir);
-      console.info(String.format(java.util.Locale.ROOT, "report %s (%,d bytes) in %.1fs", w.path(), w.bytes(), w.seconds()));
+      console.info(String.format(Locale.ROOT, "report %s (%,d bytes) in %.1fs", w.path(), w.bytes(), w.seconds()));
     } catch (RuntimeException | LinkageError e) {
       console.info("Cannot write the run report: " + e + "; the run itself is complete, retry with bin/distill report --run " + runDir);
     }

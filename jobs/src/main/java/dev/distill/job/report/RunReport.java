@@ -1,6 +1,7 @@
 package dev.distill.job.report;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
@@ -15,15 +16,19 @@ import dev.distill.job.score.MscCodes;
 import dev.distill.job.select.SelectStage;
 import dev.distill.job.schema.Columns;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -219,7 +224,7 @@ public record RunReport(
   private static List<String> difficultyLabels() {
     List<String> labels = new ArrayList<>();
     for (int i = 0; i < DIFFICULTY_BINS; i++) {
-      labels.add(String.format(java.util.Locale.ROOT, "%.1f-%.1f", i / (double) DIFFICULTY_BINS, (i + 1) / (double) DIFFICULTY_BINS));
+      labels.add(String.format(Locale.ROOT, "%.1f-%.1f", i / (double) DIFFICULTY_BINS, (i + 1) / (double) DIFFICULTY_BINS));
     }
     return labels;
   }
@@ -256,11 +261,11 @@ public record RunReport(
     }
     Map<String, Long> poolBins = new LinkedHashMap<>();
     Map<String, Long> selectionBins = new LinkedHashMap<>();
-    Set<Integer> all = new java.util.TreeSet<>(p.keySet());
+    Set<Integer> all = new TreeSet<>(p.keySet());
     all.addAll(s.keySet());
     if (!all.isEmpty()) {
-      int lo = ((java.util.TreeSet<Integer>) all).first();
-      int hi = ((java.util.TreeSet<Integer>) all).last();
+      int lo = ((TreeSet<Integer>) all).first();
+      int hi = ((TreeSet<Integer>) all).last();
       for (int b = lo; b <= hi; b++) {
         String label = tokenBinLabel(b);
         poolBins.put(label, p.getOrDefault(b, 0L));
@@ -320,7 +325,7 @@ public record RunReport(
       Column raw = has(quarantine, "raw") ? col("raw").cast("string") : lit(null).cast("string");
       Column source = has(quarantine, Columns.SOURCE) ? col(Columns.SOURCE) : lit(null).cast("string");
       Column where = has(quarantine, "file") && has(quarantine, "line")
-          ? org.apache.spark.sql.functions.concat_ws(":", col("file"), col("line").cast("string")) : lit("");
+          ? concat_ws(":", col("file"), col("line").cast("string")) : lit("");
       for (Row r : quarantine.select(where.as("w"), source.as("s"), raw.as("r"), col("error").cast("string"))
           .orderBy("w").limit(SAMPLES_PER_REASON).collectAsList()) {
         out.add(new RemovedSample("quarantine", "unreadable", n, r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
@@ -333,7 +338,7 @@ public record RunReport(
     List<String> names = new ArrayList<>();
     try {
       Path p = new Path(dir);
-      org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(run.hadoop());
+      FileSystem fs = p.getFileSystem(run.hadoop());
       if (!fs.exists(p)) {
         return names;
       }
@@ -343,7 +348,7 @@ public record RunReport(
         }
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
     }
     names.sort(null);
     return names;

@@ -28,6 +28,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * An incremental run (run.base_run): ingest reads every source again and splits the pool into
@@ -313,7 +314,7 @@ final class Incremental {
     String from = stage.incumbents() == Stage.Incumbents.INPUT ? base.stage(previous) : base.stage(name);
     Dataset<Row> incumbents = carried(spark, from, before).select(columns(fresh));
     Dataset<Row> input = fresh.withColumn(Stage.INCUMBENT, lit(false)).unionByName(incumbents.withColumn(Stage.INCUMBENT, lit(true)));
-    Dataset<Row> judged = stage.apply(context, input).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> judged = stage.apply(context, input).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> baseKept = carried(spark, base.stage(name), before).select(col(KEY[0]), col(KEY[1]));
     Dataset<Row> displaced = judged.filter(col(Stage.INCUMBENT).and(col(Columns.REASON).isNotNull()))
         .join(baseKept, KEY, "left_semi").select(columns(judged));

@@ -1,5 +1,6 @@
 package dev.distill.job.sample;
 
+import java.math.BigInteger;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -158,7 +159,7 @@ final class SampleProblems {
     switch (i % 3) {
       case 0:
         return new Problem("Number Theory", "math", "Benchmark item " + i + ": the greatest common divisor of " + a + " and " + b
-            + " is asked for; give it as a single integer.", "", String.valueOf(java.math.BigInteger.valueOf(a).gcd(java.math.BigInteger.valueOf(b))), 3);
+            + " is asked for; give it as a single integer.", "", String.valueOf(BigInteger.valueOf(a).gcd(BigInteger.valueOf(b))), 3);
       case 1:
         return new Problem("Algebra", "math", "Benchmark item " + i + ": simplify $\\frac{" + a + "}{" + b
             + "}$ completely and state the reduced fraction as your final answer.", "", fraction(a, b), 3);

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.types.DataTypes.createStructField;
 
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -34,7 +35,7 @@ public final class CandidateSchema {
   public static final StructType QUARANTINE = new StructType(new StructField[] {
       createStructField("source", StringType, false),
       createStructField("file", StringType, false),
-      createStructField("line", org.apache.spark.sql.types.DataTypes.LongType, false),
+      createStructField("line", DataTypes.LongType, false),
       createStructField("error", StringType, false),
       createStructField("raw", StringType, true),
   });

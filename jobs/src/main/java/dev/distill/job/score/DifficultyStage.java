@@ -2,18 +2,26 @@ package dev.distill.job.score;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.io.Json;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.schema.Rows;
 import dev.distill.job.spark.TokenizerFile;
 import dev.distill.udf.answer.AnswerExtractor;
 import dev.distill.udf.answer.AnswerGrader;
+import dev.distill.udf.tokens.EstimatedTokenCounter;
 import dev.distill.udf.tokens.TokenCounter;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -99,8 +107,8 @@ public final class DifficultyStage implements Stage {
   }
 
   /** Scores rows as they are read (static: the iterator must not capture the stage). */
-  static java.util.Iterator<Row> scoring(java.util.Iterator<Row> rows, StructType in, TokenCounter counter, boolean hard, double[] band) {
-    return new java.util.Iterator<Row>() {
+  static Iterator<Row> scoring(Iterator<Row> rows, StructType in, TokenCounter counter, boolean hard, double[] band) {
+    return new Iterator<Row>() {
       @Override
       public boolean hasNext() {
         return rows.hasNext();
@@ -113,7 +121,7 @@ public final class DifficultyStage implements Stage {
     };
   }
 
-  private static final TokenCounter ESTIMATE = new dev.distill.udf.tokens.EstimatedTokenCounter();
+  private static final TokenCounter ESTIMATE = new EstimatedTokenCounter();
 
   /**
    * One scored row. With the hard filter on, a question a student solved is removed before its
@@ -162,7 +170,7 @@ public final class DifficultyStage implements Stage {
     Map<String, Boolean> grades = row.getJavaMap(gradesIndex);
     int correct = 0;
     StringBuilder solved = new StringBuilder();
-    for (Map.Entry<String, Boolean> e : new java.util.TreeMap<>(grades).entrySet()) {
+    for (Map.Entry<String, Boolean> e : new TreeMap<>(grades).entrySet()) {
       if (Boolean.TRUE.equals(e.getValue())) {
         correct++;
         solved.append(solved.length() == 0 ? "" : ",").append(e.getKey());
@@ -190,7 +198,7 @@ public final class DifficultyStage implements Stage {
 
   /** The judge's verdict when the row has one, else the teacher attempt graded against the reference. */
   private static Boolean teacherCorrect(Row row, StructType in, String solution) {
-    int judged = java.util.Arrays.asList(in.fieldNames()).indexOf(Columns.JUDGE_CORRECT);
+    int judged = Arrays.asList(in.fieldNames()).indexOf(Columns.JUDGE_CORRECT);
     return judged >= 0 && !row.isNullAt(judged) ? (Boolean) row.getBoolean(judged)
         : teacherCorrect(row.getString(in.fieldIndex(Columns.ATTEMPT)), row.getString(in.fieldIndex(Columns.ANSWER)), solution);
   }
@@ -198,12 +206,12 @@ public final class DifficultyStage implements Stage {
   /** Why a row's pass rate is outside [lo, hi], or null when it is inside; a row with no graded answer is outside. */
   static String outsideBand(Integer correct, Integer total, double[] band) {
     if (total == null || total == 0) {
-      return String.format(java.util.Locale.ROOT, "no graded student answer (band [%s, %s])", band[0], band[1]);
+      return String.format(Locale.ROOT, "no graded student answer (band [%s, %s])", band[0], band[1]);
     }
     double rate = correct / (double) total;
     // A tiny tolerance: 3/30 is 0.1 however the division rounds.
     if (rate < band[0] - 1e-9 || rate > band[1] + 1e-9) {
-      return String.format(java.util.Locale.ROOT, "pass rate %d/%d = %.3f outside [%s, %s]", correct, total, rate, band[0], band[1]);
+      return String.format(Locale.ROOT, "pass rate %d/%d = %.3f outside [%s, %s]", correct, total, rate, band[0], band[1]);
     }
     return null;
   }
@@ -231,11 +239,11 @@ public final class DifficultyStage implements Stage {
       return null;
     }
     try {
-      com.fasterxml.jackson.databind.JsonNode node = dev.distill.job.io.Json.MAPPER.readTree(metadata);
+      JsonNode node = Json.MAPPER.readTree(metadata);
       if (node.hasNonNull("pass_correct") && node.hasNonNull("pass_total")) {
         return new int[] {node.get("pass_correct").asInt(), node.get("pass_total").asInt()};
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return null;
     }
     return null;

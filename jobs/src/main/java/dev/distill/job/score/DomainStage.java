@@ -1,6 +1,9 @@
 package dev.distill.job.score;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
@@ -11,16 +14,19 @@ import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.text.TextNormalizer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.NaiveBayes;
+import org.apache.spark.ml.classification.NaiveBayesModel;
 import org.apache.spark.ml.feature.HashingTF;
 import org.apache.spark.ml.feature.IndexToString;
 import org.apache.spark.ml.feature.NGram;
 import org.apache.spark.ml.feature.RegexTokenizer;
+import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.sql.Column;
@@ -73,13 +79,13 @@ public final class DomainStage implements Stage {
     }
     Dataset<Row> training = labelled.filter(col("_label").isNotNull()).select(col(Columns.ID), col("_text"), col("_label"))
         .sort(Columns.ID).coalesce(1).cache();
-    Row sizes = training.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.countDistinct(col("_label"))).first();
+    Row sizes = training.agg(count(lit(1)), countDistinct(col("_label"))).first();
     long labelledRows = sizes.getLong(0);
     context.stat("subject_labelled_rows", labelledRows);
     if (labelledRows < 20 || sizes.getLong(1) < 2) {
       context.stat("classifier", "skipped: fewer than 20 subject-labelled rows or one class; unlabelled rows get 00");
       training.unpersist();
-      return finish(labelled.withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), lit(MscCodes.GENERAL)))
+      return finish(labelled.withColumn(Columns.DOMAIN, coalesce(col("_label"), lit(MscCodes.GENERAL)))
           .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("default"))));
     }
     Dataset<Row> classified = classified(context, labelled, training, labelledRows);
@@ -93,10 +99,10 @@ public final class DomainStage implements Stage {
     UserDefinedFunction text = udf((UDF2<String, String, String>) (q, c) -> TextNormalizer.normalizeForMatch(q) + " cot_" + c,
         DataTypes.StringType);
     // A label from the generate stage's classifier model comes first, then the source's subject.
-    Column llm = java.util.Arrays.asList(input.schema().fieldNames()).contains(Columns.DOMAIN_LLM) ? col(Columns.DOMAIN_LLM)
+    Column llm = Arrays.asList(input.schema().fieldNames()).contains(Columns.DOMAIN_LLM) ? col(Columns.DOMAIN_LLM)
         : lit(null).cast(DataTypes.StringType);
     return input.withColumn("_basis", when(llm.isNotNull(), lit("llm")).otherwise(lit("subject")))
-        .withColumn("_label", org.apache.spark.sql.functions.coalesce(llm, fromSubject.apply(col(Columns.SUBJECT))))
+        .withColumn("_label", coalesce(llm, fromSubject.apply(col(Columns.SUBJECT))))
         .withColumn("_text", text.apply(col(Columns.QUESTION), col(Columns.COT_TYPE)));
   }
 
@@ -114,7 +120,7 @@ public final class DomainStage implements Stage {
         .drop("_tokens", "_bigrams", "_terms", "_features", "_labelIndex", "rawPrediction", "probability", "prediction");
     Dataset<Row> fromLabels = labelled.filter(col("_label").isNotNull()).withColumn("_predicted", none());
     return fromLabels.unionByName(predicted)
-        .withColumn(Columns.DOMAIN, org.apache.spark.sql.functions.coalesce(col("_label"), col("_predicted")))
+        .withColumn(Columns.DOMAIN, coalesce(col("_label"), col("_predicted")))
         .withColumn(Columns.DOMAIN_BASIS, when(col("_label").isNotNull(), col("_basis")).otherwise(lit("classifier")))
         .drop("_predicted");
   }
@@ -124,7 +130,7 @@ public final class DomainStage implements Stage {
     StringIndexerModel indexer = new StringIndexer().setInputCol("_label").setOutputCol("_labelIndex")
         .setStringOrderType("alphabetAsc").fit(train);
     PipelineModel features = features(cfg).fit(train);
-    org.apache.spark.ml.classification.NaiveBayesModel nb = new NaiveBayes().setFeaturesCol("_features")
+    NaiveBayesModel nb = new NaiveBayes().setFeaturesCol("_features")
         .setLabelCol("_labelIndex").setSmoothing(cfg.smoothing()).fit(indexer.transform(features.transform(train)));
     IndexToString toCode = new IndexToString().setInputCol("prediction").setOutputCol("_predicted")
         .setLabels(indexer.labelsArray()[0]);
@@ -133,8 +139,8 @@ public final class DomainStage implements Stage {
 
   /** Records how many rows were held out and the share of them the model labels as their subject does; returns that count. */
   private static long scoreHeldOut(StageContext context, Dataset<Row> predictedTest) {
-    Row score = predictedTest.agg(org.apache.spark.sql.functions.count(lit(1)),
-        org.apache.spark.sql.functions.count(when(col("_predicted").equalTo(col("_label")), lit(1)))).first();
+    Row score = predictedTest.agg(count(lit(1)),
+        count(when(col("_predicted").equalTo(col("_label")), lit(1)))).first();
     long heldOutRows = score.getLong(0);
     context.stat("classifier_holdout_rows", heldOutRows);
     context.stat("classifier_holdout_accuracy", heldOutRows == 0 ? null : Math.round(10000.0 * score.getLong(1) / heldOutRows) / 10000.0);
@@ -152,7 +158,7 @@ public final class DomainStage implements Stage {
   private static Pipeline features(PipelineConfig.Domains cfg) {
     RegexTokenizer tokens = new RegexTokenizer().setInputCol("_text").setOutputCol("_tokens").setPattern("\\s+");
     NGram bigrams = new NGram().setN(2).setInputCol("_tokens").setOutputCol("_bigrams");
-    org.apache.spark.ml.feature.SQLTransformer both = new org.apache.spark.ml.feature.SQLTransformer()
+    SQLTransformer both = new SQLTransformer()
         .setStatement("SELECT *, concat(_tokens, _bigrams) AS _terms FROM __THIS__");
     HashingTF tf = new HashingTF().setInputCol("_terms").setOutputCol("_features").setNumFeatures(cfg.numFeatures());
     return new Pipeline().setStages(new PipelineStage[] {tokens, bigrams, both, tf});

@@ -1,5 +1,6 @@
 package dev.distill.job.score;
 
+import dev.distill.job.error.ConfigException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ public final class MscCodes implements Serializable {
       // YAML reads an unquoted 05 as the number 5: codes are always two digits.
       String code = e.getValue().matches("\\d") ? "0" + e.getValue() : e.getValue();
       if (!titles.containsKey(code)) {
-        throw dev.distill.job.error.ConfigException.forKey("domains.subject_map." + e.getKey(),
+        throw ConfigException.forKey("domains.subject_map." + e.getKey(),
             "\"" + e.getValue() + "\" is not a top-level MSC code", "use a two-digit code such as 05, 11 or 92 (see conf/pipeline.yaml)");
       }
       rules.add(new String[] {e.getKey().toLowerCase(), code});

@@ -3,6 +3,7 @@ package dev.distill.job.select;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.score.MscCodes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -18,7 +19,7 @@ public final class DiverseSelector implements Selector {
 
   @Override
   public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
-    DomainPools pools = new DomainPools(candidates, java.util.Comparator.comparing(Candidate::id));
+    DomainPools pools = new DomainPools(candidates, Comparator.comparing(Candidate::id));
     SplittableRandom random = new SplittableRandom(config.seed());
     List<Pick> picks = new ArrayList<>();
     while (picks.size() < config.size() && !pools.isEmpty()) {

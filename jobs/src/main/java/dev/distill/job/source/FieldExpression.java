@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -262,10 +264,10 @@ public final class FieldExpression implements Serializable {
     if (value instanceof List) {
       return "a list";
     }
-    if (value instanceof java.util.Map) {
+    if (value instanceof Map) {
       return "a map";
     }
-    return "the " + value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " " + value;
+    return "the " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " " + value;
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.distill.job.source;
 
+import dev.distill.job.error.ConfigException;
+
 /**
  * A source configuration that cannot be used. The message names the exact config key, says why
  * and how to fix it: {@code Cannot read config key sources[3].fields.question: <why>; <fix>}.
  */
-public final class SourceConfigException extends dev.distill.job.error.ConfigException {
+public final class SourceConfigException extends ConfigException {
   private static final long serialVersionUID = 1L;
 
   public SourceConfigException(String message) {

@@ -1,5 +1,6 @@
 package dev.distill.job.source;
 
+import dev.distill.job.error.KeySuggestions;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -116,7 +117,7 @@ public final class SourceSpec implements Serializable {
     this.keyPath = keyPath;
     for (String key : raw.keySet()) {
       if (!KEYS.contains(key)) {
-        throw SourceConfigException.sourceKey(keyPath + "." + key, "unknown key", dev.distill.job.error.KeySuggestions.didYouMean(key, KEYS, keyPath)
+        throw SourceConfigException.sourceKey(keyPath + "." + key, "unknown key", KeySuggestions.didYouMean(key, KEYS, keyPath)
             + "use one of " + String.join(", ", KEYS));
       }
     }

@@ -2,6 +2,7 @@ package dev.distill.job.spark;
 
 import dev.distill.job.conf.PipelineConfig;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -69,7 +70,7 @@ public final class SparkSessions {
   public static String redactionRegex(PipelineConfig config) {
     StringBuilder regex = new StringBuilder("(?i)secret|password|token|access[.]?key|api[._]?key|credential");
     config.generate().roles().stream().map(r -> r.apiKeyEnv()).filter(n -> !n.isEmpty()).distinct().sorted()
-        .forEach(n -> regex.append('|').append(java.util.regex.Pattern.quote(n)));
+        .forEach(n -> regex.append('|').append(Pattern.quote(n)));
     return regex.toString();
   }
 
