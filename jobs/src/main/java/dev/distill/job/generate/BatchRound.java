@@ -48,6 +48,8 @@ final class BatchRound {
   private final Map<String, BatchBook.Batch> open = new LinkedHashMap<>();
   private final Set<String> answered = new HashSet<>();
   private final Set<String> inFlight = new HashSet<>();
+  /** Requests a batch gave back without a settled result (unanswered, or a transient error): what is submitted again. */
+  private final Set<String> returned = new HashSet<>();
   private final Figures figures = new Figures();
   private int submissions;
 
@@ -124,7 +126,7 @@ final class BatchRound {
           open.size(), inFlight.size(), book.dir()));
     }
     pollOnce();
-    submit(toSubmit(), false);
+    submit(toSubmit());
     return this;
   }
 
@@ -146,7 +148,7 @@ final class BatchRound {
         pollOnce();
         List<Row> again = toSubmit();
         if (!again.isEmpty() && submissions <= config.maxRetries()) {
-          submit(again, true);
+          submit(again);
         }
       }
       recordNeverAnswered();
@@ -188,7 +190,7 @@ final class BatchRound {
   }
 
   /** Submits {@code requests} per role, in chunks within the provider's limits and the cap; each batch recorded before anything waits on it. */
-  private void submit(List<Row> requests, boolean again) throws InterruptedException {
+  private void submit(List<Row> requests) throws InterruptedException {
     if (requests.isEmpty()) {
       return;
     }
@@ -205,7 +207,7 @@ final class BatchRound {
         String line = api.request(r.getAs("call_key"), r.getAs("body"));
         long bytes = line.getBytes(StandardCharsets.UTF_8).length + 1L;
         if (!chunk.lines.isEmpty() && (chunk.lines.size() >= maxRequests || chunk.bytes + bytes > maxBytes)) {
-          send(api, role, chunk, again);
+          send(api, role, chunk);
           chunk = new Chunk();
         }
         double worstCase = role.batchCost(GenerationTask.worstCasePromptTokens(r.getAs("body")),
@@ -218,7 +220,7 @@ final class BatchRound {
         chunk.add(line, bytes, worstCase, r);
       }
       if (!chunk.lines.isEmpty()) {
-        send(api, role, chunk, again);
+        send(api, role, chunk);
       }
     }
   }
@@ -238,7 +240,7 @@ final class BatchRound {
     }
   }
 
-  private void send(BatchApi api, GenerateConfig.Role role, Chunk chunk, boolean again) throws InterruptedException {
+  private void send(BatchApi api, GenerateConfig.Role role, Chunk chunk) throws InterruptedException {
     long start = System.nanoTime();
     String id;
     try {
@@ -255,11 +257,10 @@ final class BatchRound {
     chunk.requests.forEach(r -> inFlight.add(r.callKey()));
     figures.submitted++;
     figures.requestsSubmitted += chunk.lines.size();
-    if (again) {
-      figures.requestsResubmitted += chunk.lines.size();
-    }
+    long again = chunk.requests.stream().filter(r -> returned.contains(r.callKey())).count();
+    figures.requestsResubmitted += again;
     console.info(String.format(Locale.ROOT, "generate (%s): submitted batch %s: %,d %s requests, %,d bytes, worst case $%.2f at batch prices%s",
-        label, id, chunk.lines.size(), role.name(), chunk.bytes, chunk.worstCase, again ? " (again: unanswered or failed before)" : ""));
+        label, id, chunk.lines.size(), role.name(), chunk.bytes, chunk.worstCase, again > 0 ? String.format(Locale.ROOT, " (%,d of them again: unanswered or failed before)", again) : ""));
   }
 
   /** Polls every open batch once and collects those that ended; one progress line. */
@@ -326,7 +327,12 @@ final class BatchRound {
     ledger.flushNow();
     book.recordCollected(b.id(), state.status(), results);
     open.remove(b.id());
-    b.requests().forEach(r -> inFlight.remove(r.callKey()));
+    b.requests().forEach(r -> {
+      inFlight.remove(r.callKey());
+      if (!answered.contains(r.callKey())) {
+        returned.add(r.callKey());
+      }
+    });
     figures.collected++;
     long unanswered = b.requests().size() - results;
     console.info(String.format(Locale.ROOT, "generate (%s): batch %s %s: %,d results collected%s%s", label, b.id(), state.status(), results,
