@@ -349,6 +349,10 @@ public record GenerateConfig(
       throw ConfigException.forKey(prefix + ".samples", samples + " samples at temperature 0 would be " + samples + " copies of one answer",
           "set " + prefix + ".temperature above 0 (e.g. 0.6, as the model cards of reasoning models advise) or samples: 1");
     }
+    if (r.enabled() && r.batched() && "anthropic".equals(r.batch().api()) && samples > 1 && r.wire().useN()) {
+      throw ConfigException.forKey(prefix + ".use_n", "Anthropic's Message Batches take one answer per request (no n)",
+          "set " + prefix + ".use_n: false (one seeded request per sample)");
+    }
     if (r.enabled() && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
       throw ConfigException.forKey(prefix + ".base_url", baseUrl.isEmpty() ? "missing for model " + model : "\"" + baseUrl + "\" is not an http(s) URL",
           "set generate.base_url (or the role's own), e.g. http://127.0.0.1:8000/v1");
