@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -48,6 +49,8 @@ final class BatchRound {
   private final Map<String, BatchBook.Batch> open = new LinkedHashMap<>();
   private final Set<String> answered = new HashSet<>();
   private final Set<String> inFlight = new HashSet<>();
+  /** What each open batch holds on the cap (its worst case, or nothing when an earlier run's batch did not fit). */
+  private final Map<String, Double> held = new HashMap<>();
   /** Requests a batch gave back without a settled result (unanswered, or a transient error): what is submitted again. */
   private final Set<String> returned = new HashSet<>();
   private final Figures figures = new Figures();
@@ -118,7 +121,7 @@ final class BatchRound {
       open.put(b.id(), b);
       b.requests().forEach(r -> inFlight.add(r.callKey()));
       // Counted on the cap at their worst case until collected; a batch of an earlier run may overrun what is left.
-      cap.tryReserve(b.worstCaseUsd());
+      held.put(b.id(), cap.tryReserve(b.worstCaseUsd()) ? b.worstCaseUsd() : 0.0);
     }
     figures.attached = open.size();
     if (!open.isEmpty()) {
@@ -254,6 +257,7 @@ final class BatchRound {
         chunk.worstCase, chunk.requests);
     book.recordSubmitted(b);
     open.put(id, b);
+    held.put(id, chunk.worstCase);
     chunk.requests.forEach(r -> inFlight.add(r.callKey()));
     figures.submitted++;
     figures.requestsSubmitted += chunk.lines.size();
@@ -300,6 +304,7 @@ final class BatchRound {
     b.requests().forEach(r -> requests.put(r.callKey(), r));
     long latency = Duration.between(Instant.parse(b.submittedAt()), Instant.now()).toMillis();
     long results = 0;
+    double spent = 0;
     Set<String> seen = new HashSet<>();
     for (BatchApi.Result result : api.results(state)) {
       BatchBook.Request r = requests.get(result.customId());
@@ -322,8 +327,10 @@ final class BatchRound {
       GenerateProgress.Counters.add(counters.promptTokens(), cost.promptTokens());
       GenerateProgress.Counters.add(counters.completionTokens(), cost.completionTokens());
       GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost.usd() * 1e6));
+      spent += cost.usd();
       results++;
     }
+    cap.settle(held.getOrDefault(b.id(), 0.0), spent);
     ledger.flushNow();
     book.recordCollected(b.id(), state.status(), results);
     open.remove(b.id());
