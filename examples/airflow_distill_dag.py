@@ -3,7 +3,14 @@
 The run id is Airflow's logical date, so a retried or cleared task reruns the same run: committed
 stages are reused and a run killed mid-way resumes from its last committed stage (see the README,
 "Scheduled and resumable runs"). Exit codes: 0 ok, 1 failure, 2 bad config, 3 bad input,
-4 upstream failure (storage, cluster, network: worth a retry).
+4 upstream failure (storage, cluster, network: worth a retry), 5 batches still pending.
+
+With roles in batch mode (generate.<role>.mode: batch, README "Batch mode"), the day's generation
+is split out of the run so no worker waits hours on a provider's batch API: `generate
+--submit-only` submits the missing requests (every batch recorded in the ledger) and exits 0; a
+BashSensor in reschedule mode runs `generate --collect`, which downloads what ended and submits
+what became plannable; its exit code 5 (still pending) makes the sensor poke again later, 0 lets
+the full run go on, and any other code fails the task. Set BATCH = False for online roles only.
 
 With INCREMENTAL = True each day scores only the candidates that are new since the previous day's
 run (--base-run) and re-selects over the whole pool; the previous run must have completed, so the
@@ -17,8 +24,13 @@ from datetime import datetime, timedelta
 
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.operators.bash import BashOperator
+from airflow.sensors.bash import BashSensor
 
 INCREMENTAL = True
+BATCH = True
+DISTILL = "/opt/distill/bin/distill"
+COMMON = "--config /opt/distill/conf/my-pool.yaml --output s3a://my-bucket/distill --run-id {{ ds_nodash }}"
 
 with DAG(
     dag_id="distill_daily",
@@ -28,7 +40,7 @@ with DAG(
     max_active_runs=1,
     default_args={"retries": 3, "retry_delay": timedelta(minutes=10), "depends_on_past": INCREMENTAL},
 ) as dag:
-    SparkSubmitOperator(
+    run = SparkSubmitOperator(
         task_id="distill_run",
         conn_id="spark_default",  # its host is the master: spark://..., yarn or k8s://...
         application="/opt/distill/distill-app-0.1.0-SNAPSHOT.jar",
@@ -41,3 +53,16 @@ with DAG(
         ] + (["--base-run", "{{ prev_ds_nodash }}"] if INCREMENTAL else []),
         conf={"spark.executor.memory": "4g"},
     )
+
+    if BATCH:
+        # The driver only talks to the provider here: a local Spark (bin/distill) is enough.
+        submit = BashOperator(task_id="generate_submit", bash_command=f"{DISTILL} generate {COMMON} --submit-only")
+        collect = BashSensor(
+            task_id="generate_collect",
+            bash_command=f"{DISTILL} generate {COMMON} --collect",
+            retry_exit_code=5,  # batches still in flight: poke again; any other non-zero code fails the task
+            mode="reschedule",  # frees the worker slot between pokes
+            poke_interval=15 * 60,
+            timeout=26 * 60 * 60,  # the providers' 24 h window, and some
+        )
+        submit >> collect >> run

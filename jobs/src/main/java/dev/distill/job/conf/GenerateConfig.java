@@ -32,7 +32,8 @@ public record GenerateConfig(
     int ledgerFlushRows,
     int ledgerFlushSeconds,
     int progressSeconds,
-    boolean dryRun) implements Serializable {
+    boolean dryRun,
+    Batching batching) implements Serializable {
 
   public static final String TEACHER = "teacher";
   public static final String STUDENT = "student";
@@ -42,10 +43,18 @@ public record GenerateConfig(
   static final String STUDENT_PROMPT = "{question}\n\nPlease reason step by step, and put your final answer within \\boxed{}.";
   private static final Set<String> ENDPOINT_KEYS = Set.of("model", "base_url", "api_key_env", "api_key_file", "temperature",
       "max_tokens", "price_input", "price_output", "system", "prompt", "stream", "limit_field", "send_temperature", "use_n",
-      "extra_body", "context_window", "context_overflow", "free");
+      "extra_body", "context_window", "context_overflow", "free", "mode", "batch_api", "price_input_batch", "price_output_batch",
+      "batch_discount");
   /** Request fields distill itself sets; extra_body may not replace them. */
   static final Set<String> RESERVED_BODY_KEYS = Set.of("model", "messages", "n", "stream", "stream_options", "max_tokens",
       "max_completion_tokens", "temperature", "seed");
+  public static final String ONLINE = "online";
+  public static final String BATCH = "batch";
+  /** What a run does with batches (generate.batch_action): wait for them, or submit / collect and exit (--submit-only, --collect). */
+  public static final String WAIT = "wait";
+  public static final String SUBMIT = "submit";
+  public static final String COLLECT = "collect";
+  public static final List<String> BATCH_APIS = List.of("openai", "anthropic");
   public static final String CLAMP = "clamp";
   public static final String REFUSE = "refuse";
   private static final Map<String, Set<String>> PLACEHOLDERS = Map.of(
@@ -60,7 +69,14 @@ public record GenerateConfig(
    */
   public record Role(String role, String name, String model, String baseUrl, String apiKeyEnv, String apiKeyFile,
       double temperature, int maxTokens, int samples, double priceInput, double priceOutput, String system,
-      PromptTemplate prompt, Wire wire) implements Serializable {
+      PromptTemplate prompt, Wire wire, Batch batch) implements Serializable {
+
+    /** A role called online (the batch settings at their defaults). */
+    public Role(String role, String name, String model, String baseUrl, String apiKeyEnv, String apiKeyFile, double temperature,
+        int maxTokens, int samples, double priceInput, double priceOutput, String system, PromptTemplate prompt, Wire wire) {
+      this(role, name, model, baseUrl, apiKeyEnv, apiKeyFile, temperature, maxTokens, samples, priceInput, priceOutput, system, prompt, wire,
+          new Batch(ONLINE, "openai", 0, 0, 0.5));
+    }
 
     public boolean enabled() {
       return !model.isBlank();
@@ -68,7 +84,7 @@ public record GenerateConfig(
 
     /** Whether the role has prices to count its spending with. */
     public boolean priced() {
-      return priceInput > 0 || priceOutput > 0;
+      return priceInput > 0 || priceOutput > 0 || batched() && (batch.priceInput() > 0 || batch.priceOutput() > 0);
     }
 
     /**
@@ -82,6 +98,29 @@ public record GenerateConfig(
     /** USD for the given token counts at this role's prices (per million tokens). */
     public double cost(long promptTokens, long completionTokens) {
       return (promptTokens * priceInput + completionTokens * priceOutput) / 1e6;
+    }
+
+    /** Whether the role's calls go through its provider's batch API (mode: batch). */
+    public boolean batched() {
+      return BATCH.equals(batch.mode());
+    }
+
+    /** USD for the given token counts at the role's batch prices: price_*_batch where set, else the online price x batch_discount. */
+    public double batchCost(long promptTokens, long completionTokens) {
+      return (promptTokens * batchPriceInput() + completionTokens * batchPriceOutput()) / 1e6;
+    }
+
+    public double batchPriceInput() {
+      return batch.priceInput() > 0 ? batch.priceInput() : priceInput * batch.discount();
+    }
+
+    public double batchPriceOutput() {
+      return batch.priceOutput() > 0 ? batch.priceOutput() : priceOutput * batch.discount();
+    }
+
+    /** What a call of this role costs in the mode it is called in. */
+    public double costInMode(long promptTokens, long completionTokens) {
+      return batched() ? batchCost(promptTokens, completionTokens) : cost(promptTokens, completionTokens);
     }
 
     /** The config key of this role's section, e.g. generate.teacher or generate.students[1]. */
@@ -101,6 +140,23 @@ public record GenerateConfig(
   public record Wire(boolean stream, String limitField, boolean sendTemperature, boolean useN, Map<String, Object> extraBody,
       int contextWindow, String contextOverflow, Boolean free) implements Serializable {}
 
+  /**
+   * How a role is called: {@code online} (one request at a time) or {@code batch} (its provider's
+   * batch API: {@code openai} for /v1/files + /v1/batches, also Together, Groq and vLLM's
+   * run_batch format; {@code anthropic} for Message Batches), and what batch calls cost.
+   *
+   * @param priceInput USD per million tokens in a batch; 0 = the online price x {@code discount}
+   */
+  public record Batch(String mode, String api, double priceInput, double priceOutput, double discount) implements Serializable {}
+
+  /**
+   * The batch settings every batch role shares: the poll interval (growing by half each poll up to
+   * the max), the most requests and bytes per batch (0 = the provider's limit), and what a run does
+   * once its batches are submitted ({@link #WAIT}, {@link #SUBMIT}, {@link #COLLECT}).
+   */
+  public record Batching(double pollSeconds, double pollMaxSeconds, int maxRequests, long maxBytes, String completionWindow,
+      String action) implements Serializable {}
+
 
   public static GenerateConfig from(ConfigReader c) {
     Role teacher = role(c, "generate.teacher", TEACHER, TEACHER);
@@ -112,7 +168,7 @@ public record GenerateConfig(
         c.integer("generate.timeout_seconds", 1), c.integer("generate.idle_timeout_seconds", 1), c.integer("generate.max_fatal_errors", 1),
         c.fraction("generate.max_cost_usd", 0, Double.MAX_VALUE),
         c.bool("generate.retry_failed"), c.integer("generate.ledger_flush_rows", 1), c.integer("generate.ledger_flush_seconds", 1),
-        c.integer("generate.progress_seconds", 1), c.bool("generate.dry_run"));
+        c.integer("generate.progress_seconds", 1), c.bool("generate.dry_run"), batching(c));
     if (g.maxCostUsd() > 0) {
       for (Role r : g.roles()) {
         if (r.paid() && !r.priced()) {
@@ -128,6 +184,22 @@ public record GenerateConfig(
       throw ConfigException.forKey("generate.tokens_per_minute", "value " + g.tokensPerMinute() + " is negative", "use 0 (unlimited) or a positive number");
     }
     return g;
+  }
+
+  private static Batching batching(ConfigReader c) {
+    double poll = c.fraction("generate.batch.poll_seconds", 0.01, 86400);
+    double pollMax = c.fraction("generate.batch.poll_max_seconds", 0.01, 86400);
+    if (pollMax < poll) {
+      throw ConfigException.forKey("generate.batch.poll_max_seconds", pollMax + " is below generate.batch.poll_seconds " + poll,
+          "set poll_max_seconds to at least poll_seconds");
+    }
+    return new Batching(poll, pollMax, c.integer("generate.batch.max_requests", 0), c.longValue("generate.batch.max_bytes"),
+        c.string("generate.batch.completion_window"), c.oneOf("generate.batch.action", List.of(WAIT, SUBMIT, COLLECT)));
+  }
+
+  /** Whether any role calls through a batch API. */
+  public boolean anyBatched() {
+    return roles().stream().anyMatch(Role::batched);
   }
 
   /** Whether any role names a model, i.e. the generate stage runs. */
@@ -196,6 +268,11 @@ public record GenerateConfig(
     d.put("system", "");
     d.put("prompt", STUDENT_PROMPT);
     d.put("samples", 1);
+    d.put("mode", ONLINE);
+    d.put("batch_api", "openai");
+    d.put("price_input_batch", 0.0);
+    d.put("price_output_batch", 0.0);
+    d.put("batch_discount", 0.5);
     return d;
   }
 
@@ -249,6 +326,12 @@ public record GenerateConfig(
         c.oneOf(prefix + ".context_overflow", List.of(CLAMP, REFUSE)), c.autoBool(prefix + ".free"));
   }
 
+  private static Batch batch(ConfigReader c, String prefix) {
+    return new Batch(c.oneOf(prefix + ".mode", List.of(ONLINE, BATCH)), c.oneOf(prefix + ".batch_api", BATCH_APIS),
+        c.fraction(prefix + ".price_input_batch", 0, 1e6), c.fraction(prefix + ".price_output_batch", 0, 1e6),
+        c.fraction(prefix + ".batch_discount", 0, 1));
+  }
+
   private static Role build(ConfigReader c, String prefix, String role, String name, int samples) {
     String model = c.string(prefix + ".model").trim();
     String baseUrl = c.string(prefix + ".base_url").trim();
@@ -261,10 +344,14 @@ public record GenerateConfig(
     Role r = new Role(role, name, model, baseUrl, c.string(prefix + ".api_key_env").trim(), c.string(prefix + ".api_key_file").trim(),
         c.fraction(prefix + ".temperature", 0, 2), c.integer(prefix + ".max_tokens", 1), samples,
         c.fraction(prefix + ".price_input", 0, 1e6), c.fraction(prefix + ".price_output", 0, 1e6), c.string(prefix + ".system"), prompt,
-        wire(c, prefix));
+        wire(c, prefix), batch(c, prefix));
     if (samples > 1 && r.enabled() && r.temperature() == 0 && r.wire().sendTemperature()) {
       throw ConfigException.forKey(prefix + ".samples", samples + " samples at temperature 0 would be " + samples + " copies of one answer",
           "set " + prefix + ".temperature above 0 (e.g. 0.6, as the model cards of reasoning models advise) or samples: 1");
+    }
+    if (r.enabled() && r.batched() && "anthropic".equals(r.batch().api()) && samples > 1 && r.wire().useN()) {
+      throw ConfigException.forKey(prefix + ".use_n", "Anthropic's Message Batches take one answer per request (no n)",
+          "set " + prefix + ".use_n: false (one seeded request per sample)");
     }
     if (r.enabled() && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
       throw ConfigException.forKey(prefix + ".base_url", baseUrl.isEmpty() ? "missing for model " + model : "\"" + baseUrl + "\" is not an http(s) URL",

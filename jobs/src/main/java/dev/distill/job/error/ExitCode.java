@@ -10,6 +10,8 @@ public final class ExitCode {
   public static final int BAD_INPUT = 3;
   /** Something outside distill failed: storage or object store I/O, the cluster, a network service. Retrying later may succeed. */
   public static final int UPSTREAM = 4;
+  /** {@code generate --collect}: batches are still in flight at the provider; run the same command again later. */
+  public static final int PENDING = 5;
 
   private ExitCode() {}
 }

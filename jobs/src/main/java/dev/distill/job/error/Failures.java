@@ -17,6 +17,10 @@ public final class Failures {
         err.println("distill: " + e.getMessage());
         return ExitCode.UPSTREAM;
       }
+      if (e instanceof BatchesPendingException pending) {
+        err.println("distill: " + e.getMessage());
+        return pending.exitCode();
+      }
       if (e instanceof BadInputException) {
         err.println("distill: " + e.getMessage());
         return ExitCode.BAD_INPUT;

@@ -59,6 +59,11 @@ public final class ApiKey implements Serializable {
     return "Bearer " + value;
   }
 
+  /** The key itself, for providers that take it in a header of their own (Anthropic's x-api-key); only the HTTP clients call this. */
+  String value() {
+    return value;
+  }
+
   /** {@code text} with every occurrence of the key replaced, for errors and bodies we record. */
   public String scrub(String text) {
     return value == null || text == null ? text : text.replace(value, "***");

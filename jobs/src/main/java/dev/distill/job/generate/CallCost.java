@@ -13,6 +13,11 @@ import dev.distill.job.conf.GenerateConfig;
 record CallCost(long promptTokens, long completionTokens, boolean reported, double usd, String basis) {
 
   static CallCost of(ChatClient.Outcome outcome, GenerateConfig.Role role, int promptChars) {
+    return of(outcome, role, promptChars, false);
+  }
+
+  /** As {@link #of(ChatClient.Outcome, GenerateConfig.Role, int)}; {@code batch}: at the role's batch prices. */
+  static CallCost of(ChatClient.Outcome outcome, GenerateConfig.Role role, int promptChars, boolean batch) {
     if (!outcome.ok()) {
       return new CallCost(0, 0, false, 0, role.priced() ? "prices" : "unpriced");
     }
@@ -23,8 +28,10 @@ record CallCost(long promptTokens, long completionTokens, boolean reported, doub
     if (reply.providerCostUsd() != null) {
       return new CallCost(promptTokens, completionTokens, reported, reply.providerCostUsd(), "provider");
     }
-    String basis = !role.priced() ? "unpriced" : reported ? "prices" : "prices, estimated tokens";
-    return new CallCost(promptTokens, completionTokens, reported, role.cost(promptTokens, completionTokens), basis);
+    String prices = batch ? "batch prices" : "prices";
+    String basis = !role.priced() ? "unpriced" : reported ? prices : prices + ", estimated tokens";
+    double usd = batch ? role.batchCost(promptTokens, completionTokens) : role.cost(promptTokens, completionTokens);
+    return new CallCost(promptTokens, completionTokens, reported, usd, basis);
   }
 
   CallCost plusAbandoned(int abandoned, double worstCase) {

@@ -36,7 +36,14 @@ public final class GenerateEstimate {
    * @param refused calls not sent because prompt + max_tokens exceed it; clamped: sent with a lower max_tokens
    */
   public record Line(String name, String model, long calls, long cached, long promptTokens, long maxOutputTokens,
-      Long expectedOutputTokens, double maxCost, Double expectedCost, String pricing, String window, long refused, long clamped) {}
+      Long expectedOutputTokens, double maxCost, Double expectedCost, String pricing, String window, long refused, long clamped,
+      String mode, double maxCostBatch, Double expectedCostBatch) {
+
+    /** The maximum in the mode the role is called in. */
+    double maxCostAsConfigured() {
+      return GenerateConfig.BATCH.equals(mode) ? maxCostBatch : maxCost;
+    }
+  }
 
   public static List<Line> estimate(SparkSession spark, GenerateConfig g, CallPlanner planner, Dataset<Row> rows, Ledger ledger,
       Map<String, Object> windows) {
@@ -78,7 +85,8 @@ public final class GenerateEstimate {
       long[] ctx = context.getOrDefault(role.name(), new long[2]);
       lines.add(new Line(role.name(), role.model(), calls, planned.getOrDefault(role.name(), 0L) - calls - ctx[0], promptTokens, m[2],
           expectedOut, role.cost(promptTokens, m[2]), expectedOut == null ? null : role.cost(promptTokens, expectedOut), pricing(role),
-          String.valueOf(windows.getOrDefault(role.name(), "unknown")), ctx[0], ctx[1]));
+          String.valueOf(windows.getOrDefault(role.name(), "unknown")), ctx[0], ctx[1], role.batch().mode(), role.batchCost(promptTokens, m[2]),
+          expectedOut == null ? null : role.batchCost(promptTokens, expectedOut)));
     }
     return lines;
   }
@@ -101,23 +109,35 @@ public final class GenerateEstimate {
 
   /** The estimate as a table for the console. */
   public static String table(List<Line> lines) {
-    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-12s %-28s %10s %10s %14s %16s %12s %14s  %s%n",
-        "role", "model", "calls", "cached", "prompt tok", "output tok (max)", "cost (max)", "cost (expected)", "context window"));
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-12s %-28s %-6s %10s %10s %14s %16s %12s %14s %12s %14s  %s%n",
+        "role", "model", "mode", "calls", "cached", "prompt tok", "output tok (max)", "online (max)", "online (exp.)", "batch (max)",
+        "batch (exp.)", "context window"));
     long calls = 0;
     long cached = 0;
     double max = 0;
+    double maxBatch = 0;
+    double asConfigured = 0;
     for (Line l : lines) {
       String context = l.window() + (l.refused() > 0 ? String.format(Locale.ROOT, "; %,d over it, not sent", l.refused()) : "")
           + (l.clamped() > 0 ? String.format(Locale.ROOT, "; %,d with max_tokens clamped", l.clamped()) : "");
-      s.append(String.format(Locale.ROOT, "%-12s %-28s %,10d %,10d %,14d %,16d %12s %14s  %s%n", l.name(), abbreviate(l.model()), l.calls(),
-          l.cached(), l.promptTokens(), l.maxOutputTokens(), cost(l, l.maxCost()),
-          l.expectedCost() == null && l.pricing().equals("priced") ? "n/a" : cost(l, l.expectedCost() == null ? 0 : l.expectedCost()), context));
+      s.append(String.format(Locale.ROOT, "%-12s %-28s %-6s %,10d %,10d %,14d %,16d %12s %14s %12s %14s  %s%n", l.name(), abbreviate(l.model()),
+          l.mode(), l.calls(), l.cached(), l.promptTokens(), l.maxOutputTokens(), cost(l, l.maxCost()), expected(l, l.expectedCost()),
+          cost(l, l.maxCostBatch()), expected(l, l.expectedCostBatch()), context));
       calls += l.calls();
       cached += l.cached();
       max += l.maxCost();
+      maxBatch += l.maxCostBatch();
+      asConfigured += l.maxCostAsConfigured();
     }
-    s.append(String.format(Locale.ROOT, "%-12s %-28s %,10d %,10d %14s %16s %12s", "total", "", calls, cached, "", "", usd(max)));
+    s.append(String.format(Locale.ROOT, "%-12s %-28s %-6s %,10d %,10d %14s %16s %12s %14s %12s%n", "total", "", "", calls, cached, "", "",
+        usd(max), "", usd(maxBatch)));
+    s.append(String.format(Locale.ROOT, "at most %s as configured (each role in its mode); every role online %s, every role in batch %s",
+        usd(asConfigured), usd(max), usd(maxBatch)));
     return s.toString();
+  }
+
+  private static String expected(Line l, Double usd) {
+    return usd == null && l.pricing().equals("priced") ? "n/a" : cost(l, usd == null ? 0 : usd);
   }
 
   /** The estimate for run.json. */
@@ -138,6 +158,9 @@ public final class GenerateEstimate {
       m.put("context_window", l.window());
       m.put("calls_refused_context", l.refused());
       m.put("calls_clamped_context", l.clamped());
+      m.put("mode", l.mode());
+      m.put("max_cost_batch_usd", l.maxCostBatch());
+      m.put("expected_cost_batch_usd", l.expectedCostBatch());
       out.add(m);
     }
     return out;

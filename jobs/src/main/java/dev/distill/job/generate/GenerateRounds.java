@@ -22,6 +22,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
@@ -75,6 +76,13 @@ final class GenerateRounds {
     long cached() {
       return planned - refused - toCallEntries;
     }
+
+    /** These plans less the calls of {@code batchRoles}, which go through batches. */
+    Pending online(List<String> batchRoles) {
+      Dataset<Row> rest = missing.filter(functions.not(col("name").isin(batchRoles.toArray()))).persist(StorageLevel.MEMORY_AND_DISK());
+      Row figures = rest.agg(count(lit(1)), sum("choices")).first();
+      return new Pending(rest, planned, refused, clamped, figures.getLong(0), figures.isNullAt(1) ? 0 : figures.getLong(1));
+    }
   }
 
   private final StageContext context;
@@ -84,6 +92,7 @@ final class GenerateRounds {
   private final ReplyApplier applier;
   private final StructType out;
   private final Console console;
+  private final BatchRound.Figures batchFigures = new BatchRound.Figures();
 
   GenerateRounds(StageContext context, Ledger ledger, Map<String, ApiKey> keys, CallPlanner planner, ReplyApplier applier, StructType out,
       Console console) {
@@ -129,13 +138,62 @@ final class GenerateRounds {
       pending.missing().unpersist();
       return new Round(pending.planned(), pending.cached(), 0, 0, 0, 0, 0, 0, 0, 0, 0, pending.refused(), pending.clamped(), 0);
     }
-    GenerateProgress.Counters counters = call(pending, prefix, label, budgetLeft);
-    double seconds = (System.nanoTime() - start) / 1e9;
+    GenerateProgress.Counters counters = GenerateProgress.Counters.register(context.spark().sparkContext(), "distill.generate." + prefix);
+    BatchRound batch = startBatches(pending, prefix, label, budgetLeft, counters);
+    Pending online = batch == null ? pending : pending.online(batchRoles());
+    if (online.toCall() > 0) {
+      double onlineBudget = batch == null || budgetLeft <= 0 ? budgetLeft : Math.max(1e-12, budgetLeft - batch.reserved());
+      call(online, prefix, label, onlineBudget, counters);
+    }
     stopIfATaskStopped(counters);
+    if (batch != null) {
+      finishBatches(batch);
+      pending.missing().unpersist();
+      online.missing().unpersist();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
     return new Round(pending.planned(), pending.cached(), counters.ok().value(), counters.failed().value(), counters.capped().value(),
         counters.retries().value(), counters.promptTokens().value() + counters.completionTokens().value(),
         counters.costMicros().value() / 1e6, seconds, counters.truncated().value(), counters.rejected().value(), pending.refused(),
         pending.clamped(), counters.abandoned().value());
+  }
+
+  /** The names of the roles in batch mode. */
+  private List<String> batchRoles() {
+    return context.config().generate().roles().stream().filter(GenerateConfig.Role::batched).map(GenerateConfig.Role::name).toList();
+  }
+
+  /** Attaches to the ledger's open batches and submits the batch roles' missing calls; null when no role is in batch mode. */
+  private BatchRound startBatches(Pending pending, String prefix, String label, double budgetLeft, GenerateProgress.Counters counters) {
+    List<String> names = batchRoles();
+    if (names.isEmpty()) {
+      return null;
+    }
+    GenerateConfig g = context.config().generate();
+    BatchRound batch = new BatchRound(g, roles(g), keys, ledger, context.run().hadoop(), counters, budgetLeft, console,
+        context.run().root().replaceAll(".*/", ""), prefix, label);
+    try {
+      return batch.start(pending.missing().filter(col("name").isin(names.toArray())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while submitting batches", e);
+    }
+  }
+
+  private void finishBatches(BatchRound batch) {
+    try {
+      batch.finish();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for batches (they are in the ledger: rerun to attach)", e);
+    } finally {
+      batchFigures.add(batch.figures());
+    }
+  }
+
+  /** What the rounds did with batches, added up (run.json). */
+  Map<String, Object> batchFigures() {
+    return batchFigures.asMap();
   }
 
   private Pending pending(Dataset<Row> plans) {
@@ -155,13 +213,12 @@ final class GenerateRounds {
   }
 
   /** Calls what the ledger lacks in one task per core at most, each with its share of the rate limits and the budget left. */
-  private GenerateProgress.Counters call(Pending pending, String prefix, String label, double budgetLeft) {
+  private void call(Pending pending, String prefix, String label, double budgetLeft, GenerateProgress.Counters counters) {
     GenerateConfig g = context.config().generate();
     SparkSession spark = context.spark();
     int tasks = (int) Math.max(1, Math.min(spark.sparkContext().defaultParallelism(), pending.toCall()));
     GenerationTask.Budget share = new GenerationTask.Budget(g.requestsPerMinute() / (double) tasks, g.tokensPerMinute() / (double) tasks,
         budgetLeft / tasks);
-    GenerateProgress.Counters counters = GenerateProgress.Counters.register(spark.sparkContext(), "distill.generate." + prefix);
     GenerationTask task = new GenerationTask(g, roles(g), keys, ledger.segments(), prefix, context.run().root().replaceAll(".*/", ""),
         new HadoopConf(context.run().hadoop()), share, counters);
     console.info(String.format(Locale.ROOT, "generate (%s): %,d calls, %,d in the ledger, calling %,d in %d tasks x %d concurrent",
@@ -173,7 +230,6 @@ final class GenerateRounds {
     } finally {
       pending.missing().unpersist();
     }
-    return counters;
   }
 
   private static Map<String, GenerateConfig.Role> roles(GenerateConfig g) {

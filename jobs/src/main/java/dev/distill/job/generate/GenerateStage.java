@@ -105,8 +105,12 @@ public final class GenerateStage implements Stage {
     ReplyApplier applier = new ReplyApplier(out, msc.titles().keySet());
     Dataset<Row> rows = withOutputColumns(input, out);
     String runPrefix = context.run().root().replaceAll(".*/", "") + "-" + stamp();
-    GenerateRounds.Result result = new GenerateRounds(context, ledger, keys, planner, applier, out, console).run(rows, runPrefix);
+    GenerateRounds rounds = new GenerateRounds(context, ledger, keys, planner, applier, out, console);
+    GenerateRounds.Result result = rounds.run(rows, runPrefix);
     recordFigures(context, g, result.calls());
+    if (g.anyBatched()) {
+      rounds.batchFigures().forEach(context::stat);
+    }
     return withCostCapReasons(result.rows());
   }
 

@@ -11,11 +11,8 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -188,7 +185,6 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     noteFatal(outcome, role, shared.streak);
     int promptChars = call.getAs("prompt_chars");
     CallCost cost = CallCost.of(outcome, role, promptChars);
-    List<Map<String, Object>> entries = outcome.ok() ? replyEntries(call, role, outcome, cost) : failureEntries(call, role, outcome);
     cost = cost.plusAbandoned(outcome.abandoned(), worstCase);
     if (outcome.abandoned() > 0) {
       GenerateProgress.Counters.add(counters.abandoned(), outcome.abandoned());
@@ -198,78 +194,7 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     GenerateProgress.Counters.add(counters.completionTokens(), cost.completionTokens());
     GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost.usd() * 1e6));
     GenerateProgress.Counters.add(counters.retries(), Math.max(0, outcome.attempts() - 1));
-    bill(entries, cost, outcome, body);
-    return entries;
-  }
-
-  /** One entry per choice asked for: the reply's choice, or rejected where the server sent fewer choices than n. */
-  private List<Map<String, Object>> replyEntries(Row call, GenerateConfig.Role role, ChatClient.Outcome outcome, CallCost cost) {
-    ChatReply reply = outcome.reply();
-    int choices = call.getAs("choices");
-    List<String> entryKeys = CallPlanner.entryKeys(call.getAs("call_key"), choices);
-    List<Map<String, Object>> entries = new ArrayList<>();
-    for (int i = 0; i < choices; i++) {
-      Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
-      if (i < reply.choices().size()) {
-        putChoice(entry, reply.choices().get(i), call, role, cost.completionTokens());
-      } else {
-        entry.put("status", Ledger.REJECTED);
-        entry.put("error", "the server returned " + reply.choices().size() + " of the " + choices + " choices asked for with n (it ignores n); set "
-            + role.configKey(config) + ".use_n: false");
-        GenerateProgress.Counters.add(counters.rejected(), 1);
-      }
-      entry.put("usage", cost.reported() ? "reported" : "estimated");
-      entries.add(entry);
-    }
-    return entries;
-  }
-
-  /** A choice as ok, or as truncated when it reached max_tokens (or came back empty with every token of the request spent). */
-  private void putChoice(Map<String, Object> entry, ChatReply.Choice c, Row call, GenerateConfig.Role role, long completionTokens) {
-    int choices = call.getAs("choices");
-    int maxTokens = call.getAs("max_tokens");
-    boolean cut = c.truncated() || blank(c.content()) && blank(c.reasoning()) && completionTokens >= (long) maxTokens * choices;
-    entry.put("status", cut ? Ledger.TRUNCATED : Ledger.OK);
-    entry.put("content", c.content());
-    entry.put("reasoning", c.reasoning());
-    entry.put("finish_reason", c.finishReason());
-    if (cut) {
-      entry.put("error", "truncated: the reply reached max_tokens " + maxTokens + " (finish_reason " + c.finishReason()
-          + "); raise " + role.configKey(config) + ".max_tokens to get it whole");
-      GenerateProgress.Counters.add(counters.truncated(), 1);
-    } else {
-      GenerateProgress.Counters.add(counters.ok(), 1);
-    }
-  }
-
-  /** One entry per choice of a failed request: rejected when the error is final (resending cannot help), else error. */
-  private List<Map<String, Object>> failureEntries(Row call, GenerateConfig.Role role, ChatClient.Outcome outcome) {
-    int choices = call.getAs("choices");
-    List<String> entryKeys = CallPlanner.entryKeys(call.getAs("call_key"), choices);
-    boolean rejected = outcome.errorKind() == ProviderError.Kind.FINAL;
-    List<Map<String, Object>> entries = new ArrayList<>();
-    for (int i = 0; i < choices; i++) {
-      Map<String, Object> entry = entry(call, role, entryKeys.get(i), i, outcome);
-      entry.put("status", rejected ? Ledger.REJECTED : Ledger.ERROR);
-      entry.put("error", outcome.error());
-      entries.add(entry);
-    }
-    GenerateProgress.Counters.add(rejected ? counters.rejected() : counters.failed(), 1);
-    return entries;
-  }
-
-  /** A request's usage and cost are billed once, on its first entry. */
-  private static void bill(List<Map<String, Object>> entries, CallCost cost, ChatClient.Outcome outcome, String body) {
-    for (int i = 0; i < entries.size(); i++) {
-      Map<String, Object> entry = entries.get(i);
-      entry.put("prompt_tokens", i == 0 ? cost.promptTokens() : 0L);
-      entry.put("completion_tokens", i == 0 ? cost.completionTokens() : 0L);
-      entry.put("reasoning_tokens", i == 0 && outcome.ok() ? outcome.reply().reasoningTokens() : null);
-      entry.put("cost_usd", i == 0 ? cost.usd() : 0.0);
-      entry.put("cost_basis", cost.basis());
-      entry.put("abandoned_attempts", i == 0 ? outcome.abandoned() : 0);
-      entry.put("request", i == 0 ? body : null);
-    }
+    return new LedgerEntries(config, counters, runId).of(LedgerEntries.Call.of(call), role, outcome, cost);
   }
 
   /** Counts fatal failures in a row (anything else resets the count) and stops the task at the limit. */
@@ -279,29 +204,9 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
             role.configKey(config), role.model(), role.baseUrl(), inARow, outcome.error())));
   }
 
-  private Map<String, Object> entry(Row call, GenerateConfig.Role role, String key, int choice, ChatClient.Outcome outcome) {
-    Map<String, Object> entry = new LinkedHashMap<>();
-    entry.put("key", key);
-    entry.put("call_key", call.getAs("call_key"));
-    entry.put("choice", choice);
-    entry.put("role", role.role());
-    entry.put("name", role.name());
-    entry.put("model", role.model());
-    entry.put("latency_ms", outcome.latencyMs());
-    entry.put("attempts", outcome.attempts());
-    entry.put("http_status", outcome.httpStatus());
-    entry.put("run_id", runId);
-    entry.put("created_at", Instant.now().toString());
-    return entry;
-  }
-
   /** An upper bound on prompt tokens: byte-level BPE never makes more tokens than UTF-8 bytes, plus chat-template tokens. */
   static long worstCasePromptTokens(String body) {
     return body.getBytes(StandardCharsets.UTF_8).length + 32;
-  }
-
-  private static boolean blank(String s) {
-    return s == null || s.isBlank();
   }
 
   /** Requests (call keys) this partition's earlier attempts (in this run) already settled. */

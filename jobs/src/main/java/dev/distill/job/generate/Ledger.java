@@ -54,6 +54,7 @@ public final class Ledger {
       .add("error", DataTypes.StringType, true)
       .add("request", DataTypes.StringType, true)
       .add("run_id", DataTypes.StringType, true)
+      .add("batch_id", DataTypes.StringType, true)
       .add("created_at", DataTypes.StringType, true);
 
   /** A reply that ended on its own. */

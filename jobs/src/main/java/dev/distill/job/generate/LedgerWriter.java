@@ -57,6 +57,11 @@ final class LedgerWriter implements AutoCloseable {
     }
   }
 
+  /** Writes what is buffered now (the batch collector, before it closes a batch's record). */
+  synchronized void flushNow() throws IOException {
+    flush();
+  }
+
   synchronized long written() {
     return written;
   }

@@ -34,6 +34,19 @@ final class SpendingCap {
     return true;
   }
 
+  /** Reserves {@code worstCase} if it fits now, never waiting (the driver submitting batches has nothing in flight to wait for). */
+  synchronized boolean tryReserve(double worstCase) {
+    if (cap <= 0) {
+      return true;
+    }
+    if (spent + reserved + worstCase > cap) {
+      reached = true;
+      return false;
+    }
+    reserved += worstCase;
+    return true;
+  }
+
   /**
    * Turns a reservation into spending: an attempt that may have been billed at its worst case. The
    * caller then holds nothing, so it may wait in {@link #reserve} without keeping others waiting.

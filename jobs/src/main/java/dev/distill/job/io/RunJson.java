@@ -19,6 +19,8 @@ public final class RunJson {
   public static final String RUNNING = "running";
   public static final String COMPLETED = "completed";
   public static final String FAILED = "failed";
+  /** Stopped with batches in flight at a provider (generate --submit-only / --collect); the same command goes on. */
+  public static final String PENDING = "batches_pending";
 
   /** One stage's entry: its row counts, seconds and figures (everything else in the entry). */
   public record StageEntry(String name, long rowsIn, long rowsOut, Map<String, Long> removed, double seconds, Map<String, Object> figures) {

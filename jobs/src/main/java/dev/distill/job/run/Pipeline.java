@@ -5,6 +5,7 @@ import dev.distill.job.api.StageContext;
 import dev.distill.job.api.Step;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.conf.Secrets;
+import dev.distill.job.error.BatchesPendingException;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
@@ -52,7 +53,7 @@ public final class Pipeline {
     } catch (Exception e) {
       // Spark's Scala code throws checked exceptions (IOException from s3a) without declaring them.
       try {
-        manifest.finish(RunJson.FAILED, e.getMessage());
+        manifest.finish(e instanceof BatchesPendingException ? RunJson.PENDING : RunJson.FAILED, e.getMessage());
       } catch (RuntimeException unwritable) {
         e.addSuppressed(unwritable); // the store that failed the step may not take run.json either
       }
