@@ -118,6 +118,7 @@ final class HadoopLeaseFile implements LeaseFile {
 
   @Override
   public String atomicity() throws IOException {
-    return conditional() ? fs.getScheme() + ": conditional writes (If-None-Match: *, If-Match: etag)" : fs.getScheme() + ": create(overwrite=false)";
+    String scheme = fs.getUri().getScheme();
+    return conditional() ? scheme + ": conditional writes (If-None-Match: *, If-Match: etag)" : scheme + ": create(overwrite=false)";
   }
 }

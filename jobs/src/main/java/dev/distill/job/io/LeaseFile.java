@@ -37,7 +37,7 @@ interface LeaseFile {
   static LeaseFile at(String path, Configuration hadoop) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(hadoop);
-    if ("file".equals(fs.getScheme())) {
+    if ("file".equals(fs.getUri().getScheme())) {
       return new LocalLeaseFile(java.nio.file.Path.of(fs.makeQualified(p).toUri()), path);
     }
     return new HadoopLeaseFile(fs, p, path);
