@@ -2,7 +2,9 @@
 
 The run id is Airflow's logical date, so a retried or cleared task reruns the same run: committed
 stages are reused and a run killed mid-way resumes from its last committed stage (see the README,
-"Scheduled and resumable runs"). Exit codes: 0 ok, 1 failure, 2 bad config, 3 bad input,
+"Scheduled and resumable runs"). One process writes a run at a time: a retry started while an
+earlier attempt still runs exits 2; with --force-takeover it takes over a crashed attempt's lease
+once that expired (run.lease_ttl_seconds, 120 s, after its last renewal). Exit codes: 0 ok, 1 failure, 2 bad config, 3 bad input,
 4 upstream failure (storage, cluster, network: worth a retry).
 
 With INCREMENTAL = True each day scores only the candidates that are new since the previous day's
@@ -38,6 +40,8 @@ with DAG(
             "--config", "/opt/distill/conf/my-pool.yaml",
             "--output", "s3a://my-bucket/distill",
             "--run-id", "{{ ds_nodash }}",
+            # A retry after a crashed attempt takes over its expired lease; one still running refuses it (exit 2).
+            "--force-takeover",
         ] + (["--base-run", "{{ prev_ds_nodash }}"] if INCREMENTAL else []),
         conf={"spark.executor.memory": "4g"},
     )

@@ -28,7 +28,11 @@ final class Leases {
   static Integer whileHeld(RunLease lease, SparkContext spark, Callable<Integer> work) throws Exception {
     lease.onLost(spark::cancelAllJobs);
     try {
-      return work.call();
+      Integer exit = work.call();
+      lease.lostError().ifPresent(lost -> {
+        throw lost;
+      });
+      return exit;
     } catch (Exception e) {
       RunHeldException lost = lease.lostError().orElse(null);
       if (lost != null && lost != e) {
