@@ -41,6 +41,9 @@ final class HadoopLeaseFile implements LeaseFile {
 
   @Override
   public boolean createIfAbsent(byte[] content) throws IOException {
+    if (fs.exists(file)) {
+      return false; // the usual refusal, without a failed upload S3A would log at WARN
+    }
     FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(file).overwrite(false).recursive();
     boolean conditional = conditional();
     if (conditional) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.LeaseExpiry;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import java.io.IOException;
@@ -308,7 +309,7 @@ class GenerateIT {
     server.release();
 
     // The killed holder's lease expires 2 s after its last renewal; then --force-takeover resumes the run.
-    dev.distill.job.Leases.awaitExpiry(Files.readString(dir.resolve("out/k1/lease.json")));
+    LeaseExpiry.await(Files.readString(dir.resolve("out/k1/lease.json")));
     assertEquals(ExitCode.OK, cli("generate", config, "k1", "--force-takeover"));
     assertEquals(1, maxAnswers(server), "no call answered twice across the killed run and its resumption");
     List<Row> rows = stage("k1", "stages/generate").collectAsList();

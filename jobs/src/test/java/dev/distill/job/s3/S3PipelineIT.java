@@ -7,11 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.LeaseExpiry;
 import dev.distill.job.cli.Main;
 import dev.distill.job.error.ExitCode;
+import dev.distill.job.error.RunHeldException;
 import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.RunLease;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +27,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -91,9 +102,9 @@ class S3PipelineIT {
   private record Ran(int exit, String err) {}
 
   private Ran runHere(List<String> args) {
-    java.io.PrintStream original = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       return new Ran(Main.run(args.toArray(new String[0])), captured.toString(StandardCharsets.UTF_8));
     } finally {
@@ -102,7 +113,7 @@ class S3PipelineIT {
   }
 
   private void write(String path, String content) throws IOException {
-    try (FileSystem fs = fs(); java.io.OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
+    try (FileSystem fs = fs(); OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
       out.write(content.getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -141,7 +152,7 @@ class S3PipelineIT {
         read(run + "/lease.json"));
     Ran second = runHere(args("s1"));
     assertEquals(ExitCode.BAD_CONFIG, second.exit(), second.err());
-    assertTrue(second.err().contains("Cannot start run " + run + ": it is held by another distill process (host ")
+    assertTrue(second.err().contains("Cannot start run " + run + ": it is held by ")
         && second.err().contains(", pid " + child.pid() + ", run started "), second.err());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
     while (!childSaid("stage 4/8 dedup") && child.isAlive() && System.nanoTime() < deadline) {
@@ -164,7 +175,7 @@ class S3PipelineIT {
     assertFalse(exists(run + "/commits/dedup.json"), "the stage being written when the store died is not marked complete");
 
     // The dead holder could not release its lease: once it expires, --force-takeover resumes the run, its config read from the bucket.
-    dev.distill.job.Leases.awaitExpiry(read(run + "/lease.json"));
+    LeaseExpiry.await(read(run + "/lease.json"));
     write(POOL_CONFIG, "sample_pool: {rows: 3000}\nselect: {size: 300}\n");
     List<String> resume = withoutPool("s1");
     resume.addAll(List.of("--config", POOL_CONFIG, "--force-takeover"));
@@ -235,24 +246,24 @@ class S3PipelineIT {
   void ofProcessesRacingForOneRunInTheBucketExactlyOneGetsTheLease() throws Exception {
     Configuration conf = new Configuration();
     s3.hadoopConf().forEach(conf::set);
-    dev.distill.job.io.RunDirectory race = new dev.distill.job.io.RunDirectory(OUTPUT + "/race", conf);
+    RunDirectory race = new RunDirectory(OUTPUT + "/race", conf);
     int racers = 4;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(racers);
-    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-    List<java.util.concurrent.Future<dev.distill.job.io.RunLease>> results = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(racers);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<RunLease>> results = new ArrayList<>();
     for (int i = 0; i < racers; i++) {
       results.add(pool.submit(() -> {
         go.await();
         try {
-          return dev.distill.job.io.RunLease.acquire(race, "race", "run", new dev.distill.job.io.RunLease.Settings(60, 0, false));
-        } catch (dev.distill.job.error.RunHeldException e) {
+          return RunLease.acquire(race, "race", "run", new RunLease.Settings(60, 0, false));
+        } catch (RunHeldException e) {
           return null;
         }
       }));
     }
     go.countDown();
-    List<dev.distill.job.io.RunLease> winners = new ArrayList<>();
-    for (java.util.concurrent.Future<dev.distill.job.io.RunLease> f : results) {
+    List<RunLease> winners = new ArrayList<>();
+    for (Future<RunLease> f : results) {
       if (f.get() != null) {
         winners.add(f.get());
       }

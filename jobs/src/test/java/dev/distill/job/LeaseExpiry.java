@@ -7,10 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** For tests that kill a run's holder: waits until the lease it left has expired, so that --force-takeover may take it. */
-public final class Leases {
+public final class LeaseExpiry {
 
   /** Sleeps until the {@code expires} time of the lease.json content {@code leaseJson} has passed. */
-  public static void awaitExpiry(String leaseJson) throws IOException, InterruptedException {
+  public static void await(String leaseJson) throws IOException, InterruptedException {
     JsonNode lease = Json.MAPPER.readTree(leaseJson);
     long wait = Duration.between(Instant.now(), Instant.parse(lease.get("expires").asText())).toMillis() + 250;
     if (wait > 0) {
@@ -18,5 +18,5 @@ public final class Leases {
     }
   }
 
-  private Leases() {}
+  private LeaseExpiry() {}
 }
