@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
@@ -24,7 +25,7 @@ import org.apache.hadoop.fs.UnsupportedFileSystemException;
 final class ConfigFile {
 
   /** The merged, validated config tree of {@code location} (null: none, the defaults) and {@code sets}. */
-  static java.util.Map<String, Object> load(String location, List<String> sets) {
+  static Map<String, Object> load(String location, List<String> sets) {
     ConfigLoader loader = ConfigLoader.fromSystemEnv();
     if (location == null) {
       return loader.load((Path) null, sets);
@@ -35,9 +36,14 @@ final class ConfigFile {
     return loader.load(location, read(location, hadoopConf(sets)), sets);
   }
 
-  /** The Hadoop configuration of a command's {@code --set} overrides over the defaults, before any config file is read. */
+  /**
+   * The Hadoop configuration before any config file is read: the JVM's Spark properties and the
+   * command's {@code --set spark...} overrides (the others cannot change it, and need not be valid
+   * on their own: they may complete a config not read yet).
+   */
   static Configuration hadoopConf(List<String> sets) {
-    return SparkSessions.hadoopConf(PipelineConfig.from(ConfigLoader.fromSystemEnv().load((Path) null, sets)));
+    List<String> spark = sets.stream().filter(s -> s.startsWith("spark.")).toList();
+    return SparkSessions.hadoopConf(PipelineConfig.from(ConfigLoader.fromSystemEnv().load((Path) null, spark)));
   }
 
   /** A URI with a scheme (s3a://, hdfs://, file:/, dbfs:/); "C:\..." and plain paths are local files. */

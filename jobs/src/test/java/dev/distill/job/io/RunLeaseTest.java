@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -52,12 +54,12 @@ class RunLeaseTest {
     }
 
     @Override
-    public java.time.ZoneId getZone() {
+    public ZoneId getZone() {
       return ZoneOffset.UTC;
     }
 
     @Override
-    public Clock withZone(java.time.ZoneId zone) {
+    public Clock withZone(ZoneId zone) {
       return this;
     }
   }
@@ -179,7 +181,7 @@ class RunLeaseTest {
       CountDownLatch lost = new CountDownLatch(1);
       lease.onLost(lost::countDown);
       Files.delete(Path.of(run.lease()));
-      assertTrue(lost.await(5, java.util.concurrent.TimeUnit.SECONDS), "a deleted lease is found lost at the next renewal");
+      assertTrue(lost.await(5, TimeUnit.SECONDS), "a deleted lease is found lost at the next renewal");
       assertTrue(lease.lostError().orElseThrow().getMessage().contains("deleted by another process"));
     }
     assertEquals("", warnings.toString(StandardCharsets.UTF_8));
