@@ -2,8 +2,11 @@
 
 The run id is Airflow's logical date, so a retried or cleared task reruns the same run: committed
 stages are reused and a run killed mid-way resumes from its last committed stage (see the README,
-"Scheduled and resumable runs"). Exit codes: 0 ok, 1 failure, 2 bad config, 3 bad input,
-4 upstream failure (storage, cluster, network: worth a retry), 5 batches still pending.
+"Scheduled and resumable runs"). One process writes a run at a time: a retry started while an
+earlier attempt still runs exits 2; with --force-takeover it takes over a crashed attempt's lease
+once that expired (run.lease_ttl_seconds, 120 s, after its last renewal). Exit codes: 0 ok, 1 failure,
+2 bad config, 3 bad input, 4 upstream failure (storage, cluster, network: worth a retry), 5 batches
+still pending.
 
 With roles in batch mode (generate.<role>.mode: batch, README "Batch mode"), the day's generation
 is split out of the run so no worker waits hours on a provider's batch API: `generate
@@ -30,7 +33,7 @@ from airflow.sensors.bash import BashSensor
 INCREMENTAL = True
 BATCH = True
 DISTILL = "/opt/distill/bin/distill"
-COMMON = "--config /opt/distill/conf/my-pool.yaml --output s3a://my-bucket/distill --run-id {{ ds_nodash }}"
+COMMON = "--config /opt/distill/conf/my-pool.yaml --output s3a://my-bucket/distill --run-id {{ ds_nodash }} --force-takeover"
 
 with DAG(
     dag_id="distill_daily",
@@ -50,6 +53,8 @@ with DAG(
             "--config", "/opt/distill/conf/my-pool.yaml",
             "--output", "s3a://my-bucket/distill",
             "--run-id", "{{ ds_nodash }}",
+            # A retry after a crashed attempt takes over its expired lease; one still running refuses it (exit 2).
+            "--force-takeover",
         ] + (["--base-run", "{{ prev_ds_nodash }}"] if INCREMENTAL else []),
         conf={"spark.executor.memory": "4g"},
     )

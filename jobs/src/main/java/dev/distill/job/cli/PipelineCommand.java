@@ -1,32 +1,33 @@
 package dev.distill.job.cli;
 
-import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.RunLease;
 import dev.distill.job.run.Pipeline;
 import dev.distill.job.run.Plan;
 import dev.distill.job.run.Preflight;
 import dev.distill.job.sample.SamplePool;
 import dev.distill.job.spark.SparkSessions;
-import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** What {@code run} and {@code generate} share: the config, where the run goes, and running a plan of it. */
 abstract class PipelineCommand implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "Pipeline config (YAML, keys: conf/pipeline.yaml). "
-      + "Default: none, the built-in sample pool.")
-  Path config;
+  @Option(names = "--config", paramLabel = "FILE", description = "Pipeline config (YAML, keys: conf/pipeline.yaml): a local file or any "
+      + "Hadoop URI (s3a://bucket/conf.yaml). Default: none, the built-in sample pool.")
+  String config;
 
   @Option(names = "--output", paramLabel = "DIR", description = "Output root (run.output). Default: out.")
   String output;
@@ -42,6 +43,9 @@ abstract class PipelineCommand implements Callable<Integer> {
   @Mixin
   Overrides overrides;
 
+  @Mixin
+  Takeover takeover;
+
   /** The plan a config runs: {@link Plan#of} unless the command line was built with another ({@link Main#commandLine(Plans)}). */
   Plans plans = Plan::of;
 
@@ -54,29 +58,35 @@ abstract class PipelineCommand implements Callable<Integer> {
   abstract Plan plan(PipelineConfig config, Console console);
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     Console console = new Console(System.out);
-    PipelineConfig pipeline = PipelineConfig.from(ConfigLoader.fromSystemEnv().load(config, sets()));
+    PipelineConfig pipeline = PipelineConfig.from(ConfigFile.load(config, sets()));
     String id = pipeline.run().runId().isBlank()
         ? ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
         : pipeline.run().runId();
     validateRunId(id);
     Plan plan = plan(pipeline, console);
-    Preflight.check(pipeline, SparkSessions.hadoopConf(pipeline), id, plan);
-    SparkSession spark = SparkSessions.create(pipeline);
-    try {
-      PipelineConfig withSources = pipeline;
-      if (pipeline.usesSamplePool()) {
-        RunDirectory run = new RunDirectory(pipeline.run().output() + "/" + id, spark.sparkContext().hadoopConfiguration());
-        console.info("no sources configured: sample pool (" + pipeline.samplePool().rows() + " rows, seed " + pipeline.samplePool().seed()
-            + ") in " + run.samplePool());
-        withSources = SamplePool.write(pipeline, run);
+    Configuration hadoop = SparkSessions.hadoopConf(pipeline);
+    Preflight.check(pipeline, hadoop, id, plan);
+    String command = getClass().getAnnotation(Command.class).name();
+    try (RunLease lease = Leases.take(new RunDirectory(pipeline.run().output() + "/" + id, hadoop), id, command, pipeline, console)) {
+      SparkSession spark = SparkSessions.create(pipeline);
+      try {
+        return Leases.whileHeld(lease, spark.sparkContext(), () -> {
+          PipelineConfig withSources = pipeline;
+          if (pipeline.usesSamplePool()) {
+            RunDirectory run = new RunDirectory(pipeline.run().output() + "/" + id, spark.sparkContext().hadoopConfiguration());
+            console.info("no sources configured: sample pool (" + pipeline.samplePool().rows() + " rows, seed " + pipeline.samplePool().seed()
+                + ") in " + run.samplePool());
+            withSources = SamplePool.write(pipeline, run);
+          }
+          Pipeline.Outcome outcome = Pipeline.run(spark, withSources, plan, id, console);
+          afterRun(spark, outcome, plan, console);
+          return ExitCode.OK;
+        });
+      } finally {
+        spark.stop();
       }
-      Pipeline.Outcome outcome = Pipeline.run(spark, withSources, plan, id, console);
-      afterRun(spark, outcome, plan, console);
-      return ExitCode.OK;
-    } finally {
-      spark.stop();
     }
   }
 
@@ -94,6 +104,7 @@ abstract class PipelineCommand implements Callable<Integer> {
     if (dryRun) {
       sets.add("generate.dry_run=true");
     }
+    sets.addAll(takeover.sets());
     sets.addAll(moreSets());
     return sets;
   }

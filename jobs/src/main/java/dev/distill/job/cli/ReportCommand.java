@@ -6,11 +6,13 @@ import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.RunJson;
+import dev.distill.job.io.RunLease;
 import dev.distill.job.report.ReportWriter;
 import dev.distill.job.spark.SparkSessions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -40,19 +42,29 @@ final class ReportCommand implements Callable<Integer> {
   @Mixin
   Overrides overrides;
 
+  @Mixin
+  Takeover takeover;
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     Console console = new Console(System.out);
     String runDir = target.dir();
-    RunJson doc = RunJson.read(new RunDirectory(runDir, new Configuration()), "Cannot report on");
-    PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(doc.config(), overrides.sets));
-    SparkSession spark = SparkSessions.create(config);
-    try {
-      ReportWriter.Written w = ReportWriter.write(spark, runDir);
-      console.info(String.format(Locale.ROOT, "report %s (%,d bytes) in %.1fs", w.path(), w.bytes(), w.seconds()));
-      return ExitCode.OK;
-    } finally {
-      spark.stop();
+    RunDirectory run = new RunDirectory(runDir, ConfigFile.hadoopConf(overrides.sets));
+    RunJson doc = RunJson.read(run, "Cannot report on");
+    List<String> sets = new ArrayList<>(overrides.sets);
+    sets.addAll(takeover.sets());
+    PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(doc.config(), sets));
+    try (RunLease lease = Leases.take(run, doc.runId(), "report", config, console)) {
+      SparkSession spark = SparkSessions.create(config);
+      try {
+        return Leases.whileHeld(lease, spark.sparkContext(), () -> {
+          ReportWriter.Written w = ReportWriter.write(spark, runDir);
+          console.info(String.format(Locale.ROOT, "report %s (%,d bytes) in %.1fs", w.path(), w.bytes(), w.seconds()));
+          return ExitCode.OK;
+        });
+      } finally {
+        spark.stop();
+      }
     }
   }
 }

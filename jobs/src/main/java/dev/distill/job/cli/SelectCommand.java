@@ -3,6 +3,7 @@ package dev.distill.job.cli;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.RunLease;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.select.Reselection;
 import dev.distill.job.select.SelectStage;
@@ -11,7 +12,6 @@ import dev.distill.job.spark.SparkSessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +41,9 @@ final class SelectCommand implements Callable<Integer> {
   @Mixin
   Overrides overrides;
 
+  @Mixin
+  Takeover takeover;
+
   /** The registered strategies, for --help and shell completion. */
   static final class Strategies extends ArrayList<String> {
     Strategies() {
@@ -49,7 +52,7 @@ final class SelectCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     Console console = new Console(System.out);
     List<String> sets = new ArrayList<>(overrides.sets);
     if (strategy != null) {
@@ -61,21 +64,27 @@ final class SelectCommand implements Callable<Integer> {
     if (size != null) {
       sets.add("select.size=" + size);
     }
-    Reselection reselection = Reselection.of(new RunDirectory(runDir, new Configuration()), sets);
+    sets.addAll(takeover.sets());
+    RunDirectory before = new RunDirectory(runDir, ConfigFile.hadoopConf(overrides.sets));
+    Reselection reselection = Reselection.of(before, sets);
     String scored = reselection.scoredTable();
     String selection = name != null ? name : reselection.defaultName();
     PipelineCommand.validateRunId(selection);
-    SparkSession spark = SparkSessions.create(reselection.config());
-    try {
-      RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
-      console.info("re-selecting from " + scored + " with strategy " + reselection.config().select().strategy() + ", seed "
-          + reselection.config().select().seed());
-      StageResult r = Reselection.of(run, sets).named(spark, selection);
-      console.info(String.format("selected %d of %d candidates over %s domains in %.1fs -> %s", r.rowsOut(), r.rowsIn(),
-          r.figures(SelectStage.Figures.class).domainsCovered(), r.seconds(), run.selections(selection)));
-      return ExitCode.OK;
-    } finally {
-      spark.stop();
+    try (RunLease lease = Leases.take(before, reselection.runId(), "select", reselection.config(), console)) {
+      SparkSession spark = SparkSessions.create(reselection.config());
+      try {
+        return Leases.whileHeld(lease, spark.sparkContext(), () -> {
+          RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
+          console.info("re-selecting from " + scored + " with strategy " + reselection.config().select().strategy() + ", seed "
+              + reselection.config().select().seed());
+          StageResult r = Reselection.of(run, sets).named(spark, selection);
+          console.info(String.format("selected %d of %d candidates over %s domains in %.1fs -> %s", r.rowsOut(), r.rowsIn(),
+              r.figures(SelectStage.Figures.class).domainsCovered(), r.seconds(), run.selections(selection)));
+          return ExitCode.OK;
+        });
+      } finally {
+        spark.stop();
+      }
     }
   }
 }

@@ -57,6 +57,15 @@ public final class ConfigLoader {
     return overrideAndSubstitute(merged, overrides);
   }
 
+  /** As {@link #load(Path, List)}, for a config read elsewhere (a Hadoop URI): {@code where} names it in every error. */
+  public Map<String, Object> load(String where, String yaml, List<String> overrides) {
+    Map<String, Object> merged = defaults();
+    Map<String, Object> user = parseYaml(where, yaml);
+    validateKeys(user, merged, "", where);
+    deepMerge(merged, user);
+    return overrideAndSubstitute(merged, overrides);
+  }
+
   /** Applies overrides to an already resolved tree (e.g. the config recorded in a run's run.json). */
   public Map<String, Object> overlay(Map<String, Object> resolved, List<String> overrides) {
     Map<String, Object> merged = defaults();
@@ -88,17 +97,27 @@ public final class ConfigLoader {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("Cannot read config file " + file + ": it does not exist or is not a file; pass an existing YAML file to --config");
     }
+    String yaml;
     try {
-      if (Files.readString(file).isBlank()) {
+      yaml = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("Cannot read config file " + file + ": " + firstLine(e.getMessage()) + "; pass a readable UTF-8 YAML file to --config", e);
+    }
+    return parseYaml(file.toString(), yaml);
+  }
+
+  static Map<String, Object> parseYaml(String where, String yaml) {
+    try {
+      if (yaml.isBlank()) {
         return new LinkedHashMap<>();
       }
-      Object tree = YAML.readValue(file.toFile(), Object.class);
+      Object tree = YAML.readValue(yaml, Object.class);
       if (tree == null) {
         return new LinkedHashMap<>();
       }
-      return asMap(tree, file.toString());
+      return asMap(tree, where);
     } catch (IOException e) {
-      throw new ConfigException("Cannot parse config file " + file + ": " + firstLine(e.getMessage()) + "; fix the YAML syntax at that line", e);
+      throw new ConfigException("Cannot parse config file " + where + ": " + firstLine(e.getMessage()) + "; fix the YAML syntax at that line", e);
     }
   }
 

@@ -26,8 +26,12 @@ public record PipelineConfig(
     Export export,
     GenerateConfig generate) implements Serializable {
 
-  /** {@code baseRun}: an earlier completed run this one extends incrementally (a run id under output, or a run directory); empty: none. */
-  public record Run(String output, String runId, int partitions, double maxQuarantineFraction, String baseRun) implements Serializable {}
+  /**
+   * {@code baseRun}: an earlier completed run this one extends incrementally (a run id under output, or a run directory); empty: none.
+   * {@code leaseTtlSeconds}, {@code leaseRenewSeconds} (0: a quarter of the TTL), {@code forceTakeover}: the run's lease.
+   */
+  public record Run(String output, String runId, int partitions, double maxQuarantineFraction, String baseRun, double leaseTtlSeconds,
+      double leaseRenewSeconds, boolean forceTakeover) implements Serializable {}
 
   public record Spark(String master, String appName, Map<String, String> conf) implements Serializable {}
 
@@ -83,7 +87,12 @@ public record PipelineConfig(
   public static PipelineConfig from(Map<String, Object> tree) {
     ConfigReader c = new ConfigReader(tree);
     Run run = new Run(c.string("run.output"), c.string("run.run_id"), c.integer("run.partitions", 0),
-        c.fraction("run.max_quarantine_fraction", 0, 1), c.string("run.base_run"));
+        c.fraction("run.max_quarantine_fraction", 0, 1), c.string("run.base_run"), c.fraction("run.lease_ttl_seconds", 0.1, 86400),
+        c.fraction("run.lease_renew_seconds", 0, 86400), c.bool("run.force_takeover"));
+    if (run.leaseRenewSeconds() > run.leaseTtlSeconds() / 2) {
+      throw ConfigException.forKey("run.lease_renew_seconds", "renewing every " + run.leaseRenewSeconds() + " s lets a lease of "
+          + run.leaseTtlSeconds() + " s (run.lease_ttl_seconds) expire while its holder runs", "renew at most every half TTL, or 0 for a quarter of it");
+    }
     Spark spark = new Spark(c.string("spark.master"), c.string("spark.app_name"), c.stringMap("spark.conf"));
     SamplePool sample = new SamplePool(c.integer("sample_pool.rows", 1), c.longValue("sample_pool.seed"));
     Quality quality = new Quality(c.bool("quality.s1_format_rules"), c.bool("quality.require_answer"),

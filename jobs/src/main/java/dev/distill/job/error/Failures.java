@@ -9,7 +9,7 @@ public final class Failures {
   /** Prints {@code e} as the user reads it ("distill: ...", a stack trace only for the unexpected) and returns its exit code. */
   public static int report(Exception e, PrintWriter err) {
     try {
-      if (e instanceof ConfigException) {
+      if (e instanceof ConfigException || e instanceof RunHeldException) {
         err.println("distill: " + e.getMessage());
         return ExitCode.BAD_CONFIG;
       }

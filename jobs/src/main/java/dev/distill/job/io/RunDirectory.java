@@ -18,6 +18,7 @@ public final class RunDirectory {
   public static final String RUN_JSON = "run.json";
   /** The run's HTML report, under the run directory. */
   public static final String REPORT = "report/index.html";
+  public static final String LEASE = "lease.json";
 
   private final String root;
   private final Configuration hadoop;
@@ -103,6 +104,11 @@ public final class RunDirectory {
     return root + "/" + RUN_JSON;
   }
 
+  /** The run's lease: which process writes it now (see {@link RunLease}). */
+  public String lease() {
+    return root + "/" + LEASE;
+  }
+
   /** A committed Spark output: the directory holds a _SUCCESS marker. */
   public boolean isCommitted(String dir) {
     return exists(dir + "/_SUCCESS");
@@ -123,6 +129,7 @@ public final class RunDirectory {
 
   /** Writes to a temporary name and renames, so a reader never sees half a file. */
   public void writeBytes(String path, byte[] content) {
+    LostLeases.checkWritable(root);
     Path target = new Path(path);
     Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
     try {
@@ -143,6 +150,7 @@ public final class RunDirectory {
 
   /** A new file at {@code path} (replaced if it exists); pair with {@link #move} for an atomic write. */
   public OutputStream create(String path) {
+    LostLeases.checkWritable(root);
     try {
       Path p = new Path(path);
       return p.getFileSystem(hadoop).create(p, true);
@@ -153,6 +161,7 @@ public final class RunDirectory {
 
   /** Renames {@code from} to {@code to}, replacing it. */
   public void move(String from, String to) {
+    LostLeases.checkWritable(root);
     try {
       Path target = new Path(to);
       FileSystem fs = target.getFileSystem(hadoop);
@@ -167,6 +176,7 @@ public final class RunDirectory {
 
   /** Deletes a file or directory tree; nothing happens when it does not exist. */
   public void delete(String path) {
+    LostLeases.checkWritable(root);
     try {
       Path p = new Path(path);
       p.getFileSystem(hadoop).delete(p, true);

@@ -48,6 +48,11 @@ public final class Reselection {
     return config;
   }
 
+  /** The id of the run re-selected in. */
+  public String runId() {
+    return doc.runId();
+  }
+
   /** The run's scored table: the output of the step its select step followed. */
   public String scoredTable() {
     String scored = run.stage(doc.inputOf(SelectStage.NAME).orElse(""));

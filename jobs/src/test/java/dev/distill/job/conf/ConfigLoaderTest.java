@@ -37,6 +37,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLeaseKeysHaveDefaultsAndARenewalSlowerThanHalfTheTtlIsRefused() throws Exception {
+    PipelineConfig c = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, List.of()));
+    assertEquals(120, c.run().leaseTtlSeconds());
+    assertEquals(0, c.run().leaseRenewSeconds());
+    assertFalse(c.run().forceTakeover());
+    PipelineConfig fast = load("run: {lease_ttl_seconds: 2.5, lease_renew_seconds: 0.5, force_takeover: true}");
+    assertEquals(2.5, fast.run().leaseTtlSeconds());
+    assertTrue(fast.run().forceTakeover());
+    ConfigException slow = assertThrows(ConfigException.class, () -> load("run: {lease_ttl_seconds: 10, lease_renew_seconds: 6}"));
+    assertTrue(slow.getMessage().startsWith("Cannot read config key run.lease_renew_seconds: renewing every 6.0 s lets a lease of 10.0 s"),
+        slow.getMessage());
+    ConfigException typo = assertThrows(ConfigException.class, () -> load("run: {lease_tll_seconds: 10}"));
+    assertTrue(typo.getMessage().contains("did you mean run.lease_ttl_seconds?"), typo.getMessage());
+  }
+
+  @Test
+  void aConfigReadElsewhereIsNamedByItsUriInItsErrors() {
+    ConfigLoader loader = new ConfigLoader(Map.of());
+    PipelineConfig c = PipelineConfig.from(loader.load("s3a://b/conf.yaml", "select: {size: 7}\n", List.of("select.seed=3")));
+    assertEquals(7, c.select().size());
+    assertEquals(3, c.select().seed());
+    ConfigException unknown = assertThrows(ConfigException.class, () -> loader.load("s3a://b/conf.yaml", "selct: {size: 7}\n", List.of()));
+    assertTrue(unknown.getMessage().startsWith("Cannot read config key selct in s3a://b/conf.yaml: unknown key; did you mean select?"),
+        unknown.getMessage());
+    ConfigException syntax = assertThrows(ConfigException.class, () -> loader.load("s3a://b/conf.yaml", "select: [size: 7\n", List.of()));
+    assertTrue(syntax.getMessage().startsWith("Cannot parse config file s3a://b/conf.yaml: "), syntax.getMessage());
+  }
+
+  @Test
   void exportDefaultsAndTheTokenizerFallback() throws Exception {
     PipelineConfig c = PipelineConfig.from(new ConfigLoader(Map.of()).load(null, List.of()));
     assertEquals(32768, c.export().blockSize());

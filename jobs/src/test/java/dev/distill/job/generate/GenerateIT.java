@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.LeaseExpiry;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import java.io.IOException;
@@ -291,7 +292,7 @@ class GenerateIT {
   @Order(6)
   void killedRunResumesWithEveryRowAndNoCallPaidTwice() throws Exception {
     server.resetCounts();
-    Path config = config("kill", "ledger-kill");
+    Path config = config("kill", "ledger-kill", "run: {lease_ttl_seconds: 2}");
     server.hangAfter(60);
     Process child = startChild(config, "k1");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -307,7 +308,9 @@ class GenerateIT {
     child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     server.release();
 
-    assertEquals(ExitCode.OK, cli("generate", config, "k1"));
+    // The killed holder's lease expires 2 s after its last renewal; then --force-takeover resumes the run.
+    LeaseExpiry.await(Files.readString(dir.resolve("out/k1/lease.json")));
+    assertEquals(ExitCode.OK, cli("generate", config, "k1", "--force-takeover"));
     assertEquals(1, maxAnswers(server), "no call answered twice across the killed run and its resumption");
     List<Row> rows = stage("k1", "stages/generate").collectAsList();
     assertEquals(PLAIN + SPECIAL.size() + 2, rows.size());

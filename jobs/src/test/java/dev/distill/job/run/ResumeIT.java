@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.LeaseExpiry;
 import dev.distill.job.cli.Main;
 import dev.distill.job.conf.ConfigLoader;
 import dev.distill.job.conf.PipelineConfig;
@@ -38,13 +39,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Scheduled runs: a driver SIGKILLed in the middle of dedup resumes with the same run id from the
  * last committed stage, and its output is the uninterrupted run's; a rerun of a completed run
  * recomputes nothing; a stage whose output is not complete is recomputed, with every later one.
+ * One process per run: a second one on a run being written is refused (exit 2) naming the holder,
+ * and the holder completes with the uninterrupted run's output; a killed holder's lease is taken
+ * over with --force-takeover only once it has expired.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResumeIT {
   static final List<String> STAGES = Plan.of(PipelineConfig.from(ConfigLoader.defaults()), null).names();
   static final String[] COMMON = {"--set", "sample_pool.rows=3000", "--set", "select.size=300", "--set", "spark.master=local[2]",
-      "--set", "spark.conf={spark.ui.enabled: 'false'}"};
+      "--set", "spark.conf={spark.ui.enabled: 'false'}", "--set", "run.lease_ttl_seconds=5"};
   Path out;
   final StringBuilder childOutput = new StringBuilder();
 
@@ -61,10 +65,37 @@ class ResumeIT {
     }
   }
 
-  private String[] args(String runId) {
+  private String[] args(String runId, String... more) {
     List<String> a = new ArrayList<>(List.of("run", "--output", out.toString(), "--run-id", runId));
     a.addAll(List.of(COMMON));
+    a.addAll(List.of(more));
     return a.toArray(new String[0]);
+  }
+
+  /** A second process on a run another holds: refused (exit 2) before it writes anything; what it printed on stderr. */
+  private String refused(String runId, String... more) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = Main.run(args(runId, more));
+    } finally {
+      System.setErr(original);
+    }
+    String err = captured.toString(StandardCharsets.UTF_8);
+    assertEquals(ExitCode.BAD_CONFIG, exit, err);
+    return err;
+  }
+
+  /** Waits until the child holds the lease of {@code run} (lease.json names its pid). */
+  private void awaitLease(Path run, Process child) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!(Files.exists(run.resolve("lease.json")) && Files.readString(run.resolve("lease.json")).contains("\"pid\" : " + child.pid() + ","))
+        && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(child.isAlive(), "the child run ended before it was seen holding the lease:\n" + childOutput);
   }
 
   @Test
@@ -72,6 +103,10 @@ class ResumeIT {
   void aDriverKilledInDedupResumesFromTheLastCommittedStage() throws Exception {
     Path run = out.resolve("k");
     Process child = startChild("k");
+    awaitLease(run, child);
+    String second = refused("k");
+    assertTrue(second.contains("Cannot start run " + run + ": it is held by ") && second.contains(", pid " + child.pid() + ", run started ")
+        && second.contains("--force-takeover"), second);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
     while (!childSaid("stage 4/8 dedup") && child.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -96,9 +131,19 @@ class ResumeIT {
       assertTrue(m.get("seconds").asDouble() > 0);
     }
 
+    // The killed holder's lease stays until it expires (5 s after its last renewal); then --force-takeover resumes the run.
+    String leftBehind = Files.readString(run.resolve("lease.json"));
+    assertTrue(refused("k").contains(", pid " + child.pid() + ", run started "), "the dead holder's lease is still there");
+    LeaseExpiry.await(leftBehind);
+    String expired = refused("k");
+    assertTrue(expired.contains("stopped renewing its lease (host ") && expired.contains("pid " + child.pid())
+        && expired.contains("rerun with --force-takeover"), expired);
     long start = System.nanoTime();
-    String console = runCapturing("k");
+    String console = runCapturing("k", "--force-takeover");
     double resumeSeconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(console.contains("took over the expired lease of " + run + " (--force-takeover): host ")
+        && console.contains("pid " + child.pid()), console);
+    assertFalse(Files.exists(run.resolve("lease.json")), "released when the run ended");
     System.out.printf("[ResumeIT] resume after a kill in dedup: %.1fs%n", resumeSeconds);
     assertReused(run, List.of("ingest", "quality", "decontam"));
     assertTrue(console.contains("3 of 8 stages reused"), console);
@@ -149,8 +194,17 @@ class ResumeIT {
     assertEquals("failed", RunAssertions.runJson(run).get("status").asText());
 
     Files.delete(run.resolve("removed"));
-    String console = runCapturing("w");
-    assertTrue(console.contains("1 of 8 stages reused"), console);
+    // The rerun in a child JVM; a second process started on the same run while it runs is refused, naming it.
+    synchronized (childOutput) {
+      childOutput.setLength(0);
+    }
+    Process child = startChild("w");
+    awaitLease(run, child);
+    String second = refused("w");
+    assertTrue(second.contains("Cannot start run " + run + ": it is held by ") && second.contains(", pid " + child.pid() + ", run started "), second);
+    assertTrue(child.waitFor(400, TimeUnit.SECONDS), "the child run did not end:\n" + childOutput);
+    assertEquals(ExitCode.OK, child.exitValue(), childOutput.toString());
+    assertTrue(childSaid("1 of 8 stages reused"), childOutput.toString());
     assertReused(run, List.of("ingest"));
     assertSameOutputAsTheReference(run);
   }
@@ -188,12 +242,12 @@ class ResumeIT {
     assertEquals(funnel, resumed);
   }
 
-  private String runCapturing(String runId) {
+  private String runCapturing(String runId, String... more) {
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
     try {
-      assertEquals(ExitCode.OK, Main.run(args(runId)));
+      assertEquals(ExitCode.OK, Main.run(args(runId, more)));
     } finally {
       System.setOut(original);
     }

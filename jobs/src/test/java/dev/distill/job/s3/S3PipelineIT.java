@@ -7,11 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.LeaseExpiry;
 import dev.distill.job.cli.Main;
 import dev.distill.job.error.ExitCode;
+import dev.distill.job.error.RunHeldException;
 import dev.distill.job.io.Json;
+import dev.distill.job.io.RunDirectory;
+import dev.distill.job.io.RunLease;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +27,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -37,12 +48,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The pipeline on s3a:// against S3Mock (a separate process): the sample pool, eval set, every
  * stage, run.json and the handoff live in the bucket; the keys, passed as Spark config, appear in
  * no file and no console line; an object store killed in the middle of a stage leaves that stage
- * uncommitted, and the rerun with the same id resumes once it is back.
+ * uncommitted, and the rerun with the same id resumes once it is back. One process per run on S3
+ * too: a second one is refused naming the holder, the lease is created by a conditional PUT (one
+ * of racing processes gets it), and the dead holder's lease is taken over once it expired, by a
+ * run whose --config is read from the bucket.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class S3PipelineIT {
   static final String OUTPUT = "s3a://" + S3Mock.BUCKET + "/runs";
+  static final String POOL_CONFIG = "s3a://" + S3Mock.BUCKET + "/conf/pool.yaml";
   Path dir;
   S3Mock s3;
   final StringBuilder childOutput = new StringBuilder();
@@ -67,13 +82,40 @@ class S3PipelineIT {
   }
 
   private List<String> args(String runId) {
+    List<String> args = withoutPool(runId);
+    args.addAll(List.of("--set", "sample_pool.rows=3000", "--set", "select.size=300"));
+    return args;
+  }
+
+  /** The run's arguments but the pool's size and the selection's, which {@link #POOL_CONFIG} in the bucket holds. */
+  private List<String> withoutPool(String runId) {
     StringBuilder conf = new StringBuilder("spark.conf={spark.ui.enabled: 'false'");
     for (Map.Entry<String, String> e : s3.hadoopConf().entrySet()) {
       conf.append(", 'spark.hadoop.").append(e.getKey()).append("': '").append(e.getValue()).append("'");
     }
     conf.append('}');
-    return new ArrayList<>(List.of("run", "--output", OUTPUT, "--run-id", runId, "--set", "sample_pool.rows=3000", "--set", "select.size=300",
-        "--set", "spark.master=local[2]", "--set", conf.toString()));
+    return new ArrayList<>(List.of("run", "--output", OUTPUT, "--run-id", runId, "--set", "spark.master=local[2]", "--set", conf.toString(),
+        "--set", "run.lease_ttl_seconds=5"));
+  }
+
+  /** Main.run in this JVM; its exit code and what it printed on stderr. */
+  private record Ran(int exit, String err) {}
+
+  private Ran runHere(List<String> args) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      return new Ran(Main.run(args.toArray(new String[0])), captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(original);
+    }
+  }
+
+  private void write(String path, String content) throws IOException {
+    try (FileSystem fs = fs(); OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path), true)) {
+      out.write(content.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   private FileSystem fs() throws IOException {
@@ -99,6 +141,19 @@ class S3PipelineIT {
   void anObjectStoreKilledMidStageLeavesTheStageUncommittedAndTheRerunResumes() throws Exception {
     String run = OUTPUT + "/s1";
     Process child = startChild(args("s1"));
+    // A second process on the run the child writes is refused, naming it; the lease was created by a conditional PUT.
+    long leased = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!(exists(run + "/lease.json") && read(run + "/lease.json").contains("\"pid\" : " + child.pid() + ","))
+        && child.isAlive() && System.nanoTime() < leased) {
+      Thread.sleep(100);
+    }
+    assertTrue(child.isAlive(), "the child run ended before it was seen holding the lease:\n" + childOutput);
+    assertTrue(read(run + "/lease.json").contains("\"atomicity\" : \"s3a: conditional writes (If-None-Match: *, If-Match: etag)\""),
+        read(run + "/lease.json"));
+    Ran second = runHere(args("s1"));
+    assertEquals(ExitCode.BAD_CONFIG, second.exit(), second.err());
+    assertTrue(second.err().contains("Cannot start run " + run + ": it is held by ")
+        && second.err().contains(", pid " + child.pid() + ", run started "), second.err());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(400);
     while (!childSaid("stage 4/8 dedup") && child.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -119,9 +174,16 @@ class S3PipelineIT {
     assertTrue(exists(run + "/commits/decontam.json"), "decontam was committed before the store went away");
     assertFalse(exists(run + "/commits/dedup.json"), "the stage being written when the store died is not marked complete");
 
-    assertEquals(ExitCode.OK, Main.run(args("s1").toArray(new String[0])));
+    // The dead holder could not release its lease: once it expires, --force-takeover resumes the run, its config read from the bucket.
+    LeaseExpiry.await(read(run + "/lease.json"));
+    write(POOL_CONFIG, "sample_pool: {rows: 3000}\nselect: {size: 300}\n");
+    List<String> resume = withoutPool("s1");
+    resume.addAll(List.of("--config", POOL_CONFIG, "--force-takeover"));
+    assertEquals(ExitCode.OK, Main.run(resume.toArray(new String[0])));
+    assertFalse(exists(run + "/lease.json"), "released at the end");
     JsonNode doc = Json.MAPPER.readTree(read(run + "/run.json"));
     assertEquals("completed", doc.get("status").asText());
+    assertEquals(300, doc.get("config").get("select").get("size").asInt(), "the config read from " + POOL_CONFIG);
     List<String> reused = new ArrayList<>();
     for (JsonNode s : doc.get("stages")) {
       if (s.get("reused").asBoolean()) {
@@ -177,6 +239,51 @@ class S3PipelineIT {
     assertEquals(List.of(), leaked);
     assertTrue(read(OUTPUT + "/s1/run.json").contains(dev.distill.job.conf.Secrets.REDACTED));
     assertFalse(childOutput.toString().contains(S3Mock.SECRET_KEY), "the console output holds the secret key");
+  }
+
+  @Test
+  @Order(4)
+  void ofProcessesRacingForOneRunInTheBucketExactlyOneGetsTheLease() throws Exception {
+    Configuration conf = new Configuration();
+    s3.hadoopConf().forEach(conf::set);
+    RunDirectory race = new RunDirectory(OUTPUT + "/race", conf);
+    int racers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(racers);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<RunLease>> results = new ArrayList<>();
+    for (int i = 0; i < racers; i++) {
+      results.add(pool.submit(() -> {
+        go.await();
+        try {
+          return RunLease.acquire(race, "race", "run", new RunLease.Settings(60, 0, false));
+        } catch (RunHeldException e) {
+          return null;
+        }
+      }));
+    }
+    go.countDown();
+    List<RunLease> winners = new ArrayList<>();
+    for (Future<RunLease> f : results) {
+      if (f.get() != null) {
+        winners.add(f.get());
+      }
+    }
+    pool.shutdown();
+    assertEquals(1, winners.size(), "If-None-Match: * lets one PUT of " + racers + " create the lease");
+    assertTrue(read(race.lease()).contains(winners.get(0).holder().token()));
+    winners.get(0).close();
+    assertFalse(exists(race.lease()));
+  }
+
+  @Test
+  @Order(5)
+  void aConfigMissingFromTheBucketExitsTwoNamingIt() {
+    List<String> args = withoutPool("missing");
+    args.addAll(List.of("--config", "s3a://" + S3Mock.BUCKET + "/conf/missing.yaml"));
+    Ran ran = runHere(args);
+    assertEquals(ExitCode.BAD_CONFIG, ran.exit(), ran.err());
+    assertTrue(ran.err().contains("distill: Cannot read config file s3a://" + S3Mock.BUCKET + "/conf/missing.yaml: no such file or object; "
+        + "pass an existing YAML file to --config"), ran.err());
   }
 
   private boolean childSaid(String text) {
