@@ -159,7 +159,8 @@ public final class HfTokenCounter implements TokenCounter, AutoCloseable {
         }
     }
 
-    private static String resolve(String tokenizerJson) {
+    /** The absolute, normalised path of the tokenizer file ({@code tokenizer.json} inside a directory). */
+    static String resolve(String tokenizerJson) {
         if (tokenizerJson == null || tokenizerJson.isBlank()) {
             throw new IllegalArgumentException(
                     "Cannot load tokenizer: no path given; set it to a tokenizer.json file");
