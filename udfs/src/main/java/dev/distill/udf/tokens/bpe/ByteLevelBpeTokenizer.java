@@ -42,6 +42,9 @@ public final class ByteLevelBpeTokenizer {
         if (text == null || text.isEmpty()) {
             return 0;
         }
+        if (hasUnpairedSurrogate(text)) {
+            text = asTheLibraryReceivesIt(text);
+        }
         Scratch w = scratch.get();
         int to = text.length();
         int total = 0;
@@ -90,6 +93,41 @@ public final class ByteLevelBpeTokenizer {
         int count = model.count(s, from, to, w);
         w.counts.put(s, from, to, h, count);
         return count;
+    }
+
+    private static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A text with an unpaired surrogate reaches the tokenizers library through DJL's JNI as Java's
+     * modified UTF-8, which is then not valid CESU-8 and is read as lossy UTF-8 instead (the jni
+     * crate's fallback): every surrogate, paired or not, becomes three U+FFFD (ED, then two lone
+     * continuation bytes) and U+0000 (C0 80) two. Counting that string gives the library's count.
+     */
+    private static String asTheLibraryReceivesIt(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                out.append("\uFFFD\uFFFD\uFFFD");
+            } else if (c == 0) {
+                out.append("\uFFFD\uFFFD");
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**
