@@ -11,6 +11,8 @@ import dev.distill.udf.tokens.HfTokenCounter;
 import dev.distill.udf.tokens.TokenCounter;
 import dev.distill.udf.tokens.TokenCounters;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * maps it) with the Qwen tokenizer. Skipped when the shared data or the tokenizer is absent.
  */
 class PublicPoolTokenCountsTest {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   @Test
   void everyTextOfThePublicPoolCountsAsTheTokenizersLibraryDoes() throws IOException {
@@ -31,6 +34,7 @@ class PublicPoolTokenCountsTest {
     TokenCounter ours = TokenCounters.forPath(qwen.toString());
     assertInstanceOf(BpeTokenCounter.class, ours);
     long[] texts = new long[2];
+    long[] cpu = new long[2];
     List<String> differ = new ArrayList<>();
     try (HfTokenCounter library = new HfTokenCounter(qwen.toString())) {
       PublicPoolConfigTest.forEachPoolRecord(r -> {
@@ -38,8 +42,12 @@ class PublicPoolTokenCountsTest {
           if (text == null) {
             continue;
           }
+          long c0 = THREADS.getCurrentThreadCpuTime();
           int a = ours.count(text);
+          long c1 = THREADS.getCurrentThreadCpuTime();
           int b = library.count(text);
+          cpu[0] += c1 - c0;
+          cpu[1] += THREADS.getCurrentThreadCpuTime() - c1;
           texts[0]++;
           texts[1] += b;
           if (a != b && differ.size() < 5) {
@@ -48,7 +56,9 @@ class PublicPoolTokenCountsTest {
         }
       });
     }
-    System.out.printf("public pool: %,d texts, %,d tokens, counted alike by both%n", texts[0], texts[1]);
+    // For information only (speed figures come from bin/distill bench --tokens-only).
+    System.out.printf("public pool: %,d texts, %,d tokens, counted alike by both; CPU seconds ours %.2f, library %.2f%n", texts[0], texts[1],
+        cpu[0] / 1e9, cpu[1] / 1e9);
     assertEquals(List.of(), differ);
     assertTrue(texts[0] > 76_946, "every row has a question, some a solution: " + texts[0]);
   }
