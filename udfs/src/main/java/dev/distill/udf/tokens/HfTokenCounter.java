@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Exact token counts from a local Hugging Face {@code tokenizer.json}, through DJL's bindings of
- * the Rust {@code tokenizers} library (its native library is bundled in the DJL jar).
+ * the Rust {@code tokenizers} library (its native library is bundled in the DJL jar). {@link
+ * TokenCounters} uses it for the tokenizers {@link BpeTokenCounter} does not implement.
  *
  * <p><b>Local only.</b> The tokenizer is built from the file path, never from a hub name. Before
  * DJL is first touched this class sets the system properties {@code ai.djl.offline=true} and

@@ -11,7 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.distill.udf.SharedData;
 import dev.distill.udf.tokens.bpe.SplitPattern;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,6 +112,21 @@ class BpeTokenCounterTest {
         assertEquals(new HfTokenCounter(lowercase.toString()).count("hello world"), counter.count("HELLO WORLD"), "the library lowercases");
         Path prefix = variant(dir, "prefix", t -> ((ObjectNode) t.path("pre_tokenizer").path("pretokenizers").get(1)).put("add_prefix_space", true));
         assertInstanceOf(HfTokenCounter.class, TokenCounters.forPath(prefix.toString()));
+    }
+
+    @Test
+    void onlyThePathIsSerialised() throws Exception {
+        TokenCounter counter = TokenCounters.forPath(qwen().toString());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(counter);
+        }
+        assertTrue(bytes.size() < 1000, "only the path is serialised, got " + bytes.size() + " bytes");
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            TokenCounter copy = (TokenCounter) in.readObject();
+            assertEquals(counter.name(), copy.name());
+            assertEquals(7, copy.count("\\frac{1}{2}"));
+        }
     }
 
     @Test
