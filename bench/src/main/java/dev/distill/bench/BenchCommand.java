@@ -191,7 +191,7 @@ public final class BenchCommand {
       tokens.put("difficulty_stage_tokens_per_cpu_s", Math.round(traceTokens / cpu));
       tokens.put("difficulty_stage_per_cpu_vs_native_ids", Peers.round(traceTokens / cpu / n.doubleValue(), 3));
     }
-    Object idsRate = tokens.get("distill_counter_1_thread_tokens_per_s");
+    Object idsRate = tokens.get("native_ids_1_thread_tokens_per_s");
     if (idsRate instanceof Number n && n.doubleValue() > 0) {
       tokens.put("difficulty_stage_per_core_vs_native_ids", Peers.round(traceTokens / seconds / cores / n.doubleValue(), 3));
     }
@@ -364,6 +364,10 @@ public final class BenchCommand {
     if (tokens != null && tokens.get("spark_per_core_vs_native") != null) {
       s.append(String.format(Locale.ROOT, "; tokens per core in Spark %.2f of native DJL encode, %.2f of native JNI ids",
           ((Number) tokens.get("spark_per_core_vs_native")).doubleValue(), ((Number) tokens.get("spark_per_core_vs_native_ids")).doubleValue()));
+      if (tokens.get("distill_counter_per_cpu_vs_native_ids") != null) {
+        s.append(String.format(Locale.ROOT, "; distill's counter alone %.2fx native JNI ids per CPU second",
+            ((Number) tokens.get("distill_counter_per_cpu_vs_native_ids")).doubleValue()));
+      }
       if (tokens.get("spark_per_cpu_vs_native_ids") != null) {
         s.append(String.format(Locale.ROOT, "; per CPU second %.2f of native", ((Number) tokens.get("spark_per_cpu_vs_native_ids")).doubleValue()));
       }

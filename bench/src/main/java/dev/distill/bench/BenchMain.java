@@ -63,6 +63,11 @@ public final class BenchMain implements Callable<Integer> {
       description = "Megabytes (2^20 characters) of traces the token peer counts. Default: ${DEFAULT-VALUE}.")
   long tokenSampleMb;
 
+  @Option(names = "--tokens-only", paramLabel = "true|false", arity = "1", defaultValue = "false", converter = StrictBoolean.class,
+      description = "Only compare token counters: every question, solution and trace of the --size pool counted by distill's counter and "
+          + "by the tokenizers library (DJL) on every core, tokens/s and MB/s per core each; exits 1 if any count differs. Default: ${DEFAULT-VALUE}.")
+  boolean tokensOnly;
+
   @Option(names = "--keep", paramLabel = "true|false", arity = "1", defaultValue = "false", converter = StrictBoolean.class,
       description = "Keep the pipeline's run directory (else deleted at the end). Default: ${DEFAULT-VALUE}.")
   boolean keep;
@@ -105,6 +110,10 @@ public final class BenchMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (tokensOnly) {
+      TokenComparison.report(options(), new Console(System.out));
+      return ExitCode.OK;
+    }
     BenchCommand.run(options(), new Console(System.out));
     return ExitCode.OK;
   }

@@ -9,6 +9,8 @@ import dev.distill.udf.text.NGrams;
 import dev.distill.udf.text.TextNormalizer;
 import dev.distill.udf.tokens.EstimatedTokenCounter;
 import dev.distill.udf.tokens.HfTokenCounter;
+import dev.distill.udf.tokens.TokenCounter;
+import dev.distill.udf.tokens.TokenCounters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +60,7 @@ public class HotUdfsBenchmark {
   private MinHash minHash;
   private int[] bandsRows;
   private HfTokenCounter counter;
+  private TokenCounter bpe;
   private HuggingFaceTokenizer djl;
   private final EstimatedTokenCounter estimate = new EstimatedTokenCounter();
 
@@ -81,6 +84,7 @@ public class HotUdfsBenchmark {
     String path = System.getProperty("distill.tokenizer", "../shared/tokenizers/qwen/tokenizer.json");
     if (Files.isRegularFile(Path.of(path))) {
       counter = new HfTokenCounter(path);
+      bpe = TokenCounters.forPath(path);
       djl = HuggingFaceTokenizer.builder().optTokenizerPath(Path.of(counter.path())).optAddSpecialTokens(false)
           .optTruncation(false).optPadding(false).build();
     }
@@ -136,6 +140,12 @@ public class HotUdfsBenchmark {
 
   @Benchmark
   public int tokensExact() {
+    requireTokenizer();
+    return bpe.count(traces[i()]);
+  }
+
+  @Benchmark
+  public int tokensDjlIds() {
     return requireTokenizer().count(traces[i()]);
   }
 

@@ -163,8 +163,8 @@ final class Peers {
 
   /**
    * Token counting on a sample of the traces difficulty counts: the tokenizers library through
-   * DJL's {@code HuggingFaceTokenizer.encode} on one thread (the native reference), distill's
-   * counter on one thread, and distill's counter in a Spark job over every core.
+   * DJL's {@code HuggingFaceTokenizer.encode} and its JNI ids call on one thread (the native
+   * references), distill's counter on one thread, and distill's counter in a Spark job over every core.
    */
   static Map<String, Object> tokens(StageContext context, Dataset<Row> difficultyInput, String tokenizer, long sampleChars) {
     List<String> traces = new ArrayList<>();
@@ -177,14 +177,24 @@ final class Peers {
       return out;
     }
     Counted nativeEncode = nativeEncode(tokenizer, traces);
-    Counted ours = oursOnOneThread(tokenizer, traces);
-    if (ours.tokens() != nativeEncode.tokens()) {
-      throw new IllegalStateException("Token counts disagree on the sample: DJL encode " + nativeEncode.tokens() + ", distill "
-          + ours.tokens());
+    Counted nativeIds;
+    try (HfTokenCounter ids = new HfTokenCounter(tokenizer)) {
+      nativeIds = onOneThread(ids, traces);
+    }
+    TokenCounter counter = TokenCounters.forPath(tokenizer);
+    Counted ours = onOneThread(counter, traces);
+    if (ours.tokens() != nativeEncode.tokens() || nativeIds.tokens() != nativeEncode.tokens()) {
+      throw new IllegalStateException("Token counts disagree on the sample: DJL encode " + nativeEncode.tokens() + ", DJL JNI ids "
+          + nativeIds.tokens() + ", distill " + ours.tokens());
     }
     int cores = context.spark().sparkContext().defaultParallelism();
     Counted spark = oursInSpark(context, tokenizer, traces, cores);
-    putRates(out, nativeEncode, ours, spark, cores);
+    out.put("distill_counter", counter.getClass().getSimpleName());
+    putRates(out, nativeEncode, nativeIds, ours, spark, cores);
+    double mb = utf8Bytes(traces) / 1e6;
+    out.put("sample_utf8_mb", round(mb, 1));
+    out.put("native_ids_mb_per_cpu_s", round(mb / nativeIds.cpuSeconds(), 2));
+    out.put("distill_counter_mb_per_cpu_s", round(mb / ours.cpuSeconds(), 2));
     return out;
   }
 
@@ -219,9 +229,16 @@ final class Peers {
     }
   }
 
-  /** distill's counter on this thread (DJL's JNI ids call), after a warm-up of 20 traces. */
-  private static Counted oursOnOneThread(String tokenizer, List<String> traces) {
-    TokenCounter ours = TokenCounters.forPath(tokenizer);
+  private static long utf8Bytes(List<String> texts) {
+    long bytes = 0;
+    for (String t : texts) {
+      bytes += t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+    return bytes;
+  }
+
+  /** A counter on this thread, after a warm-up of 20 traces. */
+  private static Counted onOneThread(TokenCounter ours, List<String> traces) {
     for (int i = 0; i < Math.min(20, traces.size()); i++) {
       ours.count(traces.get(i));
     }
@@ -254,9 +271,11 @@ final class Peers {
   }
 
   /** Rates per second, per core and per CPU second, and Spark's against the native references. */
-  private static void putRates(Map<String, Object> out, Counted nativeEncode, Counted ours, Counted spark, int cores) {
+  private static void putRates(Map<String, Object> out, Counted nativeEncode, Counted nativeIds, Counted ours, Counted spark, int cores) {
     out.put("sample_tokens", nativeEncode.tokens());
     double nativeRate = nativeEncode.tokens() / nativeEncode.seconds();
+    double idsRate = nativeIds.tokens() / nativeIds.seconds();
+    out.put("native_ids_1_thread_tokens_per_s", Math.round(idsRate));
     double oursRate = ours.tokens() / ours.seconds();
     double sparkRate = spark.tokens() / spark.seconds();
     out.put("native_djl_encode_1_thread_tokens_per_s", Math.round(nativeRate));
@@ -265,15 +284,18 @@ final class Peers {
     out.put("distill_in_spark_tokens_per_s", Math.round(sparkRate));
     out.put("distill_in_spark_tokens_per_s_per_core", Math.round(sparkRate / cores));
     out.put("spark_per_core_vs_native", round(sparkRate / cores / nativeRate, 3));
-    // distill's counter on one thread is DJL's JNI ids call alone (no tokens, offsets or masks copied
-    // back): the fastest way into the native library, so the strictest reference for Spark's overhead.
-    out.put("spark_per_core_vs_native_ids", round(sparkRate / cores / oursRate, 3));
+    // DJL's JNI ids call alone (no tokens, offsets or masks copied back) is the fastest way into the
+    // native library, so the strictest reference.
+    out.put("spark_per_core_vs_native_ids", round(sparkRate / cores / idsRate, 3));
     // Per CPU second: what a core delivers whatever else the machine runs (wall-clock rates on a
     // shared machine mostly measure the other processes).
     out.put("native_djl_encode_tokens_per_cpu_s", Math.round(nativeEncode.tokens() / nativeEncode.cpuSeconds()));
-    out.put("native_ids_tokens_per_cpu_s", Math.round(ours.tokens() / ours.cpuSeconds()));
+    double idsPerCpu = nativeIds.tokens() / nativeIds.cpuSeconds();
+    out.put("native_ids_tokens_per_cpu_s", Math.round(idsPerCpu));
+    out.put("distill_counter_tokens_per_cpu_s", Math.round(ours.tokens() / ours.cpuSeconds()));
+    out.put("distill_counter_per_cpu_vs_native_ids", round(ours.tokens() / ours.cpuSeconds() / idsPerCpu, 3));
     out.put("distill_in_spark_tokens_per_cpu_s", Math.round(spark.tokens() / spark.cpuSeconds()));
-    out.put("spark_per_cpu_vs_native_ids", round(spark.tokens() / spark.cpuSeconds() / (ours.tokens() / ours.cpuSeconds()), 3));
+    out.put("spark_per_cpu_vs_native_ids", round(spark.tokens() / spark.cpuSeconds() / idsPerCpu, 3));
   }
 
   static double round(double v, int digits) {

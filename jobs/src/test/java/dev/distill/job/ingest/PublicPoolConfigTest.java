@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +79,37 @@ class PublicPoolConfigTest {
     assertEquals(List.of("sources", "decontam", "difficulty"), List.copyOf(tree.keySet()));
     sources = (List<Map<String, Object>>) tree.get("sources");
     evalSets = (List<Map<String, Object>>) ((Map<String, Object>) tree.get("decontam")).get("eval_sets");
+  }
+
+  /**
+   * Every pool row as ingest maps it, source by source in config order, for other tests over the
+   * whole pool; skips the calling test when the shared data is absent.
+   */
+  static void forEachPoolRecord(Consumer<RecordMapper.CanonicalRecord> each) throws IOException {
+    if (sources == null) {
+      loadConfig();
+    }
+    assumeData();
+    for (int i = 0; i < sources.size(); i++) {
+      SourceSpec spec = SourceSpec.fromMap(sources.get(i), "sources[" + i + "]");
+      for (String pattern : spec.paths()) {
+        for (Path file : expand(pattern)) {
+          try (InputStream in = Files.newInputStream(file)) {
+            RecordReader.read(file.toString(), in, spec, new RecordReader.RecordSink() {
+              @Override
+              public void record(JsonNode record, long line, long index) {
+                each.accept(RecordMapper.map(spec, record, file + "#" + line));
+              }
+
+              @Override
+              public void unreadable(long line, String error, String rawSnippet) {
+                throw new AssertionError(file + "#" + line + " is unreadable: " + error);
+              }
+            });
+          }
+        }
+      }
+    }
   }
 
   /** Skips the calling test, visibly, when the shared data is absent. */

@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Exact token counts from a local Hugging Face {@code tokenizer.json}, through DJL's bindings of
- * the Rust {@code tokenizers} library (its native library is bundled in the DJL jar).
+ * the Rust {@code tokenizers} library (its native library is bundled in the DJL jar). {@link
+ * TokenCounters} uses it for the tokenizers {@link BpeTokenCounter} does not implement.
  *
  * <p><b>Local only.</b> The tokenizer is built from the file path, never from a hub name. Before
  * DJL is first touched this class sets the system properties {@code ai.djl.offline=true} and
@@ -159,7 +160,8 @@ public final class HfTokenCounter implements TokenCounter, AutoCloseable {
         }
     }
 
-    private static String resolve(String tokenizerJson) {
+    /** The absolute, normalised path of the tokenizer file ({@code tokenizer.json} inside a directory). */
+    static String resolve(String tokenizerJson) {
         if (tokenizerJson == null || tokenizerJson.isBlank()) {
             throw new IllegalArgumentException(
                     "Cannot load tokenizer: no path given; set it to a tokenizer.json file");

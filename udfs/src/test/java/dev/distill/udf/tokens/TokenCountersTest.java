@@ -18,7 +18,9 @@ class TokenCountersTest {
     @Test
     void aPathMeansTheRealTokenizer() {
         String path = SharedData.requireQwenTokenizer().toString();
-        assertInstanceOf(HfTokenCounter.class, TokenCounters.forPath(path));
+        // Qwen's byte-level BPE is counted in Java; the directory works as the file does
+        assertInstanceOf(BpeTokenCounter.class, TokenCounters.forPath(path));
+        assertInstanceOf(BpeTokenCounter.class, TokenCounters.forPath(SharedData.requireQwenTokenizer().getParent().toString()));
     }
 
     @Test
