@@ -33,17 +33,16 @@ final class ConnectedComponents {
         .select(col("src").as(Columns.ID), col("label")).localCheckpoint();
     int rounds = 1;
     while (true) {
+      // Every id is some edge's dst, so each gets its neighbours' smallest label and keeps its own when that is smaller.
       Dataset<Row> next = directed.join(labels, col("src").equalTo(col(Columns.ID)))
-          .select(col("dst").as(Columns.ID), col("label"))
-          .union(labels)
-          .groupBy(col(Columns.ID)).agg(min(col("label")).as("label"))
+          .groupBy(col("dst")).agg(min(col("label")).as("offered"))
+          .join(labels, col("dst").equalTo(col(Columns.ID)))
+          .select(col(Columns.ID), least(col("offered"), col("label")).as("label"), col("offered").lt(col("label")).as("changed"))
           .localCheckpoint();
       rounds++;
-      long changed = next.join(labels.select(col(Columns.ID).as("_id"), col("label").as("_label")), col(Columns.ID).equalTo(col("_id")))
-          .filter(col("label").notEqual(col("_label"))).count();
-      labels = next;
-      if (changed == 0) {
-        return new ConnectedComponents(rounds, labels.select(col(Columns.ID), col("label").as(ClusterRepresentatives.CLUSTER)));
+      labels = next.select(col(Columns.ID), col("label"));
+      if (next.filter(col("changed")).isEmpty()) {
+        return new ConnectedComponents(rounds, labels.withColumnRenamed("label", ClusterRepresentatives.CLUSTER));
       }
     }
   }
