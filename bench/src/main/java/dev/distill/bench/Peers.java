@@ -22,6 +22,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -96,7 +97,10 @@ final class Peers {
   private static Searched ours(StageContext context, Dataset<Row> perId, PipelineConfig.Dedup cfg, List<BenchPool.Planted> near,
       Set<String> ids) {
     long t = System.nanoTime();
-    Map<String, String> ours = DedupStage.nearDuplicates(context, perId, cfg);
+    Map<String, String> ours = new HashMap<>();
+    for (Row r : DedupStage.nearDuplicates(context, perId, cfg).collectAsList()) {
+      ours.put(r.getString(0), r.getString(1));
+    }
     double seconds = (System.nanoTime() - t) / 1e9;
     Map<String, Object> stats = context.drainStats();
     DuplicateRecall.Result recall = DuplicateRecall.of(near, ours, ids);

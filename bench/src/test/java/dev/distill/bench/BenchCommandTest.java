@@ -87,12 +87,13 @@ class BenchCommandTest {
     f.put("pipeline_seconds", 171.25);
     f.put("peak_heap_used_bytes", 3L << 30);
     f.put("peak_heap_after_gc_bytes", 1L << 30);
+    f.put("max_heap_bytes", 2L << 30);
     f.put("peak_rss_bytes", 5L << 30);
     f.put("near_duplicates", Map.of("speedup", 8.0, "distill", Map.of("seconds", 2.0, "recall", 0.99),
         "mllib", Map.of("seconds", 16.0, "recall", 0.98)));
     String s = BenchCommand.summary(f);
     assertTrue(s.contains("59,000 candidates, 212.4M trace tokens counted: pipeline 171.3s wall"), s);
-    assertTrue(s.contains("peak heap 3.00 GiB used / 1.00 GiB after GC, peak RSS 5.00 GiB"), s);
+    assertTrue(s.contains("peak driver heap 3.00 GiB used / 1.00 GiB after GC of 2.00 GiB max (local mode: the executors' too), peak RSS 5.00 GiB"), s);
     assertTrue(s.contains("near-dup 2.00s vs MLlib 16.00s (8.0x), recall 0.990 vs 0.980"), s);
   }
 }

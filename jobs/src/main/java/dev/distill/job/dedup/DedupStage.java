@@ -7,26 +7,19 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.dedup.ClusterRepresentatives.Edge;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
@@ -74,51 +67,46 @@ public final class DedupStage implements Stage {
         .withColumn(Columns.REASON, lit(null).cast(DataTypes.StringType))
         .withColumn(Columns.DETAIL, lit(null).cast(DataTypes.StringType));
     if (cfg.exact()) {
-      flagged = flagExactDuplicates(context, input, flagged);
+      flagged = flagExactDuplicates(input, flagged);
     }
     return cfg.near() ? flagNearDuplicates(context, input, flagged, cfg) : flagged;
   }
 
-  private static Dataset<Row> flagExactDuplicates(StageContext context, Dataset<Row> input, Dataset<Row> flagged) {
-    Broadcast<Map<String, String>> losers = broadcast(context, exactLosers(input));
-    Column rep = udf((UDF1<String, String>) origin -> losers.value().get(origin), DataTypes.StringType).apply(col(Columns.ORIGIN));
-    return flagged.withColumn("_rep", rep)
-        .withColumn(Columns.REASON, when(col("_rep").isNotNull(), lit(EXACT_DUPLICATE)))
-        .withColumn(Columns.DUP_OF, when(col("_rep").isNotNull(), col(Columns.ID)))
-        .withColumn(Columns.DETAIL, when(col("_rep").isNotNull(), concat(lit("same question as "), col("_rep"))))
-        .drop("_rep");
+  private static Dataset<Row> flagExactDuplicates(Dataset<Row> input, Dataset<Row> flagged) {
+    Column loses = col("_rep").isNotNull();
+    return flagged.join(exactLosers(input), col(Columns.ORIGIN).equalTo(col("_loser")), "left_outer")
+        .withColumn(Columns.REASON, when(loses, lit(EXACT_DUPLICATE)))
+        .withColumn(Columns.DUP_OF, when(loses, col(Columns.ID)))
+        .withColumn(Columns.DETAIL, when(loses, concat(lit("same question as "), col("_rep"))))
+        .drop("_loser", "_rep");
   }
 
   /**
-   * Origin -> the origin it loses to, for every row that is not the best of its content id.
-   * Ranked on a light projection (no trace or question text in the shuffle); the few rows that
-   * lose are looked up by origin from a broadcast map, so the full rows are never shuffled.
+   * (_loser, _rep): the origin of every row that is not the best of its content id, and the origin
+   * it loses to. Ranked on a light projection (no trace or question text in the window's shuffle)
+   * and joined back to the rows by origin on the executors.
    */
-  private static Map<String, String> exactLosers(Dataset<Row> input) {
+  private static Dataset<Row> exactLosers(Dataset<Row> input) {
     var byContent = Window.partitionBy(col(Columns.ID))
         .orderBy(col("_t").desc(), col("_s").desc(), col(Columns.SOURCE_ORDER), col(Columns.ORIGIN));
-    Map<String, String> exactRep = new HashMap<>();
-    for (Row r : input.select(col(Columns.ID), col(Columns.ORIGIN), col(Columns.SOURCE_ORDER), hasTrace().as("_t"), hasSolution().as("_s"))
+    return input.select(col(Columns.ID), col(Columns.ORIGIN), col(Columns.SOURCE_ORDER), hasTrace().as("_t"), hasSolution().as("_s"))
         .withColumn("_rn", row_number().over(byContent))
         .withColumn("_rep", first(col(Columns.ORIGIN)).over(byContent))
-        .filter(col("_rn").gt(1)).select(col(Columns.ORIGIN), col("_rep")).collectAsList()) {
-      exactRep.put(r.getString(0), r.getString(1));
-    }
-    return exactRep;
+        .filter(col("_rn").gt(1))
+        .select(col(Columns.ORIGIN).as("_loser"), col("_rep"));
   }
 
   private static Dataset<Row> flagNearDuplicates(StageContext context, Dataset<Row> input, Dataset<Row> flagged, PipelineConfig.Dedup cfg) {
-    Map<String, String> repOf = nearDuplicates(context, onePerId(input), cfg);
-    context.stat("near_duplicate_rows", repOf.size());
-    Broadcast<Map<String, String>> reps = broadcast(context, repOf);
-    UserDefinedFunction repFor = udf((UDF1<String, String>) id -> reps.value().get(id), DataTypes.StringType);
-    Column rep = repFor.apply(col(Columns.ID));
+    Dataset<Row> repOf = nearDuplicates(context, onePerId(input), cfg);
+    Column rep = col("_near_rep");
     Column near = col(Columns.REASON).isNull().and(rep.isNotNull());
-    return flagged
+    Dataset<Row> reps = repOf.select(col(Columns.ID).as("_near_id"), col(ClusterRepresentatives.REP).as("_near_rep"));
+    return flagged.join(reps, col(Columns.ID).equalTo(col("_near_id")), "left_outer")
         .withColumn(Columns.DETAIL, when(near, concat(lit("near-duplicate of "), rep)).otherwise(col(Columns.DETAIL)))
         // rep is looked up by content id, so exact copies of a near-duplicate also point at the cluster's representative
         .withColumn(Columns.DUP_OF, when(rep.isNotNull(), rep).otherwise(col(Columns.DUP_OF)))
-        .withColumn(Columns.REASON, when(near, lit(NEAR_DUPLICATE)).otherwise(col(Columns.REASON)));
+        .withColumn(Columns.REASON, when(near, lit(NEAR_DUPLICATE)).otherwise(col(Columns.REASON)))
+        .drop("_near_id", "_near_rep");
   }
 
   /**
@@ -140,18 +128,15 @@ public final class DedupStage implements Stage {
     return col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual(""));
   }
 
-  private static Broadcast<Map<String, String>> broadcast(StageContext context, Map<String, String> map) {
-    return context.spark().sparkContext().broadcast(map, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
-  }
-
   /**
    * The near-duplicate search the stage runs, on rows already one per content id (columns id,
-   * question, trace, solution): LSH candidate pairs screened on the MinHash estimate, verified on
-   * the exact Jaccard of their shingle sets, and resolved into clusters on the driver (edges are
-   * few). Returns id -> representative id for every id that is not its cluster's representative,
-   * and records the LSH shape and the candidate and verified pair counts as stage figures.
+   * question, trace, solution), all on the executors: LSH candidate pairs screened on the MinHash
+   * estimate, verified on the exact Jaccard of their shingle sets, connected components of the
+   * verified pairs and one representative per component. Returns (id, rep) for every id that is
+   * not its cluster's representative (a local checkpoint, so it outlives the input's cache), and
+   * records the LSH shape, the candidate and verified pair counts and the rounds of the components.
    */
-  public static Map<String, String> nearDuplicates(StageContext context, Dataset<Row> input, PipelineConfig.Dedup cfg) {
+  public static Dataset<Row> nearDuplicates(StageContext context, Dataset<Row> input, PipelineConfig.Dedup cfg) {
     // Read twice (signatures, then the candidates' questions): kept rather than computed again.
     Dataset<Row> rows = input.persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -161,7 +146,7 @@ public final class DedupStage implements Stage {
     }
   }
 
-  private static Map<String, String> search(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
+  private static Dataset<Row> search(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
     MinHash minHash = new MinHash(cfg.numHashes(), cfg.shingleWords(), cfg.seed());
     // The banding S-curve is centred LSH_SLACK below the threshold: a pair at the threshold or a
     // little above becomes a candidate almost surely (128 slots at 0.8: 16 bands x 8 rows, 99.9%
@@ -171,11 +156,17 @@ public final class DedupStage implements Stage {
     context.stat("lsh_rows_per_band", br[1]);
     // The estimate only screens; a candidate within LSH_SLACK of the threshold is decided on the exact Jaccard.
     double screen = Math.max(0, cfg.threshold() - LSH_SLACK);
-    List<Edge> candidates = LshCandidates.collect(rows, minHash, br[0], br[1], screen, cfg.maxBucket());
-    Map<String, String> questions = JaccardVerifier.questions(context.spark().sparkContext(), rows, candidates);
-    List<Edge> edges = new JaccardVerifier(cfg.threshold(), cfg.shingleWords()).verified(candidates, questions);
-    context.stat("near_duplicate_candidates", candidates.size());
-    context.stat("near_duplicate_pairs", edges.size());
-    return ClusterRepresentatives.resolve(edges);
+    Dataset<Row> candidates = LshCandidates.pairs(rows, minHash, br[0], br[1], screen, cfg.maxBucket()).localCheckpoint();
+    Dataset<Row> edges = new JaccardVerifier(cfg.threshold(), cfg.shingleWords()).verified(candidates, rows).localCheckpoint();
+    context.stat("near_duplicate_candidates", Math.toIntExact(candidates.count()));
+    context.stat("near_duplicate_pairs", Math.toIntExact(edges.count()));
+    ConnectedComponents components = ConnectedComponents.of(edges);
+    context.stat("near_duplicate_component_rounds", components.rounds());
+    Dataset<Row> members = components.labels()
+        .join(rows.select(col(Columns.ID).as("_id"), col("trace"), col("solution")), col(Columns.ID).equalTo(col("_id")))
+        .drop("_id");
+    Dataset<Row> repOf = ClusterRepresentatives.resolve(members).localCheckpoint();
+    context.stat("near_duplicate_rows", Math.toIntExact(repOf.count()));
+    return repOf;
   }
 }

@@ -6,8 +6,6 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
 
-import dev.distill.job.dedup.ClusterRepresentatives.Edge;
-import dev.distill.job.dedup.ClusterRepresentatives.Member;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
@@ -49,17 +47,12 @@ final class LshCandidates {
       .add("b", DataTypes.StringType).add("b_trace", DataTypes.BooleanType).add("b_solution", DataTypes.BooleanType);
 
   /**
-   * The distinct pairs of {@code rows} (columns id, question, trace, solution) that share a band and
-   * whose estimated Jaccard is at least {@code screen}, collected to the driver as edges.
+   * The distinct {@link #PAIR}s of {@code rows} (columns id, question, trace, solution) that share a
+   * band and whose estimated Jaccard is at least {@code screen}.
    */
-  static List<Edge> collect(Dataset<Row> rows, MinHash minHash, int bands, int rowsPerBand, double screen, int maxBucket) {
+  static Dataset<Row> pairs(Dataset<Row> rows, MinHash minHash, int bands, int rowsPerBand, double screen, int maxBucket) {
     Dataset<Row> banded = signed(rows, minHash).flatMap(new Bands(bands, rowsPerBand), Encoders.row(BANDED));
-    List<Edge> edges = new ArrayList<>();
-    for (Row pair : buckets(banded).flatMap(new BucketPairs(screen, maxBucket), Encoders.row(PAIR)).distinct().collectAsList()) {
-      edges.add(new Edge(new Member(pair.getString(0), pair.getBoolean(1), pair.getBoolean(2)),
-          new Member(pair.getString(3), pair.getBoolean(4), pair.getBoolean(5))));
-    }
-    return edges;
+    return buckets(banded).flatMap(new BucketPairs(screen, maxBucket), Encoders.row(PAIR)).distinct();
   }
 
   private static Dataset<Row> signed(Dataset<Row> rows, MinHash minHash) {

@@ -1,8 +1,10 @@
 package dev.distill.job.select;
 
-/** What selection needs to know of a scored row (a light projection collected to the driver). */
+import java.io.Serializable;
+
+/** What selection needs to know of a scored row (a light projection; strategies see it through {@link Candidates}). */
 public record Candidate(String id, String source, String domain, int lengthTokens, String lengthBasis, Integer traceTokens,
-    Boolean teacherCorrect, double difficulty, boolean hasAnswer, boolean hasSolution, boolean hasTrace) {
+    Boolean teacherCorrect, double difficulty, boolean hasAnswer, boolean hasSolution, boolean hasTrace) implements Serializable {
 
   /** Quality component of the composite score: how complete the row is for training. */
   public double completeness() {

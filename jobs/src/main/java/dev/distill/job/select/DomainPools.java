@@ -1,50 +1,48 @@
 package dev.distill.job.select;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Candidates grouped by domain (domains in code order), each group in a given order. */
+/**
+ * Per domain (domains in code order): how many candidates remain, and the first of them in the
+ * strategy's order, as many as its draws can reach. A draw takes from the list and the count.
+ */
 final class DomainPools {
-  static final Comparator<Candidate> LONGEST_FIRST =
-      Comparator.comparingInt(Candidate::lengthTokens).reversed().thenComparing(Candidate::id);
+  private final TreeMap<String, List<Candidate>> heads = new TreeMap<>();
+  private final TreeMap<String, Long> remaining = new TreeMap<>();
 
-  private final TreeMap<String, List<Candidate>> byDomain = new TreeMap<>();
-
-  DomainPools(List<Candidate> candidates, Comparator<Candidate> order) {
-    for (Candidate c : candidates) {
-      byDomain.computeIfAbsent(c.domain(), d -> new ArrayList<>()).add(c);
-    }
-    for (List<Candidate> list : byDomain.values()) {
-      list.sort(order);
-    }
+  /** {@code counts} per domain and each domain's first candidates in order; domains with no candidates left are dropped. */
+  DomainPools(Map<String, Long> counts, Map<String, List<Candidate>> heads) {
+    counts.forEach((domain, n) -> {
+      if (n > 0) {
+        remaining.put(domain, n);
+        this.heads.put(domain, new ArrayList<>(heads.getOrDefault(domain, List.of())));
+      }
+    });
   }
 
   List<String> domains() {
-    return new ArrayList<>(byDomain.keySet());
+    return new ArrayList<>(remaining.keySet());
   }
 
-  List<Candidate> pool(String domain) {
-    return byDomain.get(domain);
+  /** Candidates left in {@code domain}, listed or not. */
+  long remaining(String domain) {
+    return remaining.get(domain);
   }
 
-  void removeIfEmpty(String domain) {
-    if (byDomain.get(domain).isEmpty()) {
-      byDomain.remove(domain);
+  /** Takes the candidate at {@code index} of the domain's remaining list; the domain leaves when none remain. */
+  Candidate take(String domain, int index) {
+    Candidate c = heads.get(domain).remove(index);
+    if (remaining.merge(domain, -1L, Long::sum) == 0) {
+      remaining.remove(domain);
+      heads.remove(domain);
     }
+    return c;
   }
 
   boolean isEmpty() {
-    return byDomain.isEmpty();
-  }
-
-  int size() {
-    return byDomain.size();
-  }
-
-  Map<String, List<Candidate>> asMap() {
-    return byDomain;
+    return remaining.isEmpty();
   }
 }

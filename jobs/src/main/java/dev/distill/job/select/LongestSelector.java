@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** s1 ablation "1K longest traces": the longest rows, ties by id. */
+/** s1 ablation "1K longest traces": the longest rows, ties by id (the pool's top select.size, merged from per-task top lists). */
 public final class LongestSelector implements Selector {
   public static final String NAME = "longest";
 
@@ -16,14 +16,14 @@ public final class LongestSelector implements Selector {
   }
 
   @Override
-  public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
-    List<Candidate> sorted = new ArrayList<>(candidates);
-    sorted.sort(DomainPools.LONGEST_FIRST);
+  public List<Pick> select(Candidates candidates, PipelineConfig.Select config, MscCodes codes) {
+    long n = candidates.count();
+    List<Candidate> longest = candidates.top(c -> true, Candidates.LONGEST_FIRST, config.size());
     List<Pick> picks = new ArrayList<>();
-    for (int i = 0; i < Math.min(config.size(), sorted.size()); i++) {
-      Candidate c = sorted.get(i);
+    for (int i = 0; i < longest.size(); i++) {
+      Candidate c = longest.get(i);
       picks.add(new Pick(c, String.format(Locale.ROOT, "longest: %d %s tokens, position %d of %d", c.lengthTokens(), c.lengthBasis(),
-          i + 1, sorted.size())));
+          i + 1, n)));
     }
     return picks;
   }

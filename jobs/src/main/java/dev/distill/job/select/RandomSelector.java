@@ -3,8 +3,11 @@ package dev.distill.job.select;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.score.MscCodes;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** s1 ablation "1K random": a seeded uniform sample without replacement. */
@@ -16,18 +19,30 @@ public final class RandomSelector implements Selector {
     return NAME;
   }
 
+  /**
+   * The Fisher-Yates shuffle of the id-sorted pool, stopped after select.size swaps, played on
+   * positions only (the positions a swap touched, at most 2 x select.size, in a map); then only
+   * the drawn positions' candidates are fetched.
+   */
   @Override
-  public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
-    List<Candidate> pool = new ArrayList<>(candidates);
+  public List<Pick> select(Candidates candidates, PipelineConfig.Select config, MscCodes codes) {
+    int total = Math.toIntExact(candidates.count());
     SplittableRandom random = new SplittableRandom(config.seed());
-    List<Pick> picks = new ArrayList<>();
-    int n = Math.min(config.size(), pool.size());
+    Map<Integer, Integer> moved = new HashMap<>();
+    List<Long> drawn = new ArrayList<>();
+    int n = Math.min(config.size(), total);
     for (int i = 0; i < n; i++) {
-      int j = i + random.nextInt(pool.size() - i);
-      Candidate c = pool.get(j);
-      pool.set(j, pool.get(i));
-      pool.set(i, c);
-      picks.add(new Pick(c, String.format(Locale.ROOT, "random: uniform draw %d of %d (seed %d)", i + 1, n, config.seed())));
+      int j = i + random.nextInt(total - i);
+      int atJ = moved.getOrDefault(j, j);
+      moved.put(j, moved.getOrDefault(i, i));
+      moved.put(i, atJ);
+      drawn.add((long) atJ);
+    }
+    Map<Long, Candidate> byPosition = candidates.atPositions(Candidates.BY_ID, new HashSet<>(drawn));
+    List<Pick> picks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      picks.add(new Pick(byPosition.get(drawn.get(i)),
+          String.format(Locale.ROOT, "random: uniform draw %d of %d (seed %d)", i + 1, n, config.seed())));
     }
     return picks;
   }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -28,50 +29,72 @@ public final class S1Selector implements Selector {
     return List.of("select.direct_picks");
   }
 
+  /**
+   * The largest rank {@link #drawRank} returns: past rank 61 the remaining mass 2^-61 is below a
+   * double's resolution of u in [0, 2), so the tail goes to rank 61 (or the last candidate).
+   */
+  static final int MAX_RANK = 61;
+
+  /**
+   * How many of each domain's longest candidates, beyond the draws still to make, the draw is given.
+   * Enough: the j-th draw from a domain (j from 0) takes rank k <= MAX_RANK of the candidates still
+   * there, and only j have left before it, so it takes one of the first j + MAX_RANK + 1 by length;
+   * with at most D draws in all, j < D, so the first D + MAX_RANK (= D + 61) of each domain hold
+   * every candidate it can ever take, and the list still holds more than MAX_RANK after D - 1
+   * draws. The true remaining count (which sets the draw's normaliser and when a domain leaves)
+   * comes from the per-domain counts, not from the list. 64 is the issue's round figure.
+   */
+  static final int REACH = 64;
+
   @Override
-  public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
+  public List<Pick> select(Candidates candidates, PipelineConfig.Select config, MscCodes codes) {
     List<Pick> picks = new ArrayList<>();
     Set<String> taken = new HashSet<>();
     for (int r = 0; r < config.directPicks().size(); r++) {
       PipelineConfig.DirectPick rule = config.directPicks().get(r);
-      List<Candidate> matching = new ArrayList<>();
-      for (Candidate c : candidates) {
-        if (!taken.contains(c.id()) && matchesDirectPick(c, rule)) {
-          matching.add(c);
-        }
-      }
-      matching.sort(DomainPools.LONGEST_FIRST);
-      for (Candidate c : matching) {
+      // Those already taken are skipped, so as many more as were taken are asked for.
+      for (Candidate c : candidates.top(c -> matchesDirectPick(c, rule), Candidates.LONGEST_FIRST, config.size() + taken.size())) {
         if (picks.size() >= config.size()) {
           break;
         }
-        taken.add(c.id());
-        picks.add(new Pick(c, String.format(Locale.ROOT, "s1 direct pick (rule %d: source matches %s%s%s), %d trace tokens",
-            r + 1, rule.sources(), rule.requireTeacherCorrect() ? ", teacher correct" : "",
-            rule.minTraceTokens() > 0 ? ", trace >= " + rule.minTraceTokens() + " tokens" : "", c.lengthTokens())));
+        if (taken.add(c.id())) {
+          picks.add(new Pick(c, String.format(Locale.ROOT, "s1 direct pick (rule %d: source matches %s%s%s), %d trace tokens",
+              r + 1, rule.sources(), rule.requireTeacherCorrect() ? ", teacher correct" : "",
+              rule.minTraceTokens() > 0 ? ", trace >= " + rule.minTraceTokens() + " tokens" : "", c.lengthTokens())));
+        }
       }
     }
-    List<Candidate> rest = new ArrayList<>();
-    for (Candidate c : candidates) {
-      if (!taken.contains(c.id())) {
-        rest.add(c);
-      }
-    }
-    DomainPools pools = new DomainPools(rest, DomainPools.LONGEST_FIRST);
-    SplittableRandom random = new SplittableRandom(config.seed());
-    while (picks.size() < config.size() && !pools.isEmpty()) {
-      List<String> domains = pools.domains();
-      String domain = domains.get(random.nextInt(domains.size()));
-      List<Candidate> pool = pools.pool(domain);
-      int rank = drawRank(pool.size(), random);
-      Candidate c = pool.remove(rank);
-      picks.add(new Pick(c, String.format(Locale.ROOT,
-          "s1: domain %s (%s) drawn uniformly from %d domains; rank %d of %d by %s length (%d tokens), p=%.3g",
-          domain, codes.title(domain), domains.size(), rank, pool.size() + 1, c.lengthBasis(), c.lengthTokens(),
-          Math.pow(2, -rank) / normaliser(pool.size() + 1))));
-      pools.removeIfEmpty(domain);
+    int draws = config.size() - picks.size();
+    if (draws > 0) {
+      draw(pools(candidates, picks, draws), draws, new SplittableRandom(config.seed()), codes, picks);
     }
     return picks;
+  }
+
+  /** Per domain: the candidates not taken by direct picks, counted, and the first draws + REACH of them by length. */
+  private static DomainPools pools(Candidates candidates, List<Pick> direct, int draws) {
+    Map<String, Long> counts = candidates.countByDomain();
+    Set<String> taken = new HashSet<>();
+    for (Pick p : direct) {
+      counts.merge(p.candidate().domain(), -1L, Long::sum);
+      taken.add(p.candidate().id());
+    }
+    Map<String, List<Candidate>> heads = candidates.topPerDomain(Candidates.LONGEST_FIRST, draws + REACH + taken.size());
+    heads.replaceAll((domain, list) -> list.stream().filter(c -> !taken.contains(c.id())).toList());
+    return new DomainPools(counts, heads);
+  }
+
+  private static void draw(DomainPools pools, int draws, SplittableRandom random, MscCodes codes, List<Pick> picks) {
+    for (int i = 0; i < draws && !pools.isEmpty(); i++) {
+      List<String> domains = pools.domains();
+      String domain = domains.get(random.nextInt(domains.size()));
+      int n = Math.toIntExact(pools.remaining(domain));
+      int rank = drawRank(n, random);
+      Candidate c = pools.take(domain, rank);
+      picks.add(new Pick(c, String.format(Locale.ROOT,
+          "s1: domain %s (%s) drawn uniformly from %d domains; rank %d of %d by %s length (%d tokens), p=%.3g",
+          domain, codes.title(domain), domains.size(), rank, n, c.lengthBasis(), c.lengthTokens(), Math.pow(2, -rank) / normaliser(n))));
+    }
   }
 
   static boolean matchesDirectPick(Candidate c, PipelineConfig.DirectPick rule) {
@@ -99,7 +122,7 @@ public final class S1Selector implements Selector {
       if (u < acc) {
         return k;
       }
-      if (k > 60) {
+      if (k >= MAX_RANK) {
         // 2^-k underflows the remaining mass; the tail is the last candidate.
         return Math.min(k, n - 1);
       }

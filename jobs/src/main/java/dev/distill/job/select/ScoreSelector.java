@@ -3,7 +3,6 @@ package dev.distill.job.select;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.score.MscCodes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,23 +29,28 @@ public final class ScoreSelector implements Selector {
     return List.of("select.score.weights", "select.score.domain_cap");
   }
 
+  /**
+   * Only each domain's best select.size (by score, then id) can be picked: a candidate with
+   * select.size better ones in its own domain comes after all of them, and each of those is either
+   * picked or skipped for its domain's cap, which would also skip this one in the first pass; in the
+   * fill pass the better ones come first, so the selection is full before it. The merged lists
+   * (domains x select.size at most) are what comes to the driver.
+   */
   @Override
-  public List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
+  public List<Pick> select(Candidates candidates, PipelineConfig.Select config, MscCodes codes) {
     PipelineConfig.Weights w = config.score().weights();
     double wq = w.quality();
     double wd = w.difficulty();
     double wl = w.length();
-    int maxLength = 1;
-    for (Candidate c : candidates) {
-      maxLength = Math.max(maxLength, c.lengthTokens());
-    }
-    double logMax = Math.log1p(maxLength);
+    double logMax = Math.log1p(Math.max(1, candidates.maxLengthTokens()));
+    Candidates.Order best = new BestFirst(wq, wd, wl, logMax);
+    List<Candidate> sorted = new ArrayList<>();
+    candidates.topPerDomain(best, config.size()).values().forEach(sorted::addAll);
+    sorted.sort(best);
     Map<String, Double> score = new HashMap<>();
-    for (Candidate c : candidates) {
-      score.put(c.id(), wq * c.completeness() + wd * c.difficulty() + wl * Math.log1p(c.lengthTokens()) / logMax);
+    for (Candidate c : sorted) {
+      score.put(c.id(), score(c, wq, wd, wl, logMax));
     }
-    List<Candidate> sorted = new ArrayList<>(candidates);
-    sorted.sort(Comparator.comparingDouble((Candidate c) -> -score.get(c.id())).thenComparing(Candidate::id));
     int cap = config.score().domainCap() <= 0 ? Integer.MAX_VALUE : (int) Math.ceil(config.score().domainCap() * config.size());
     Map<String, Integer> perDomain = new HashMap<>();
     List<Pick> picks = new ArrayList<>();
@@ -71,6 +75,19 @@ public final class ScoreSelector implements Selector {
       }
     }
     return picks;
+  }
+
+  static double score(Candidate c, double wq, double wd, double wl, double logMax) {
+    return wq * c.completeness() + wd * c.difficulty() + wl * Math.log1p(c.lengthTokens()) / logMax;
+  }
+
+  /** Highest score first, ties by id. */
+  private record BestFirst(double wq, double wd, double wl, double logMax) implements Candidates.Order {
+    @Override
+    public int compare(Candidate x, Candidate y) {
+      int byScore = Double.compare(score(y, wq, wd, wl, logMax), score(x, wq, wd, wl, logMax));
+      return byScore != 0 ? byScore : x.id().compareTo(y.id());
+    }
   }
 
   private static String describe(Candidate c, double s, double wq, double wd, double wl, double logMax, String note) {

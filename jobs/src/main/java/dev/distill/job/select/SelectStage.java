@@ -22,9 +22,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Selects the training rows from the scored table. Candidates are collected to the driver as a
- * light projection sorted by id, so the picks do not depend on partitioning; the chosen rows are
- * written with {@code rank}, {@code strategy} and {@code why}, in rank order, as one Parquet file.
+ * Selects the training rows from the scored table. The strategy asks the candidates (a light
+ * projection kept on the executors) only bounded questions, every answer in a total order, so the
+ * picks do not depend on partitioning; the chosen rows are written with {@code rank},
+ * {@code strategy} and {@code why}, in rank order, as one Parquet file.
  */
 public final class SelectStage implements Step {
   public static final String NAME = "select";
@@ -41,8 +42,12 @@ public final class SelectStage implements Step {
     CandidateSchema.require(scored.schema(), NAME, Columns.ID, Columns.DOMAIN, Columns.LENGTH_TOKENS, Columns.DIFFICULTY);
     PipelineConfig.Select cfg = context.config().select();
     MscCodes codes = MscCodes.load(context.config().domains().subjectMap());
-    List<Candidate> candidates = candidates(scored);
-    List<Pick> picks = Selector.forStrategy(cfg.strategy()).select(candidates, cfg, codes);
+    int candidates;
+    List<Pick> picks;
+    try (CandidateTable table = CandidateTable.of(scored)) {
+      candidates = Math.toIntExact(table.count());
+      picks = Selector.forStrategy(cfg.strategy()).select(table, cfg, codes);
+    }
     StructType pickSchema = new StructType()
         .add("_pick_id", DataTypes.StringType, false)
         .add(Columns.RANK, DataTypes.IntegerType, false)
@@ -61,28 +66,10 @@ public final class SelectStage implements Step {
         .orderBy(Columns.RANK)
         .coalesce(1);
     chosen.write().mode(SaveMode.Overwrite).parquet(target);
-    context.figures(new Figures(cfg.strategy(), cfg.seed(), cfg.size(), candidates.size(), picks.size(), domains.size(), domains, target));
+    context.figures(new Figures(cfg.strategy(), cfg.seed(), cfg.size(), candidates, picks.size(), domains.size(), domains, target));
     double seconds = (System.nanoTime() - start) / 1e9;
-    Map<String, Long> notChosen = candidates.size() == picks.size() ? Map.of() : Map.of(NOT_SELECTED, (long) (candidates.size() - picks.size()));
-    return new StageResult(NAME, candidates.size(), picks.size(), notChosen, seconds, context.drainStats());
-  }
-
-  static List<Candidate> candidates(Dataset<Row> scored) {
-    List<Row> rows = scored.select(col(Columns.ID), col(Columns.SOURCE), col(Columns.DOMAIN), col(Columns.LENGTH_TOKENS),
-            col(Columns.LENGTH_BASIS), col(Columns.TRACE_TOKENS), col(Columns.TEACHER_CORRECT), col(Columns.DIFFICULTY),
-            col(Columns.ANSWER).isNotNull().and(col(Columns.ANSWER).notEqual("")),
-            col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual("")),
-            col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual("")))
-        .dropDuplicates(Columns.ID)
-        .orderBy(Columns.ID)
-        .collectAsList();
-    List<Candidate> out = new ArrayList<>(rows.size());
-    for (Row r : rows) {
-      out.add(new Candidate(r.getString(0), r.getString(1), r.getString(2), r.getInt(3), r.getString(4),
-          r.isNullAt(5) ? null : r.getInt(5), r.isNullAt(6) ? null : r.getBoolean(6), r.getDouble(7),
-          r.getBoolean(8), r.getBoolean(9), r.getBoolean(10)));
-    }
-    return out;
+    Map<String, Long> notChosen = candidates == picks.size() ? Map.of() : Map.of(NOT_SELECTED, (long) (candidates - picks.size()));
+    return new StageResult(NAME, candidates, picks.size(), notChosen, seconds, context.drainStats());
   }
 
   @Override

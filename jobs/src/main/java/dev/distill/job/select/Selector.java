@@ -6,8 +6,10 @@ import dev.distill.job.score.MscCodes;
 import java.util.List;
 
 /**
- * A selection strategy, registered by name in {@link #all()}. Input candidates are sorted by id;
- * with the same candidates, config and seed a selector must return the same picks in the same order.
+ * A selection strategy, registered by name in {@link #all()}. With the same candidates, config and
+ * seed a selector must return the same picks in the same order. It sees the pool only through
+ * {@link Candidates}' bounded questions, so what reaches the driver is bounded by select.size
+ * (and the number of domains), never by the pool.
  */
 public interface Selector {
   /** The value of select.strategy that chooses it. */
@@ -18,7 +20,12 @@ public interface Selector {
     return List.of();
   }
 
-  List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes);
+  List<Pick> select(Candidates candidates, PipelineConfig.Select config, MscCodes codes);
+
+  /** The same selection from candidates held in memory. */
+  default List<Pick> select(List<Candidate> candidates, PipelineConfig.Select config, MscCodes codes) {
+    return select(new CandidateList(candidates), config, codes);
+  }
 
   /** Every strategy; a new one is one class implementing this interface and one entry here. */
   static List<Selector> all() {

@@ -112,6 +112,22 @@ class PublicPoolIT {
     assertEquals(ExitCode.OK, Main.run(new String[] {"verify-handoff", handoff.toString()}));
   }
 
+  /**
+   * The bytes of train.jsonl (the 1,000 selected rows in rank order) that `bin/distill run --config
+   * conf/public-pool.yaml` wrote before dedup and select stopped collecting the pool to the driver:
+   * the executors' joins, connected components and bounded selection pick the same ids in the same order.
+   */
+  static final String TRAIN_JSONL_SHA256 = "dd8d6055addb59e5813c73b2a7961800ee9d8af48b1637a0a44846cab2b5e8a1";
+
+  @Test
+  void theSelectionIsTheOneOfTheWholePoolOnTheDriver() throws Exception {
+    for (Path r : List.of(run, rerun)) {
+      try (java.io.InputStream in = Files.newInputStream(r.resolve("handoff/train.jsonl"))) {
+        assertEquals(TRAIN_JSONL_SHA256, Json.sha256(in), r + "/handoff/train.jsonl");
+      }
+    }
+  }
+
   @Test
   void everyMath500ProblemInThePoolIsFlaggedByMath500() {
     Set<String> math500 = new HashSet<>();

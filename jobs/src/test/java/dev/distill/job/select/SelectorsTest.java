@@ -80,7 +80,7 @@ class SelectorsTest {
   void s1PrefersLongTracesWithinADomain() {
     List<Candidate> all = pool();
     List<Pick> picks = new S1Selector().select(all, cfg("s1", 30, 42, List.of()), CODES);
-    List<Candidate> d05 = all.stream().filter(c -> c.domain().equals("05")).sorted(DomainPools.LONGEST_FIRST).collect(Collectors.toList());
+    List<Candidate> d05 = all.stream().filter(c -> c.domain().equals("05")).sorted(Candidates.LONGEST_FIRST).collect(Collectors.toList());
     int medianLength = d05.get(d05.size() / 2).lengthTokens();
     long longPicks = picks.stream().filter(p -> p.candidate().domain().equals("05") && p.candidate().lengthTokens() > medianLength).count();
     long d05Picks = picks.stream().filter(p -> p.candidate().domain().equals("05")).count();
