@@ -1,14 +1,11 @@
 package dev.distill.job.report;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log2;
-import static org.apache.spark.sql.functions.row_number;
 
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.RunJson;
@@ -35,7 +32,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 
 /**
  * What the run report shows, read from a run directory: run.json (funnel, removed reasons) and
@@ -107,10 +103,14 @@ public record RunReport(
     Dataset<Row> selection = committed(spark, run, run.selection());
     Dataset<Row> ingested = stages.isEmpty() ? null : committed(spark, run, run.stage(stages.get(0).name()));
     String tokenColumn = pool != null && has(pool, Columns.LENGTH_TOKENS) ? Columns.LENGTH_TOKENS : Columns.TRACE_TOKENS;
-    String basis = pool != null && has(pool, Columns.LENGTH_BASIS) ? majority(pool, Columns.LENGTH_BASIS) : "trace";
-    Map<String, Set<String>> ids = selectionIds(spark, run, selection, String.valueOf(select.getOrDefault("strategy", "?")));
+    Tallies tallies = tallies(pool, selection, ingested, tokenColumn);
+    String basis = pool != null && has(pool, Columns.LENGTH_BASIS) ? majority(tallies.byCount(POOL, BASIS)) : "trace";
+    List<SelectedRow> selected = selectedRows(selection, tokenColumn);
+    Map<String, Set<String>> ids = selectionIds(spark, run, selected, String.valueOf(select.getOrDefault("strategy", "?")));
     Map<String, Integer> sizes = new LinkedHashMap<>();
     ids.forEach((name, set) -> sizes.put(name, set.size()));
+    List<RemovedSample> removed = removedSamples(spark, run);
+    removed.addAll(RemovedSamples.quarantine(committed(spark, run, run.quarantine())));
     return new RunReport(
         text(doc.runId()),
         text(doc.status()),
@@ -120,14 +120,14 @@ public record RunReport(
         stages,
         funnel(doc, stages),
         doc.entry("quarantined") instanceof Number q ? q.longValue() : 0,
-        new Distribution(counts(pool, col(Columns.DOMAIN)), counts(selection, col(Columns.DOMAIN))),
+        new Distribution(tallies.byCount(POOL, Columns.DOMAIN), tallies.byCount(SELECTION, Columns.DOMAIN)),
         mscTitles(),
-        new Distribution(binned(pool, difficultyBin(), difficultyLabels()), binned(selection, difficultyBin(), difficultyLabels())),
-        tokenHistogram(pool, selection, tokenColumn),
+        new Distribution(binned(tallies.byInteger(POOL, Columns.DIFFICULTY)), binned(tallies.byInteger(SELECTION, Columns.DIFFICULTY))),
+        tokenHistogram(tallies.byInteger(POOL, TOKENS), tallies.byInteger(SELECTION, TOKENS)),
         basis,
-        new Distribution(counts(ingested != null ? ingested : pool, col(Columns.SOURCE)), counts(selection, col(Columns.SOURCE))),
-        selectedRows(selection, tokenColumn),
-        removedSamples(spark, run),
+        new Distribution(tallies.byCount(ingested != null ? INGESTED : POOL, Columns.SOURCE), tallies.byCount(SELECTION, Columns.SOURCE)),
+        selected,
+        removed,
         new ArrayList<>(ids.keySet()),
         overlap(ids),
         sizes,
@@ -145,6 +145,48 @@ public record RunReport(
       }
     }
     return out;
+  }
+
+  private static final String POOL = "pool";
+  private static final String SELECTION = "selection";
+  private static final String INGESTED = "ingested";
+  private static final String TOKENS = "tokens";
+  private static final String BASIS = "basis";
+
+  /** Every histogram of the pool, the selection and the ingested sources, in one Spark job. */
+  private static Tallies tallies(Dataset<Row> pool, Dataset<Row> selection, Dataset<Row> ingested, String tokenColumn) {
+    Tallies tallies = new Tallies();
+    Map<String, Dataset<Row>> scored = new LinkedHashMap<>();
+    scored.put(POOL, pool);
+    scored.put(SELECTION, selection);
+    for (Map.Entry<String, Dataset<Row>> table : scored.entrySet()) {
+      Dataset<Row> d = table.getValue();
+      if (d == null) {
+        continue;
+      }
+      Map<String, Column> categories = new LinkedHashMap<>();
+      categories.put(Columns.DOMAIN, column(d, Columns.DOMAIN));
+      categories.put(Columns.DIFFICULTY, difficultyBin(column(d, Columns.DIFFICULTY)));
+      if (has(d, tokenColumn)) {
+        categories.put(TOKENS, floor(log2(greatest(col(tokenColumn), lit(1)))).cast("int"));
+      }
+      categories.put(BASIS, column(d, Columns.LENGTH_BASIS));
+      categories.put(Columns.SOURCE, column(d, Columns.SOURCE));
+      tallies.add(table.getKey(), d, categories);
+    }
+    if (ingested != null) {
+      tallies.add(INGESTED, ingested, Map.of(Columns.SOURCE, column(ingested, Columns.SOURCE)));
+    }
+    return tallies.compute();
+  }
+
+  private static Column column(Dataset<Row> d, String name) {
+    return has(d, name) ? col(name) : lit(null).cast("string");
+  }
+
+  /** The most frequent value ("" when it is null or there is none); ties go to the first by name. */
+  private static String majority(Map<String, Long> byCount) {
+    return byCount.keySet().stream().findFirst().filter(v -> !v.equals("(none)")).orElse("");
   }
 
   private static String text(Object value) {
@@ -179,24 +221,26 @@ public record RunReport(
   }
 
   /** The ids of the run's selection and of every re-selection under selections/, by name. */
-  private static Map<String, Set<String>> selectionIds(SparkSession spark, RunDirectory run, Dataset<Row> selection, String strategy) {
-    Map<String, Dataset<Row>> selections = new LinkedHashMap<>();
-    if (selection != null) {
-      selections.put("selection (" + strategy + ")", selection);
+  private static Map<String, Set<String>> selectionIds(SparkSession spark, RunDirectory run, List<SelectedRow> selected, String strategy) {
+    Map<String, Set<String>> ids = new LinkedHashMap<>();
+    if (!selected.isEmpty() || run.isCommitted(run.selection())) {
+      Set<String> set = new LinkedHashSet<>();
+      selected.forEach(r -> set.add(r.id()));
+      ids.put("selection (" + strategy + ")", set);
     }
+    Dataset<Row> others = null;
     for (String name : childDirectories(run, run.selectionsRoot())) {
       Dataset<Row> d = committed(spark, run, run.selections(name));
       if (d != null) {
-        selections.put(name, d);
+        ids.put(name, new LinkedHashSet<>());
+        Dataset<Row> named = d.select(lit(name).as("name"), col(Columns.ID));
+        others = others == null ? named : others.unionAll(named);
       }
     }
-    Map<String, Set<String>> ids = new LinkedHashMap<>();
-    for (Map.Entry<String, Dataset<Row>> e : selections.entrySet()) {
-      Set<String> set = new LinkedHashSet<>();
-      for (Row r : e.getValue().select(Columns.ID).collectAsList()) {
-        set.add(r.getString(0));
+    if (others != null) {
+      for (Row r : others.collectAsList()) {
+        ids.get(r.getString(0)).add(r.getString(1));
       }
-      ids.put(e.getKey(), set);
     }
     return ids;
   }
@@ -222,27 +266,6 @@ public record RunReport(
     return Arrays.asList(d.columns()).contains(column);
   }
 
-  private static String majority(Dataset<Row> d, String column) {
-    List<Row> rows = d.groupBy(column).count().orderBy(col("count").desc()).limit(1).collectAsList();
-    return rows.isEmpty() || rows.get(0).isNullAt(0) ? "" : rows.get(0).getString(0);
-  }
-
-  /** Category -> rows, most frequent first (ties by name); null categories count as "(none)". */
-  static Map<String, Long> counts(Dataset<Row> d, Column category) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    if (d == null) {
-      return out;
-    }
-    for (Row r : d.groupBy(category.cast("string").as("c")).agg(count(lit(1)).as("n")).orderBy(col("n").desc(), col("c")).collectAsList()) {
-      out.put(r.isNullAt(0) ? "(none)" : r.getString(0), r.getLong(1));
-    }
-    return out;
-  }
-
-  private static Column difficultyBin() {
-    return least(lit(DIFFICULTY_BINS - 1), greatest(lit(0), floor(col(Columns.DIFFICULTY).multiply(DIFFICULTY_BINS)).cast("int")));
-  }
-
   private static List<String> difficultyLabels() {
     List<String> labels = new ArrayList<>();
     for (int i = 0; i < DIFFICULTY_BINS; i++) {
@@ -251,47 +274,31 @@ public record RunReport(
     return labels;
   }
 
-  /** Counts per integer bin, every label present (zero when empty), in label order. */
-  static Map<String, Long> binned(Dataset<Row> d, Column bin, List<String> labels) {
+  private static Column difficultyBin(Column difficulty) {
+    return least(lit(DIFFICULTY_BINS - 1), greatest(lit(0), floor(difficulty.cast("double").multiply(DIFFICULTY_BINS)).cast("int")));
+  }
+
+  /** Counts per difficulty bin, every bin present (zero when empty), in bin order. */
+  private static Map<String, Long> binned(Map<Integer, Long> bins) {
     Map<String, Long> out = new LinkedHashMap<>();
-    labels.forEach(l -> out.put(l, 0L));
-    if (d == null) {
-      return out;
-    }
-    for (Row r : d.groupBy(bin.as("b")).count().collectAsList()) {
-      if (!r.isNullAt(0) && r.getInt(0) >= 0 && r.getInt(0) < labels.size()) {
-        out.put(labels.get(r.getInt(0)), r.getLong(1));
-      }
+    List<String> labels = difficultyLabels();
+    for (int i = 0; i < labels.size(); i++) {
+      out.put(labels.get(i), bins.getOrDefault(i, 0L));
     }
     return out;
   }
 
   /** Token counts in power-of-two bins (1, 2-3, 4-7, ...), from the smallest to the largest bin either side uses. */
-  private static Distribution tokenHistogram(Dataset<Row> pool, Dataset<Row> selection, String column) {
-    Column bin = floor(log2(greatest(col(column), lit(1)))).cast("int");
-    Map<Integer, Long> p = new TreeMap<>();
-    Map<Integer, Long> s = new TreeMap<>();
-    for (Object[] pair : new Object[][] {{pool, p}, {selection, s}}) {
-      Dataset<Row> d = (Dataset<Row>) pair[0];
-      @SuppressWarnings("unchecked")
-      Map<Integer, Long> target = (Map<Integer, Long>) pair[1];
-      if (d != null && has(d, column)) {
-        for (Row r : d.filter(col(column).isNotNull()).groupBy(bin.as("b")).count().collectAsList()) {
-          target.put(r.getInt(0), r.getLong(1));
-        }
-      }
-    }
+  private static Distribution tokenHistogram(Map<Integer, Long> pool, Map<Integer, Long> selection) {
     Map<String, Long> poolBins = new LinkedHashMap<>();
     Map<String, Long> selectionBins = new LinkedHashMap<>();
-    Set<Integer> all = new TreeSet<>(p.keySet());
-    all.addAll(s.keySet());
+    TreeSet<Integer> all = new TreeSet<>(pool.keySet());
+    all.addAll(selection.keySet());
     if (!all.isEmpty()) {
-      int lo = ((TreeSet<Integer>) all).first();
-      int hi = ((TreeSet<Integer>) all).last();
-      for (int b = lo; b <= hi; b++) {
+      for (int b = all.first(); b <= all.last(); b++) {
         String label = tokenBinLabel(b);
-        poolBins.put(label, p.getOrDefault(b, 0L));
-        selectionBins.put(label, s.getOrDefault(b, 0L));
+        poolBins.put(label, pool.getOrDefault(b, 0L));
+        selectionBins.put(label, selection.getOrDefault(b, 0L));
       }
     }
     return new Distribution(poolBins, selectionBins);
@@ -321,39 +328,13 @@ public record RunReport(
     return out;
   }
 
-  /** Up to {@link #SAMPLES_PER_REASON} rows per (stage, reason) of removed/, first by id; quarantine as its own stage. */
+  /** Up to {@link #SAMPLES_PER_REASON} rows per (stage, reason) of removed/, first by id. */
   private static List<RemovedSample> removedSamples(SparkSession spark, RunDirectory run) {
-    List<RemovedSample> out = new ArrayList<>();
+    Map<String, Dataset<Row>> removed = new LinkedHashMap<>();
     for (String stage : childDirectories(run, run.removedRoot())) {
-      Dataset<Row> d = committed(spark, run, run.removed(stage));
-      if (d == null || !has(d, Columns.REASON)) {
-        continue;
-      }
-      Column question = has(d, Columns.QUESTION) ? col(Columns.QUESTION) : lit(null).cast("string");
-      Column source = has(d, Columns.SOURCE) ? col(Columns.SOURCE) : lit(null).cast("string");
-      Column detail = has(d, Columns.DETAIL) ? col(Columns.DETAIL).cast("string") : lit(null).cast("string");
-      Dataset<Row> ranked = d.select(col(Columns.REASON), col(Columns.ID), source.as("s"), question.as("q"), detail.as("d"))
-          .withColumn("_n", row_number().over(Window.partitionBy(Columns.REASON).orderBy(Columns.ID)))
-          .withColumn("_count", count(lit(1)).over(Window.partitionBy(Columns.REASON)))
-          .filter(col("_n").leq(SAMPLES_PER_REASON))
-          .orderBy(col(Columns.REASON), col("_n"));
-      for (Row r : ranked.collectAsList()) {
-        out.add(new RemovedSample(stage, r.getString(0), r.getLong(6), r.getString(1), r.getString(2), r.getString(3), r.getString(4)));
-      }
+      removed.put(stage, committed(spark, run, run.removed(stage)));
     }
-    Dataset<Row> quarantine = committed(spark, run, run.quarantine());
-    if (quarantine != null && has(quarantine, "error")) {
-      long n = quarantine.count();
-      Column raw = has(quarantine, "raw") ? col("raw").cast("string") : lit(null).cast("string");
-      Column source = has(quarantine, Columns.SOURCE) ? col(Columns.SOURCE) : lit(null).cast("string");
-      Column where = has(quarantine, "file") && has(quarantine, "line")
-          ? concat_ws(":", col("file"), col("line").cast("string")) : lit("");
-      for (Row r : quarantine.select(where.as("w"), source.as("s"), raw.as("r"), col("error").cast("string"))
-          .orderBy("w").limit(SAMPLES_PER_REASON).collectAsList()) {
-        out.add(new RemovedSample("quarantine", "unreadable", n, r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
-      }
-    }
-    return out;
+    return RemovedSamples.of(removed);
   }
 
   private static List<String> childDirectories(RunDirectory run, String dir) {
