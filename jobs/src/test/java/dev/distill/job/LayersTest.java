@@ -29,7 +29,7 @@ class LayersTest {
     LAYERS.put("io", List.of("io"));
     LAYERS.put("spark", List.of("spark"));
     LAYERS.put("api", List.of("api"));
-    LAYERS.put("steps", List.of("ingest", "generate", "filter", "dedup", "score", "select", "export", "sample"));
+    LAYERS.put("steps", List.of("ingest", "generate", "embed", "filter", "dedup", "score", "select", "export", "sample"));
     LAYERS.put("run", List.of("run"));
     LAYERS.put("readers", List.of("report", "notebook", "grade"));
     LAYERS.put("cli", List.of("cli"));

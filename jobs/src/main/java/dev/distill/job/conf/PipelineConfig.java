@@ -24,7 +24,8 @@ public record PipelineConfig(
     Domains domains,
     Select select,
     Export export,
-    GenerateConfig generate) implements Serializable {
+    GenerateConfig generate,
+    Embeddings embeddings) implements Serializable {
 
   /**
    * {@code baseRun}: an earlier completed run this one extends incrementally (a run id under output, or a run directory); empty: none.
@@ -41,7 +42,21 @@ public record PipelineConfig(
       int minQuestionChars, int maxQuestionChars, boolean dropTruncatedTraces, int maxTraceChars,
       int repetitionNgram, double maxRepetition, List<String> targetScripts) implements Serializable {}
 
-  public record Decontam(int ngram, List<EvalSetSpec> evalSets, boolean crossSource) implements Serializable {}
+  /**
+   * @param semanticThreshold cosine at or above which a question is a paraphrase of an eval item (removed)
+   * @param reviewThreshold cosine at or above which (and below semanticThreshold) a question is listed for review
+   */
+  public record Decontam(int ngram, List<EvalSetSpec> evalSets, boolean crossSource, double semanticThreshold, double reviewThreshold)
+      implements Serializable {
+    public Decontam withEvalSets(List<EvalSetSpec> sets) {
+      return new Decontam(ngram, sets, crossSource, semanticThreshold, reviewThreshold);
+    }
+  }
+
+  /** The embed step: a bundled model name or a model directory, its pooling, ONNX Runtime threads per task, questions per call. */
+  public record Embeddings(boolean enabled, String model, String pooling, int threads, int batchSize) implements Serializable {}
+
+  public static final List<String> POOLINGS = List.of("mean", "cls");
 
   public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket)
       implements Serializable {}
@@ -81,7 +96,7 @@ public record PipelineConfig(
 
   /** This config with another difficulty section (an incremental run keeps its base run's hard-filter decision). */
   public PipelineConfig withDifficulty(Difficulty d) {
-    return new PipelineConfig(tree, run, spark, samplePool, sources, quality, decontam, dedup, d, domains, select, export, generate);
+    return new PipelineConfig(tree, run, spark, samplePool, sources, quality, decontam, dedup, d, domains, select, export, generate, embeddings);
   }
 
   public static PipelineConfig from(Map<String, Object> tree) {
@@ -106,7 +121,17 @@ public record PipelineConfig(
             "use some of [latin, cjk, cyrillic, arabic, other], or [] to keep every language");
       }
     }
-    Decontam decontam = new Decontam(c.integer("decontam.ngram", 1), evalSets(c.maps("decontam.eval_sets")), c.bool("decontam.cross_source"));
+    Decontam decontam = new Decontam(c.integer("decontam.ngram", 1), evalSets(c.maps("decontam.eval_sets")), c.bool("decontam.cross_source"),
+        c.fraction("decontam.semantic_threshold", -1, 1), c.fraction("decontam.review_threshold", -1, 1));
+    if (decontam.reviewThreshold() > decontam.semanticThreshold()) {
+      throw ConfigException.forKey("decontam.review_threshold", decontam.reviewThreshold() + " is above decontam.semantic_threshold "
+          + decontam.semanticThreshold(), "set it at or below the semantic threshold (equal: no review band)");
+    }
+    Embeddings embeddings = new Embeddings(c.bool("embeddings.enabled"), c.string("embeddings.model"), c.oneOf("embeddings.pooling", POOLINGS),
+        c.integer("embeddings.threads", 1), c.integer("embeddings.batch_size", 1));
+    if (embeddings.model().isBlank()) {
+      throw ConfigException.forKey("embeddings.model", "is empty", "name a bundled model (all-minilm-l6-v2, all-minilm-l6-v2-q) or a directory holding model.onnx and tokenizer.json");
+    }
     Dedup dedup = new Dedup(c.bool("dedup.exact"), c.bool("dedup.near"), c.fraction("dedup.threshold", 0.05, 1.0),
         c.integer("dedup.num_hashes", 4), c.integer("dedup.shingle_words", 1), c.longValue("dedup.seed"),
         c.integer("dedup.max_bucket", 2));
@@ -121,7 +146,7 @@ public record PipelineConfig(
         c.oneOf("export.too_long", TOO_LONG_POLICIES), c.string("export.license").isBlank() ? "unknown" : c.string("export.license"),
         c.oneOf("export.traces", List.of("best", "verified", "all")));
     return new PipelineConfig(tree, run, spark, sample, sources(c.maps("sources")), quality, decontam, dedup, difficulty,
-        domains, select, export, GenerateConfig.from(c));
+        domains, select, export, GenerateConfig.from(c), embeddings);
   }
 
   /** Every source, validated: a wrong key fails here, naming it ({@code sources[3].fields.question}). */

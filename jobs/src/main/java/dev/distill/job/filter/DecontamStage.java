@@ -48,6 +48,10 @@ public final class DecontamStage implements Stage {
   public static final String CONTAMINATED = "contaminated";
   /** The question shares an n-gram with a row of an earlier source (decontam.cross_source). */
   public static final String CROSS_SOURCE_OVERLAP = "cross_source_overlap";
+  /** The question means what an eval item says, in other words (embeddings.enabled: cosine at or above decontam.semantic_threshold). */
+  public static final String PARAPHRASED_EVAL = "paraphrased_eval";
+  /** Where the questions listed for review (near paraphrases, kept) go under the run. */
+  public static final String REVIEW = "paraphrase";
   private static final String GRAMS = "_grams";
 
   @Override
@@ -57,7 +61,7 @@ public final class DecontamStage implements Stage {
 
   @Override
   public List<String> reasons() {
-    return List.of(CONTAMINATED, CROSS_SOURCE_OVERLAP);
+    return List.of(CONTAMINATED, PARAPHRASED_EVAL, CROSS_SOURCE_OVERLAP);
   }
 
   @Override
@@ -67,7 +71,7 @@ public final class DecontamStage implements Stage {
 
   @Override
   public String description() {
-    return "decontam: word n-gram overlap with eval sets and earlier sources";
+    return "decontam: word n-gram overlap with eval sets and earlier sources, and paraphrases of eval items (embeddings)";
   }
 
   /** New rows are checked against the n-grams of the base run's rows from earlier sources too. */
@@ -80,7 +84,16 @@ public final class DecontamStage implements Stage {
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.SOURCE_ORDER);
     int n = context.config().decontam().ngram();
-    Dataset<Row> withGrams = withEvalMatches(input, n, evalGrams(context, n));
+    List<EvalSets.EvalItem> items = EvalSets.load(context.config().decontam().evalSets(), context.run().hadoop());
+    Dataset<Row> byNgrams = byNgrams(context, input, n, items);
+    if (!context.config().embeddings().enabled() || items.isEmpty()) {
+      return byNgrams;
+    }
+    return new SemanticDecontam(context, items).apply(input, byNgrams);
+  }
+
+  private static Dataset<Row> byNgrams(StageContext context, Dataset<Row> input, int n, List<EvalSets.EvalItem> items) {
+    Dataset<Row> withGrams = withEvalMatches(input, n, evalGrams(context, n, items));
     Column evalReason = when(size(col(Columns.CONTAMINATED_BY)).gt(0), lit(CONTAMINATED));
     if (!context.config().decontam().crossSource()) {
       return withEvalReason(withGrams, evalReason);
@@ -94,8 +107,7 @@ public final class DecontamStage implements Stage {
   }
 
   /** Every eval n-gram to the first item of each eval set holding it, broadcast: the eval sets are small. */
-  private static Broadcast<Map<Long, String[]>> evalGrams(StageContext context, int n) {
-    List<EvalSets.EvalItem> items = EvalSets.load(context.config().decontam().evalSets(), context.run().hadoop());
+  private static Broadcast<Map<Long, String[]>> evalGrams(StageContext context, int n, List<EvalSets.EvalItem> items) {
     Map<Long, String[]> index = new HashMap<>();
     Map<String, Integer> perSet = new LinkedHashMap<>();
     for (EvalSets.EvalItem item : items) {

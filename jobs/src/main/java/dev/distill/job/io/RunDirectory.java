@@ -45,6 +45,19 @@ public final class RunDirectory {
     return removedRoot() + "/" + name;
   }
 
+  /**
+   * The vector cache of one embedding model (by its sha256), under the output root that holds this
+   * run: every run there shares it, so a rerun or an incremental run embeds only new questions.
+   */
+  public String embeddings(String modelSha256) {
+    return root.substring(0, Math.max(0, root.lastIndexOf('/'))) + "/_embeddings/" + modelSha256;
+  }
+
+  /** Rows a step kept but lists for a person to look at (decontam: near paraphrases of eval items). */
+  public String review(String name) {
+    return root + "/review/" + name;
+  }
+
   public String quarantine() {
     return root + "/quarantine";
   }

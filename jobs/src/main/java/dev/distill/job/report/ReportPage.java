@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public final class ReportPage {
   /** Section ids, in page order; tests and links rely on them. */
-  public static final List<String> SECTIONS = List.of("funnel", "domains", "difficulty", "tokens", "sources", "strategies", "selected", "removed");
+  public static final List<String> SECTIONS = List.of("funnel", "domains", "difficulty", "tokens", "sources", "strategies", "selected", "removed", "review");
   static final int QUESTION_CHARS = 280;
   static final int DETAIL_CHARS = 200;
   static final String POOL = "pool (scored candidates)";
@@ -47,6 +47,7 @@ public final class ReportPage {
     strategies(h, r);
     selected(h, r);
     removed(h, r);
+    review(h, r);
     h.append("<footer>distill report &middot; self-contained: no script, no network.</footer>\n</body></html>\n");
     return h.toString();
   }
@@ -168,6 +169,25 @@ public final class ReportPage {
           .append(s.difficulty() == null ? "" : String.format(Locale.ROOT, "%.2f", s.difficulty())).append("</td><td>")
           .append(s.tokens() == null ? "" : n(s.tokens())).append("</td><td class=\"why\">").append(Html.escape(s.why()))
           .append("</td><td class=\"q\">").append(Html.excerpt(s.question(), QUESTION_CHARS)).append("</td></tr>\n");
+    }
+    h.append("</tbody></table></section>\n");
+  }
+
+  private static void review(StringBuilder h, RunReport r) {
+    h.append("<section id=\"review\"><h2>For review: kept questions near an eval item by meaning</h2><p>Up to ").append(RunReport.REVIEW_ROWS)
+        .append(" questions whose embedding cosine to their nearest eval item lies between decontam.review_threshold and "
+            + "decontam.semantic_threshold, most similar first; all of them are in <code>review/paraphrase/</code>.</p>\n");
+    if (r.review().isEmpty()) {
+      h.append("<p class=\"empty\">None (embeddings off, or no question in the band).</p></section>\n");
+      return;
+    }
+    h.append("<table class=\"rows\"><thead><tr><th>cosine</th><th>id</th><th>source</th><th>question</th><th>nearest eval item</th>"
+        + "<th>eval question</th></tr></thead><tbody>\n");
+    for (RunReport.ReviewRow row : r.review()) {
+      h.append("<tr><td>").append(String.format("%.3f", row.similarity())).append("</td><td><code>").append(Html.escape(shortId(row.id())))
+          .append("</code></td><td>").append(Html.escape(row.source())).append("</td><td class=\"q\">")
+          .append(Html.excerpt(row.question(), QUESTION_CHARS)).append("</td><td>").append(Html.escape(row.nearestEval()))
+          .append("</td><td class=\"q\">").append(Html.excerpt(row.evalQuestion(), QUESTION_CHARS)).append("</td></tr>\n");
     }
     h.append("</tbody></table></section>\n");
   }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.log2;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.RunJson;
 import dev.distill.job.score.MscCodes;
+import dev.distill.job.filter.DecontamStage;
 import dev.distill.job.select.SelectStage;
 import dev.distill.job.schema.Columns;
 import java.io.IOException;
@@ -56,7 +57,8 @@ public record RunReport(
     List<RemovedSample> removedSamples,
     List<String> selectionNames,
     Map<String, Map<String, Long>> overlap,
-    Map<String, Integer> selectionSizes) {
+    Map<String, Integer> selectionSizes,
+    List<ReviewRow> review) {
 
   /** Rows of one stage in run.json. */
   public record StageRow(String name, long rowsIn, long rowsOut, Map<String, Long> removed, double seconds) {}
@@ -78,6 +80,12 @@ public record RunReport(
 
   /** One removed row shown as a sample of its stage and reason. */
   public record RemovedSample(String stage, String reason, long count, String id, String source, String question, String detail) {}
+
+  /** A kept question listed for review (decontam: near an eval item by meaning), with that item. */
+  public record ReviewRow(String id, String source, String question, String nearestEval, String evalQuestion, double similarity) {}
+
+  /** Review rows shown (the file under review/ holds them all). */
+  public static final int REVIEW_ROWS = 20;
 
   /** Sample rows kept per (stage, reason). */
   public static final int SAMPLES_PER_REASON = 3;
@@ -122,7 +130,21 @@ public record RunReport(
         removed,
         new ArrayList<>(ids.keySet()),
         overlap(ids),
-        sizes);
+        sizes,
+        review(spark, run));
+  }
+
+  /** The nearest paraphrases decontam kept, most similar first (empty without embeddings). */
+  private static List<ReviewRow> review(SparkSession spark, RunDirectory run) {
+    Dataset<Row> d = committed(spark, run, run.review(DecontamStage.REVIEW));
+    List<ReviewRow> out = new ArrayList<>();
+    if (d != null) {
+      for (Row r : d.orderBy(col("similarity").desc(), col(Columns.ID)).limit(REVIEW_ROWS).collectAsList()) {
+        out.add(new ReviewRow(r.getAs(Columns.ID), r.getAs(Columns.SOURCE), r.getAs(Columns.QUESTION), r.getAs("nearest_eval"),
+            r.getAs("eval_question"), r.<Double>getAs("similarity")));
+      }
+    }
+    return out;
   }
 
   private static final String POOL = "pool";

@@ -4,6 +4,7 @@ import dev.distill.job.api.Step;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.dedup.DedupStage;
 import dev.distill.job.error.ConfigException;
+import dev.distill.job.embed.EmbedStage;
 import dev.distill.job.export.ExportStage;
 import dev.distill.job.filter.DecontamStage;
 import dev.distill.job.filter.QualityStage;
@@ -38,6 +39,7 @@ public final class Plan {
         new IngestStage(),
         new GenerateStage(console),
         new QualityStage(),
+        new EmbedStage(),
         new DecontamStage(),
         new DedupStage(),
         new DifficultyStage(),

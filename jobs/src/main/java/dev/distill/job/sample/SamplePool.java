@@ -277,9 +277,9 @@ public final class SamplePool {
   static PipelineConfig withSources(PipelineConfig c, String dir) {
     List<EvalSetSpec> evalSets = new ArrayList<>(c.decontam().evalSets());
     evalSets.add(EvalSetSpec.fromMap(evalSetEntry(dir), "decontam.eval_sets[" + evalSets.size() + "]"));
-    PipelineConfig.Decontam decontam = new PipelineConfig.Decontam(c.decontam().ngram(), evalSets, c.decontam().crossSource());
+    PipelineConfig.Decontam decontam = c.decontam().withEvalSets(evalSets);
     return new PipelineConfig(c.tree(), c.run(), c.spark(), c.samplePool(), PipelineConfig.sources(sourceEntries(dir)), c.quality(), decontam,
-        c.dedup(), c.difficulty(), c.domains(), c.select(), c.export(), c.generate());
+        c.dedup(), c.difficulty(), c.domains(), c.select(), c.export(), c.generate(), c.embeddings());
   }
 
   /** The pool's three sources in {@code dir} as config entries, as a user would write them under sources:. */

@@ -1,0 +1,109 @@
+package dev.distill.job.filter;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.format_number;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import dev.distill.job.api.StageContext;
+import dev.distill.job.schema.Columns;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Decontamination by meaning, after the n-gram verdicts: a question whose nearest eval item (by
+ * embedding cosine) is at or above {@code decontam.semantic_threshold} is removed as
+ * {@link DecontamStage#PARAPHRASED_EVAL} (detail: {@code set:item cosine 0.934}) unless the n-grams
+ * already found it contaminated; one at or above {@code decontam.review_threshold} is kept and
+ * listed for review in {@code review/paraphrase/} and run.json. A cross-source overlap gives way
+ * to a paraphrase: the eval verdict is the one that matters.
+ */
+final class SemanticDecontam {
+  /** Questions in the review band shown in run.json (the file under review/ holds them all). */
+  static final int REVIEW_EXAMPLES = 20;
+
+  private final StageContext context;
+  private final List<EvalSets.EvalItem> items;
+
+  SemanticDecontam(StageContext context, List<EvalSets.EvalItem> items) {
+    this.context = context;
+    this.items = items;
+  }
+
+  Dataset<Row> apply(Dataset<Row> input, Dataset<Row> byNgrams) {
+    double removeAt = context.config().decontam().semanticThreshold();
+    double reviewAt = context.config().decontam().reviewThreshold();
+    Dataset<Row> nearest = NearestEvalItems.of(context, input, items).persist(StorageLevel.MEMORY_AND_DISK());
+    Column[] columns = Arrays.stream(byNgrams.columns()).map(c -> col("_n." + c)).toArray(Column[]::new);
+    Dataset<Row> joined = byNgrams.as("_n").join(nearest.as("_e"), col("_n." + Columns.ID).equalTo(col("_e." + Columns.ID)), "left")
+        .select(withNearest(columns));
+    Column sim = col(NearestEvalItems.SIMILARITY);
+    Column paraphrase = sim.geq(removeAt).and(col(Columns.REASON).isNull().or(col(Columns.REASON).notEqual(lit(DecontamStage.CONTAMINATED))));
+    Dataset<Row> judged = joined
+        .withColumn(Columns.DETAIL, when(paraphrase, concat(col(NearestEvalItems.NEAREST), lit(" cosine "), format_number(sim, 3)))
+            .otherwise(col(Columns.DETAIL)))
+        .withColumn(Columns.REASON, when(paraphrase, lit(DecontamStage.PARAPHRASED_EVAL)).otherwise(col(Columns.REASON)));
+    review(judged.filter(col(Columns.REASON).isNull().and(sim.geq(reviewAt)).and(sim.lt(removeAt))));
+    histogram(nearest);
+    return judged.drop(NearestEvalItems.NEAREST, NearestEvalItems.SIMILARITY);
+  }
+
+  private static Column[] withNearest(Column[] columns) {
+    Column[] all = Arrays.copyOf(columns, columns.length + 2);
+    all[columns.length] = col("_e." + NearestEvalItems.NEAREST).as(NearestEvalItems.NEAREST);
+    all[columns.length + 1] = col("_e." + NearestEvalItems.SIMILARITY).as(NearestEvalItems.SIMILARITY);
+    return all;
+  }
+
+  /** The kept near paraphrases, with the eval item's text beside the question, to review/paraphrase/ and run.json. */
+  private void review(Dataset<Row> band) {
+    List<Row> evalRows = new ArrayList<>();
+    for (EvalSets.EvalItem item : items) {
+      evalRows.add(RowFactory.create(item.set() + ":" + item.item(), item.question()));
+    }
+    Dataset<Row> evalText = context.spark().createDataFrame(evalRows,
+        new StructType().add("_ref", DataTypes.StringType).add("eval_question", DataTypes.StringType)).dropDuplicates("_ref");
+    String dir = context.run().review(DecontamStage.REVIEW);
+    band.select(col(Columns.ID), col(Columns.SOURCE), col(Columns.QUESTION), col(NearestEvalItems.NEAREST).as("nearest_eval"),
+            col(NearestEvalItems.SIMILARITY).as("similarity"))
+        .join(evalText, col("nearest_eval").equalTo(col("_ref")), "left").drop("_ref")
+        .orderBy(col("similarity").desc(), col(Columns.ID), col(Columns.SOURCE))
+        .coalesce(1).write().mode(SaveMode.Overwrite).parquet(dir);
+    Dataset<Row> written = context.spark().read().parquet(dir);
+    context.stat("semantic_review", written.count());
+    List<Map<String, Object>> examples = new ArrayList<>();
+    for (Row r : written.limit(REVIEW_EXAMPLES).collectAsList()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("id", r.getAs(Columns.ID));
+      e.put("source", r.getAs(Columns.SOURCE));
+      e.put("nearest_eval", r.getAs("nearest_eval"));
+      e.put("similarity", r.getAs("similarity"));
+      examples.add(e);
+    }
+    context.stat("semantic_review_examples", examples);
+    context.stat("semantic_review_file", dir);
+  }
+
+  /** How many questions have their nearest eval item at each cosine (0.05-wide bins from 0.5): what the thresholds are chosen on. */
+  private void histogram(Dataset<Row> nearest) {
+    Map<String, Long> bins = new LinkedHashMap<>();
+    Column bin = floor(col(NearestEvalItems.SIMILARITY).multiply(20)).divide(20);
+    for (Row r : nearest.filter(col(NearestEvalItems.SIMILARITY).geq(0.5)).groupBy(bin.as("bin")).count().orderBy("bin").collectAsList()) {
+      bins.put(String.format("%.2f", r.getDouble(0)), r.getLong(1));
+    }
+    context.stat("nearest_eval_cosine", bins);
+  }
+}
