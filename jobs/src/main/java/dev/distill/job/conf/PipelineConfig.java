@@ -54,8 +54,13 @@ public record PipelineConfig(
 
   public static final List<String> POOLINGS = List.of("mean", "cls");
 
-  public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket)
-      implements Serializable {}
+  /**
+   * @param semantic SemDeDup on the sentence embeddings (only with embeddings.enabled)
+   * @param semanticClusters KMeans k; 0 = one cluster per 1,000 questions
+   * @param semanticMaxCluster the most questions compared pairwise at once (larger clusters are cut)
+   */
+  public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket,
+      boolean semantic, double semanticThreshold, int semanticClusters, int semanticMaxCluster) implements Serializable {}
 
   /**
    * @param passRate [lo, hi]: keep rows whose students' pass rate (correct / answered samples) lies
@@ -67,8 +72,9 @@ public record PipelineConfig(
     }
   }
 
+  /** {@code embeddingRegParam}, {@code embeddingMaxIter}: the logistic regression on the embeddings (with embeddings.enabled). */
   public record Domains(String classifier, Map<String, String> subjectMap, double holdoutFraction, int numFeatures,
-      double smoothing) implements Serializable {}
+      double smoothing, double embeddingRegParam, int embeddingMaxIter) implements Serializable {}
 
   public record DirectPick(List<String> sources, boolean requireTeacherCorrect, int minTraceTokens) implements Serializable {}
 
@@ -125,11 +131,13 @@ public record PipelineConfig(
     }
     Dedup dedup = new Dedup(c.bool("dedup.exact"), c.bool("dedup.near"), c.fraction("dedup.threshold", 0.05, 1.0),
         c.integer("dedup.num_hashes", 4), c.integer("dedup.shingle_words", 1), c.longValue("dedup.seed"),
-        c.integer("dedup.max_bucket", 2));
+        c.integer("dedup.max_bucket", 2), c.bool("dedup.semantic"), c.fraction("dedup.semantic_threshold", -1, 1),
+        c.integer("dedup.semantic_clusters", 0), c.integer("dedup.semantic_max_cluster", 2));
     Difficulty difficulty = new Difficulty(c.autoBool("difficulty.hard_filter"), c.string("difficulty.tokenizer"), passRate(c));
     Domains domains = new Domains(c.oneOf("domains.classifier", List.of("offline", "none")), c.stringMap("domains.subject_map"),
         c.fraction("domains.holdout_fraction", 0.0, 0.9), c.integer("domains.num_features", 16),
-        c.fraction("domains.smoothing", 0.0, 100.0));
+        c.fraction("domains.smoothing", 0.0, 100.0), c.fraction("domains.embedding_reg_param", 0.0, 10.0),
+        c.integer("domains.embedding_max_iter", 1));
     Select select = new Select(c.string("select.strategy"), c.integer("select.size", 1),
         c.longValue("select.seed"), directPicks(c), score(c));
     String exportTokenizer = c.string("export.tokenizer").isBlank() ? difficulty.tokenizer() : c.string("export.tokenizer");
