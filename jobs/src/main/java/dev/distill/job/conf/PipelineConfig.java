@@ -83,7 +83,12 @@ public record PipelineConfig(
 
   public record Score(Weights weights, double domainCap) implements Serializable {}
 
-  public record Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score) implements Serializable {}
+  /** {@code clusters}: diverse_clusters' KMeans k (0 = size / 10). */
+  public record Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score, int clusters) implements Serializable {
+    public Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score) {
+      this(strategy, size, seed, directPicks, score, 0);
+    }
+  }
 
   /**
    * The handoff bundle: system prompt, the tokenizer for `text` tokens (resolved: export.tokenizer,
@@ -139,7 +144,7 @@ public record PipelineConfig(
         c.fraction("domains.smoothing", 0.0, 100.0), c.fraction("domains.embedding_reg_param", 0.0, 10.0),
         c.integer("domains.embedding_max_iter", 1));
     Select select = new Select(c.string("select.strategy"), c.integer("select.size", 1),
-        c.longValue("select.seed"), directPicks(c), score(c));
+        c.longValue("select.seed"), directPicks(c), score(c), c.integer("select.clusters", 0));
     String exportTokenizer = c.string("export.tokenizer").isBlank() ? difficulty.tokenizer() : c.string("export.tokenizer");
     Export export = new Export(c.string("export.system_prompt"), exportTokenizer, c.integer("export.block_size", 16),
         c.oneOf("export.too_long", TOO_LONG_POLICIES), c.string("export.license").isBlank() ? "unknown" : c.string("export.license"),

@@ -1,6 +1,7 @@
 package dev.distill.job.dedup;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.PipelineConfig;
@@ -71,10 +72,8 @@ final class SemanticDuplicates {
       }
       int k = (int) Math.min(n, cfg.semanticClusters() > 0 ? cfg.semanticClusters() : Math.max(1, (n + TARGET_CLUSTER_SIZE - 1) / TARGET_CLUSTER_SIZE));
       context.stat("semantic_clusters", k);
-      KMeansModel kmeans = new KMeans().setK(k).setSeed(cfg.seed()).setMaxIter(20).setFeaturesCol("_features")
-          .setPredictionCol("_cluster").fit(withVectors.coalesce(1));
       List<Edge> edges = new ArrayList<>();
-      for (Row e : kmeans.transform(withVectors)
+      for (Row e : clustered(withVectors, k, cfg.seed())
           .groupByKey((MapFunction<Row, Integer>) r -> r.getInt(r.fieldIndex("_cluster")), Encoders.INT())
           .flatMapGroups(new Pairs(cfg.semanticThreshold(), cfg.semanticMaxCluster()), Encoders.row(EDGE))
           .collectAsList()) {
@@ -85,6 +84,16 @@ final class SemanticDuplicates {
     } finally {
       withVectors.unpersist();
     }
+  }
+
+  /** The rows with their cluster as {@code _cluster}: KMeans fitted in one partition, so its result does not depend on partitioning. */
+  private static Dataset<Row> clustered(Dataset<Row> rows, int k, long seed) {
+    if (k == 1) {
+      return rows.withColumn("_cluster", lit(0));
+    }
+    KMeansModel kmeans = new KMeans().setK(k).setSeed(seed).setMaxIter(20).setFeaturesCol("_features")
+        .setPredictionCol("_cluster").fit(rows.coalesce(1));
+    return kmeans.transform(rows);
   }
 
   /** The numbers a question states, in order: two questions that differ in them ask different things. */

@@ -41,8 +41,17 @@ public final class SelectStage implements Step {
     CandidateSchema.require(scored.schema(), NAME, Columns.ID, Columns.DOMAIN, Columns.LENGTH_TOKENS, Columns.DIFFICULTY);
     PipelineConfig.Select cfg = context.config().select();
     MscCodes codes = MscCodes.load(context.config().domains().subjectMap());
-    List<Candidate> candidates = candidates(scored);
-    List<Pick> picks = Selector.forStrategy(cfg.strategy()).select(candidates, cfg, codes);
+    Selector selector = Selector.forStrategy(cfg.strategy());
+    List<Pick> picks;
+    long pool;
+    if (selector instanceof TableSelector table) {
+      picks = table.select(context, scored, cfg, codes);
+      pool = scored.select(Columns.ID).distinct().count();
+    } else {
+      List<Candidate> candidates = candidates(scored);
+      picks = selector.select(candidates, cfg, codes);
+      pool = candidates.size();
+    }
     StructType pickSchema = new StructType()
         .add("_pick_id", DataTypes.StringType, false)
         .add(Columns.RANK, DataTypes.IntegerType, false)
@@ -61,10 +70,10 @@ public final class SelectStage implements Step {
         .orderBy(Columns.RANK)
         .coalesce(1);
     chosen.write().mode(SaveMode.Overwrite).parquet(target);
-    context.figures(new Figures(cfg.strategy(), cfg.seed(), cfg.size(), candidates.size(), picks.size(), domains.size(), domains, target));
+    context.figures(new Figures(cfg.strategy(), cfg.seed(), cfg.size(), (int) pool, picks.size(), domains.size(), domains, target));
     double seconds = (System.nanoTime() - start) / 1e9;
-    Map<String, Long> notChosen = candidates.size() == picks.size() ? Map.of() : Map.of(NOT_SELECTED, (long) (candidates.size() - picks.size()));
-    return new StageResult(NAME, candidates.size(), picks.size(), notChosen, seconds, context.drainStats());
+    Map<String, Long> notChosen = pool == picks.size() ? Map.of() : Map.of(NOT_SELECTED, pool - picks.size());
+    return new StageResult(NAME, pool, picks.size(), notChosen, seconds, context.drainStats());
   }
 
   static List<Candidate> candidates(Dataset<Row> scored) {
