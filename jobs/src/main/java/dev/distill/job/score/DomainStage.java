@@ -116,8 +116,10 @@ public final class DomainStage implements Stage {
     UnaryOperator<Dataset<Row>> model = trained(cfg, train);
     HeldOut nb = cfg.holdoutFraction() > 0 ? heldOut(model.apply(test)) : HeldOut.NONE;
     long heldOutRows = nb.rows();
-    context.stat("classifier_holdout_rows", heldOutRows);
-    context.stat("classifier_holdout_accuracy", nb.accuracy());
+    if (cfg.holdoutFraction() > 0) {
+      context.stat("classifier_holdout_rows", heldOutRows);
+      context.stat("classifier_holdout_accuracy", nb.accuracy());
+    }
     String used = "naive Bayes over hashed word uni+bigrams";
     if (context.config().embeddings().enabled()) {
       EmbeddingClassifier lr = EmbeddingClassifier.fit(context, train);
