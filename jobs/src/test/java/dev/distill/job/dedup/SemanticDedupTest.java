@@ -40,10 +40,11 @@ class SemanticDedupTest {
   private static final List<CandidateRow> POOL = List.of(SPEED, SPEED_REWORDED, AREA, AREA_REWORDED, AREA_OTHER_RADIUS, DIVISORS, PRIMES);
 
   private StageContext context(String... more) {
-    String[] overrides = new String[more.length + 2];
+    String[] overrides = new String[more.length + 3];
     overrides[0] = "embeddings.enabled=true";
     overrides[1] = "run.output='" + tmp.resolve("out") + "'";
-    System.arraycopy(more, 0, overrides, 2, more.length);
+    overrides[2] = "dedup.semantic=true";
+    System.arraycopy(more, 0, overrides, 3, more.length);
     return SparkTestSession.context(tmp.resolve("out").resolve("run"), overrides);
   }
 
