@@ -58,8 +58,13 @@ public record PipelineConfig(
 
   public static final List<String> POOLINGS = List.of("mean", "cls");
 
-  public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket)
-      implements Serializable {}
+  /**
+   * @param semantic SemDeDup on the sentence embeddings (only with embeddings.enabled)
+   * @param semanticClusters KMeans k; 0 = one cluster per 1,000 questions
+   * @param semanticMaxCluster the most questions compared pairwise at once (larger clusters are cut)
+   */
+  public record Dedup(boolean exact, boolean near, double threshold, int numHashes, int shingleWords, long seed, int maxBucket,
+      boolean semantic, double semanticThreshold, int semanticClusters, int semanticMaxCluster) implements Serializable {}
 
   /**
    * @param passRate [lo, hi]: keep rows whose students' pass rate (correct / answered samples) lies
@@ -71,8 +76,9 @@ public record PipelineConfig(
     }
   }
 
+  /** {@code embeddingRegParam}, {@code embeddingMaxIter}: the logistic regression on the embeddings (with embeddings.enabled). */
   public record Domains(String classifier, Map<String, String> subjectMap, double holdoutFraction, int numFeatures,
-      double smoothing) implements Serializable {}
+      double smoothing, double embeddingRegParam, int embeddingMaxIter) implements Serializable {}
 
   public record DirectPick(List<String> sources, boolean requireTeacherCorrect, int minTraceTokens) implements Serializable {}
 
@@ -81,7 +87,12 @@ public record PipelineConfig(
 
   public record Score(Weights weights, double domainCap) implements Serializable {}
 
-  public record Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score) implements Serializable {}
+  /** {@code clusters}: diverse_clusters' KMeans k (0 = size / 10). */
+  public record Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score, int clusters) implements Serializable {
+    public Select(String strategy, int size, long seed, List<DirectPick> directPicks, Score score) {
+      this(strategy, size, seed, directPicks, score, 0);
+    }
+  }
 
   /**
    * The handoff bundle: system prompt, the tokenizer for `text` tokens (resolved: export.tokenizer,
@@ -134,13 +145,15 @@ public record PipelineConfig(
     }
     Dedup dedup = new Dedup(c.bool("dedup.exact"), c.bool("dedup.near"), c.fraction("dedup.threshold", 0.05, 1.0),
         c.integer("dedup.num_hashes", 4), c.integer("dedup.shingle_words", 1), c.longValue("dedup.seed"),
-        c.integer("dedup.max_bucket", 2));
+        c.integer("dedup.max_bucket", 2), c.bool("dedup.semantic"), c.fraction("dedup.semantic_threshold", -1, 1),
+        c.integer("dedup.semantic_clusters", 0), c.integer("dedup.semantic_max_cluster", 2));
     Difficulty difficulty = new Difficulty(c.autoBool("difficulty.hard_filter"), c.string("difficulty.tokenizer"), passRate(c));
     Domains domains = new Domains(c.oneOf("domains.classifier", List.of("offline", "none")), c.stringMap("domains.subject_map"),
         c.fraction("domains.holdout_fraction", 0.0, 0.9), c.integer("domains.num_features", 16),
-        c.fraction("domains.smoothing", 0.0, 100.0));
+        c.fraction("domains.smoothing", 0.0, 100.0), c.fraction("domains.embedding_reg_param", 0.0, 10.0),
+        c.integer("domains.embedding_max_iter", 1));
     Select select = new Select(c.string("select.strategy"), c.integer("select.size", 1),
-        c.longValue("select.seed"), directPicks(c), score(c));
+        c.longValue("select.seed"), directPicks(c), score(c), c.integer("select.clusters", 0));
     String exportTokenizer = c.string("export.tokenizer").isBlank() ? difficulty.tokenizer() : c.string("export.tokenizer");
     Export export = new Export(c.string("export.system_prompt"), exportTokenizer, c.integer("export.block_size", 16),
         c.oneOf("export.too_long", TOO_LONG_POLICIES), c.string("export.license").isBlank() ? "unknown" : c.string("export.license"),

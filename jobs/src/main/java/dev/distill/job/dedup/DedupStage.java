@@ -35,6 +35,8 @@ public final class DedupStage implements Stage {
   public static final String EXACT_DUPLICATE = "exact_duplicate";
   /** Shingle-set Jaccard at or above dedup.threshold with its cluster's representative. */
   public static final String NEAR_DUPLICATE = "near_duplicate";
+  /** Embeddings at or above dedup.semantic_threshold cosine with its cluster's representative, the same numbers stated. */
+  public static final String SEMANTIC_DUPLICATE = "semantic_duplicate";
   /** How far below dedup.threshold the LSH candidate curve is centred (recall; verification keeps precision). */
   static final double LSH_SLACK = 0.1;
 
@@ -45,7 +47,7 @@ public final class DedupStage implements Stage {
 
   @Override
   public List<String> reasons() {
-    return List.of(EXACT_DUPLICATE, NEAR_DUPLICATE);
+    return List.of(EXACT_DUPLICATE, NEAR_DUPLICATE, SEMANTIC_DUPLICATE);
   }
 
   @Override
@@ -69,7 +71,23 @@ public final class DedupStage implements Stage {
     if (cfg.exact()) {
       flagged = flagExactDuplicates(input, flagged);
     }
-    return cfg.near() ? flagNearDuplicates(context, input, flagged, cfg) : flagged;
+    if (cfg.near()) {
+      flagged = flagNearDuplicates(context, input, flagged, cfg);
+    }
+    return cfg.semantic() && context.config().embeddings().enabled() ? flagSemanticDuplicates(context, flagged, cfg) : flagged;
+  }
+
+  /** Among the rows exact and near dedup kept, those {@link SemanticDuplicates} finds; their exact copies point at the same representative. */
+  private static Dataset<Row> flagSemanticDuplicates(StageContext context, Dataset<Row> flagged, PipelineConfig.Dedup cfg) {
+    Map<String, String> repOf = SemanticDuplicates.find(context, onePerId(flagged.filter(col(Columns.REASON).isNull())), cfg);
+    context.stat("semantic_duplicate_rows", repOf.size());
+    Broadcast<Map<String, String>> reps = broadcast(context, repOf);
+    Column rep = udf((UDF1<String, String>) id -> reps.value().get(id), DataTypes.StringType).apply(col(Columns.ID));
+    Column semantic = col(Columns.REASON).isNull().and(rep.isNotNull());
+    return flagged
+        .withColumn(Columns.DETAIL, when(semantic, concat(lit("same meaning as "), rep)).otherwise(col(Columns.DETAIL)))
+        .withColumn(Columns.DUP_OF, when(rep.isNotNull(), rep).otherwise(col(Columns.DUP_OF)))
+        .withColumn(Columns.REASON, when(semantic, lit(SEMANTIC_DUPLICATE)).otherwise(col(Columns.REASON)));
   }
 
   private static Dataset<Row> flagExactDuplicates(Dataset<Row> input, Dataset<Row> flagged) {

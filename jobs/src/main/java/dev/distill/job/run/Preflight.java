@@ -1,10 +1,12 @@
 package dev.distill.job.run;
 
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.filter.EvalSets;
 import dev.distill.job.ingest.SourceFiles;
 import dev.distill.job.source.SourceSpec;
 import dev.distill.job.io.RunDirectory;
+import dev.distill.job.select.ClusterDiverseSelector;
 import dev.distill.job.select.Selector;
 import dev.distill.job.spark.TokenizerFile;
 import org.apache.hadoop.conf.Configuration;
@@ -30,7 +32,10 @@ public final class Preflight {
 
   /** Also, for an incremental run ({@code runId} and its {@code plan} given, run.base_run set), that the base run can be extended. */
   public static void check(PipelineConfig config, Configuration hadoop, String runId, Plan plan) {
-    Selector.forStrategy(config.select().strategy());
+    if (Selector.forStrategy(config.select().strategy()) instanceof ClusterDiverseSelector && !config.embeddings().enabled()) {
+      throw ConfigException.forKey("select.strategy", "\"" + ClusterDiverseSelector.NAME + "\" draws by embedding cluster but embeddings.enabled is false",
+          "set embeddings.enabled: true (the run selected from must have embedded its candidates), or choose diverse");
+    }
     for (SourceSpec source : config.sources()) {
       SourceFiles.expand(source, hadoop);
     }

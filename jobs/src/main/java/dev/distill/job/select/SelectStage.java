@@ -42,11 +42,12 @@ public final class SelectStage implements Step {
     CandidateSchema.require(scored.schema(), NAME, Columns.ID, Columns.DOMAIN, Columns.LENGTH_TOKENS, Columns.DIFFICULTY);
     PipelineConfig.Select cfg = context.config().select();
     MscCodes codes = MscCodes.load(context.config().domains().subjectMap());
+    Selector selector = Selector.forStrategy(cfg.strategy());
     int candidates;
     List<Pick> picks;
     try (CandidateTable table = CandidateTable.of(scored)) {
       candidates = Math.toIntExact(table.count());
-      picks = Selector.forStrategy(cfg.strategy()).select(table, cfg, codes);
+      picks = selector instanceof TableSelector t ? t.select(context, scored, cfg, codes) : selector.select(table, cfg, codes);
     }
     StructType pickSchema = new StructType()
         .add("_pick_id", DataTypes.StringType, false)
@@ -70,6 +71,24 @@ public final class SelectStage implements Step {
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, Long> notChosen = candidates == picks.size() ? Map.of() : Map.of(NOT_SELECTED, (long) (candidates - picks.size()));
     return new StageResult(NAME, candidates, picks.size(), notChosen, seconds, context.drainStats());
+  }
+
+  static List<Candidate> candidates(Dataset<Row> scored) {
+    List<Row> rows = scored.select(col(Columns.ID), col(Columns.SOURCE), col(Columns.DOMAIN), col(Columns.LENGTH_TOKENS),
+            col(Columns.LENGTH_BASIS), col(Columns.TRACE_TOKENS), col(Columns.TEACHER_CORRECT), col(Columns.DIFFICULTY),
+            col(Columns.ANSWER).isNotNull().and(col(Columns.ANSWER).notEqual("")),
+            col(Columns.SOLUTION).isNotNull().and(col(Columns.SOLUTION).notEqual("")),
+            col(Columns.TRACE).isNotNull().and(col(Columns.TRACE).notEqual("")))
+        .dropDuplicates(Columns.ID)
+        .orderBy(Columns.ID)
+        .collectAsList();
+    List<Candidate> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      out.add(new Candidate(r.getString(0), r.getString(1), r.getString(2), r.getInt(3), r.getString(4),
+          r.isNullAt(5) ? null : r.getInt(5), r.isNullAt(6) ? null : r.getBoolean(6), r.getDouble(7),
+          r.getBoolean(8), r.getBoolean(9), r.getBoolean(10)));
+    }
+    return out;
   }
 
   @Override

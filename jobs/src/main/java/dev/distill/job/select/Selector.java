@@ -29,7 +29,8 @@ public interface Selector {
 
   /** Every strategy; a new one is one class implementing this interface and one entry here. */
   static List<Selector> all() {
-    return List.of(new S1Selector(), new ScoreSelector(), new RandomSelector(), new LongestSelector(), new DiverseSelector());
+    return List.of(new S1Selector(), new ScoreSelector(), new RandomSelector(), new LongestSelector(), new DiverseSelector(),
+        new ClusterDiverseSelector());
   }
 
   static List<String> names() {
