@@ -16,12 +16,16 @@ import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -81,13 +85,16 @@ public final class DedupStage implements Stage {
   private static Dataset<Row> flagSemanticDuplicates(StageContext context, Dataset<Row> flagged, PipelineConfig.Dedup cfg) {
     Map<String, String> repOf = SemanticDuplicates.find(context, onePerId(flagged.filter(col(Columns.REASON).isNull())), cfg);
     context.stat("semantic_duplicate_rows", repOf.size());
-    Broadcast<Map<String, String>> reps = broadcast(context, repOf);
-    Column rep = udf((UDF1<String, String>) id -> reps.value().get(id), DataTypes.StringType).apply(col(Columns.ID));
+    List<Row> pairs = new ArrayList<>();
+    repOf.forEach((id, rep) -> pairs.add(RowFactory.create(id, rep)));
+    StructType schema = new StructType().add("_sem_id", DataTypes.StringType, false).add("_sem_rep", DataTypes.StringType, false);
+    Column rep = col("_sem_rep");
     Column semantic = col(Columns.REASON).isNull().and(rep.isNotNull());
-    return flagged
+    return flagged.join(context.spark().createDataFrame(pairs, schema), col(Columns.ID).equalTo(col("_sem_id")), "left_outer")
         .withColumn(Columns.DETAIL, when(semantic, concat(lit("same meaning as "), rep)).otherwise(col(Columns.DETAIL)))
         .withColumn(Columns.DUP_OF, when(rep.isNotNull(), rep).otherwise(col(Columns.DUP_OF)))
-        .withColumn(Columns.REASON, when(semantic, lit(SEMANTIC_DUPLICATE)).otherwise(col(Columns.REASON)));
+        .withColumn(Columns.REASON, when(semantic, lit(SEMANTIC_DUPLICATE)).otherwise(col(Columns.REASON)))
+        .drop("_sem_id", "_sem_rep");
   }
 
   private static Dataset<Row> flagExactDuplicates(Dataset<Row> input, Dataset<Row> flagged) {
