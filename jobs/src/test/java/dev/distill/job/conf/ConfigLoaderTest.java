@@ -121,7 +121,7 @@ class ConfigLoaderTest {
     // Strategies register in select/ (Selector.all()); the config names one, the selector registry checks it.
     ConfigException choice = assertThrows(ConfigException.class,
         () -> dev.distill.job.select.Selector.forStrategy(load("", "select.strategy=best").select().strategy()));
-    assertTrue(choice.getMessage().contains("[s1, score, random, longest, diverse]"), choice.getMessage());
+    assertTrue(choice.getMessage().contains("[s1, score, random, longest, diverse, diverse_clusters]"), choice.getMessage());
   }
 
   @Test
