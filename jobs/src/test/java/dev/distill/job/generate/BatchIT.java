@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.distill.job.ChildCli;
+import dev.distill.job.LeaseExpiry;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import java.io.IOException;
@@ -87,6 +88,7 @@ class BatchIT {
     String yaml = "sources:\n  - {name: test/batch, path: '" + dir.resolve("pool") + "/*.jsonl', format: jsonl, cot_type: math, "
         + "fields: {question: problem, answer: answer}}\n"
         + "spark: {master: 'local[2]', conf: {spark.ui.enabled: 'false', spark.sql.shuffle.partitions: '4'}}\n"
+        + "run: {lease_ttl_seconds: 2}\n"
         + "generate:\n"
         + "  base_url: '" + chat.baseUrl() + "'\n"
         + "  api_key_file: '" + keyFile + "'\n"
@@ -180,7 +182,9 @@ class BatchIT {
     assertEquals(2, batches.batchesCreated());
     batches.release();
 
-    assertEquals(ExitCode.OK, runs("kill").cli("generate", config, "k"));
+    // The killed holder's lease expires 2 s after its last renewal; then --force-takeover resumes the run.
+    LeaseExpiry.await(Files.readString(dir.resolve("out-kill/k/lease.json")));
+    assertEquals(ExitCode.OK, runs("kill").cli("generate", config, "k", "--force-takeover"));
     Map<String, List<String>> created = batches.batchRequests();
     List<String> expired = created.values().iterator().next();
     Set<String> unanswered = new HashSet<>(expired.subList(expired.size() / 2, expired.size()));
