@@ -6,11 +6,6 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
 
 import dev.distill.job.schema.Columns;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,47 +36,6 @@ public final class ClusterRepresentatives {
   /** The smallest is the best: false sorts first, so "not trace" puts a trace first, then a solution, then the smaller id. */
   static Column preference() {
     return struct(not(col("trace")).as("no_trace"), not(col("solution")).as("no_solution"), col(Columns.ID).as("id"));
-  }
-
-  /** A member's preference attributes, for {@link #resolve(List)}. */
-  public record Member(String id, boolean hasTrace, boolean hasSolution) {}
-
-  /** Two members of one cluster. */
-  public record Edge(Member a, Member b) {}
-
-  /**
-   * The same rule on the driver, for edges already there (semantic duplicates: bounded by the
-   * pairs found, not by the pool): id -> representative id of every member that is not one.
-   */
-  public static Map<String, String> resolve(List<Edge> edges) {
-    IdComponents components = new IdComponents();
-    Map<String, Member> members = new HashMap<>();
-    for (Edge e : edges) {
-      members.putIfAbsent(e.a().id(), e.a());
-      members.putIfAbsent(e.b().id(), e.b());
-      components.union(e.a().id(), e.b().id());
-    }
-    Map<String, Member> best = new HashMap<>();
-    members.values().forEach(m -> best.merge(components.root(m.id()), m, (x, y) -> better(x, y) ? x : y));
-    Map<String, String> repOf = new HashMap<>();
-    for (Member m : members.values()) {
-      String rep = best.get(components.root(m.id())).id();
-      if (!rep.equals(m.id())) {
-        repOf.put(m.id(), rep);
-      }
-    }
-    return repOf;
-  }
-
-  /** {@link #preference()} in Java: ids compare by UTF-8 bytes, as Spark orders strings. */
-  private static boolean better(Member x, Member y) {
-    if (x.hasTrace() != y.hasTrace()) {
-      return x.hasTrace();
-    }
-    if (x.hasSolution() != y.hasSolution()) {
-      return x.hasSolution();
-    }
-    return Arrays.compareUnsigned(x.id().getBytes(StandardCharsets.UTF_8), y.id().getBytes(StandardCharsets.UTF_8)) < 0;
   }
 
   private ClusterRepresentatives() {}

@@ -16,16 +16,12 @@ import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -78,19 +74,20 @@ public final class DedupStage implements Stage {
     if (cfg.near()) {
       flagged = flagNearDuplicates(context, input, flagged, cfg);
     }
-    return cfg.semantic() && context.config().embeddings().enabled() ? flagSemanticDuplicates(context, flagged, cfg) : flagged;
+    return cfg.semantic() ? flagSemanticDuplicates(context, flagged, cfg) : flagged;
   }
 
-  /** Among the rows exact and near dedup kept, those {@link SemanticDuplicates} finds; their exact copies point at the same representative. */
+  /**
+   * Among the rows exact and near dedup kept, those {@link SemanticDuplicates} pairs, grouped and
+   * resolved like near duplicates; their exact copies point at the same representative.
+   */
   private static Dataset<Row> flagSemanticDuplicates(StageContext context, Dataset<Row> flagged, PipelineConfig.Dedup cfg) {
-    Map<String, String> repOf = SemanticDuplicates.find(context, onePerId(flagged.filter(col(Columns.REASON).isNull())), cfg);
-    context.stat("semantic_duplicate_rows", repOf.size());
-    List<Row> pairs = new ArrayList<>();
-    repOf.forEach((id, rep) -> pairs.add(RowFactory.create(id, rep)));
-    StructType schema = new StructType().add("_sem_id", DataTypes.StringType, false).add("_sem_rep", DataTypes.StringType, false);
+    Dataset<Row> kept = onePerId(flagged.filter(col(Columns.REASON).isNull()));
+    Dataset<Row> repOf = representatives(context, SemanticDuplicates.edges(context, kept, cfg), kept, "semantic_duplicate")
+        .select(col(Columns.ID).as("_sem_id"), col(ClusterRepresentatives.REP).as("_sem_rep"));
     Column rep = col("_sem_rep");
     Column semantic = col(Columns.REASON).isNull().and(rep.isNotNull());
-    return flagged.join(context.spark().createDataFrame(pairs, schema), col(Columns.ID).equalTo(col("_sem_id")), "left_outer")
+    return flagged.join(repOf, col(Columns.ID).equalTo(col("_sem_id")), "left_outer")
         .withColumn(Columns.DETAIL, when(semantic, concat(lit("same meaning as "), rep)).otherwise(col(Columns.DETAIL)))
         .withColumn(Columns.DUP_OF, when(rep.isNotNull(), rep).otherwise(col(Columns.DUP_OF)))
         .withColumn(Columns.REASON, when(semantic, lit(SEMANTIC_DUPLICATE)).otherwise(col(Columns.REASON)))
@@ -185,13 +182,21 @@ public final class DedupStage implements Stage {
     Dataset<Row> edges = new JaccardVerifier(cfg.threshold(), cfg.shingleWords()).verified(candidates, rows).localCheckpoint();
     context.stat("near_duplicate_candidates", Math.toIntExact(candidates.count()));
     context.stat("near_duplicate_pairs", Math.toIntExact(edges.count()));
+    return representatives(context, edges, rows, "near_duplicate");
+  }
+
+  /**
+   * (id, rep) of every member of an edge's component that is not its representative, on the
+   * executors: the one grouping and rule of near and semantic duplicates ({@code figure}_component_rounds, _rows).
+   */
+  private static Dataset<Row> representatives(StageContext context, Dataset<Row> edges, Dataset<Row> rows, String figure) {
     ConnectedComponents components = ConnectedComponents.of(edges);
-    context.stat("near_duplicate_component_rounds", components.rounds());
+    context.stat(figure + "_component_rounds", components.rounds());
     Dataset<Row> members = components.labels()
         .join(rows.select(col(Columns.ID).as("_id"), col("trace"), col("solution")), col(Columns.ID).equalTo(col("_id")))
         .drop("_id");
     Dataset<Row> repOf = ClusterRepresentatives.resolve(members).localCheckpoint();
-    context.stat("near_duplicate_rows", Math.toIntExact(repOf.count()));
+    context.stat(figure + "_rows", Math.toIntExact(repOf.count()));
     return repOf;
   }
 }

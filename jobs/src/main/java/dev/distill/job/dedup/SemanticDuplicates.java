@@ -1,12 +1,12 @@
 package dev.distill.job.dedup;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.dedup.ClusterRepresentatives.Edge;
-import dev.distill.job.dedup.ClusterRepresentatives.Member;
 import dev.distill.job.embed.Embeddings;
 import dev.distill.job.embed.Vectors;
 import dev.distill.job.schema.Columns;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.api.java.function.FlatMapGroupsFunction;
@@ -34,53 +33,48 @@ import org.apache.spark.storage.StorageLevel;
  * SemDeDup: questions that say the same thing in other words. KMeans (Spark MLlib, seeded) puts
  * the sentence vectors into clusters; within a cluster every pair at or above
  * dedup.semantic_threshold cosine whose questions hold the same numbers is an edge, and the edges
- * are resolved by {@link ClusterRepresentatives} as MinHash's are. A cluster larger than
- * dedup.semantic_max_cluster is cut, in the order of its members' projection on the cluster's
- * centroid, into chunks of at most that size, so the pairwise work stays bounded (a pair that
- * straddles a cut is missed; the figure {@code semantic_split_clusters} says how often that can happen).
+ * are grouped into components and resolved on the executors as MinHash's are (DedupStage). A
+ * cluster larger than dedup.semantic_max_cluster is cut, in the order of its members' projection
+ * on the cluster's centroid, into chunks of at most that size, so the pairwise work stays bounded
+ * (a pair that straddles a cut is missed; {@code semantic_split_clusters} counts the clusters cut).
  */
 final class SemanticDuplicates {
   /** Members per cluster KMeans aims at when dedup.semantic_clusters is 0. */
   static final int TARGET_CLUSTER_SIZE = 1000;
-  private static final StructType EDGE = new StructType()
-      .add("a", DataTypes.StringType).add("a_trace", DataTypes.BooleanType).add("a_solution", DataTypes.BooleanType)
-      .add("b", DataTypes.StringType).add("b_trace", DataTypes.BooleanType).add("b_solution", DataTypes.BooleanType);
+  private static final StructType EDGE = new StructType().add("a", DataTypes.StringType).add("b", DataTypes.StringType);
   private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?");
 
   private SemanticDuplicates() {}
 
   /**
-   * id -> representative id for every question of {@code rows} (one row per content id, columns
-   * id, question, trace, solution as booleans) that is a semantic duplicate of its cluster's representative.
+   * The semantic-duplicate edges (a, b) among {@code rows} (one row per content id, columns id,
+   * question), checkpointed: what {@link ConnectedComponents} groups.
    */
-  static Map<String, String> find(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
+  static Dataset<Row> edges(StageContext context, Dataset<Row> rows, PipelineConfig.Dedup cfg) {
     Dataset<Row> vectors = Embeddings.read(context);
     Dataset<Row> withVectors = rows.join(vectors, rows.col(Columns.ID).equalTo(vectors.col(Embeddings.CONTENT_ID)), "left")
-        .select(col(Columns.ID), col(Columns.QUESTION), col("trace"), col("solution"), col(Embeddings.VECTOR))
+        .select(col(Columns.ID), col(Columns.QUESTION), col(Embeddings.VECTOR))
         .withColumn("_features", functions.array_to_vector(col(Embeddings.VECTOR)))
         .sort(Columns.ID)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long n = withVectors.count();
-      long missing = withVectors.filter(col(Embeddings.VECTOR).isNull()).count();
-      if (missing > 0) {
-        throw new IllegalStateException(missing + " of " + n + " questions have no embedding in the cache of model "
+      Row counts = withVectors.agg(count(lit(1)), count_if(col(Embeddings.VECTOR).isNull())).first();
+      long n = counts.getLong(0);
+      if (counts.getLong(1) > 0) {
+        throw new IllegalStateException(counts.getLong(1) + " of " + n + " questions have no embedding in the cache of model "
             + Embeddings.model(context).name() + ": the embed step must run before dedup (is it enabled in the plan?)");
       }
-      if (n < 2) {
-        return Map.of();
-      }
-      int k = (int) Math.min(n, cfg.semanticClusters() > 0 ? cfg.semanticClusters() : Math.max(1, (n + TARGET_CLUSTER_SIZE - 1) / TARGET_CLUSTER_SIZE));
+      int k = (int) Math.max(1, Math.min(n, cfg.semanticClusters() > 0 ? cfg.semanticClusters() : (n + TARGET_CLUSTER_SIZE - 1) / TARGET_CLUSTER_SIZE));
       context.stat("semantic_clusters", k);
-      List<Edge> edges = new ArrayList<>();
-      for (Row e : clustered(withVectors, k, cfg.seed())
+      Dataset<Row> members = n < 2 ? withVectors.withColumn("_cluster", lit(0)) : clustered(withVectors, k, cfg.seed());
+      Dataset<Row> sizes = members.groupBy("_cluster").count();
+      context.stat("semantic_split_clusters", Math.toIntExact(sizes.filter(col("count").gt(cfg.semanticMaxCluster())).count()));
+      Dataset<Row> edges = members
           .groupByKey((MapFunction<Row, Integer>) r -> r.getInt(r.fieldIndex("_cluster")), Encoders.INT())
           .flatMapGroups(new Pairs(cfg.semanticThreshold(), cfg.semanticMaxCluster()), Encoders.row(EDGE))
-          .collectAsList()) {
-        edges.add(new Edge(new Member(e.getString(0), e.getBoolean(1), e.getBoolean(2)), new Member(e.getString(3), e.getBoolean(4), e.getBoolean(5))));
-      }
-      context.stat("semantic_duplicate_pairs", edges.size());
-      return ClusterRepresentatives.resolve(edges);
+          .localCheckpoint();
+      context.stat("semantic_duplicate_pairs", Math.toIntExact(edges.count()));
+      return edges;
     } finally {
       withVectors.unpersist();
     }
@@ -145,7 +139,7 @@ final class SemanticDuplicates {
     }
 
     private static Row edge(Row a, Row b) {
-      return RowFactory.create(a.getString(0), a.getBoolean(2), a.getBoolean(3), b.getString(0), b.getBoolean(2), b.getBoolean(3));
+      return RowFactory.create(a.getString(0), b.getString(0));
     }
 
     private static float[] centroid(List<float[]> vectors) {

@@ -59,7 +59,7 @@ public final class Embeddings {
   }
 
   public static Dataset<Row> read(StageContext context, ModelRef model) {
-    String dir = context.run().embeddings(model.sha256());
+    String dir = context.run().embeddings(model.cacheKey());
     if (!exists(context, dir)) {
       return context.spark().createDataFrame(List.of(), SCHEMA);
     }
@@ -85,7 +85,7 @@ public final class Embeddings {
         int partitions = (int) Math.max(1, Math.min(context.partitions(), (embedded + batch - 1) / batch));
         missing.repartition(partitions, col(CONTENT_ID))
             .mapPartitions(new Embed(model, context.config().embeddings().threads(), batch), Encoders.row(SCHEMA))
-            .write().mode(SaveMode.Append).parquet(context.run().embeddings(model.sha256()));
+            .write().mode(SaveMode.Append).parquet(context.run().embeddings(model.cacheKey()));
       }
       return new Counts(embedded, total - embedded);
     } finally {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -21,8 +22,9 @@ import org.apache.hadoop.fs.Path;
  * Which sentence-embedding model a run uses ({@code embeddings.model}), resolved on the driver: a
  * bundled model (its ONNX file and tokenizer are resources of langchain4j's model jars) or a
  * directory, local or on any Hadoop filesystem, holding {@value #MODEL_FILE} and
- * {@value #TOKENIZER_FILE}. The sha256 of the ONNX file names the model in run.json and keys the
- * vector cache, so a changed file never reuses another model's vectors.
+ * {@value #TOKENIZER_FILE}. The sha256 of the ONNX file names the model in run.json; with the
+ * pooling it keys the vector cache ({@link #cacheKey}), so a changed file or pooling never reuses
+ * another model's vectors.
  */
 public record ModelRef(String name, String resource, String directory, String pooling, String sha256, HadoopConf hadoop)
     implements Serializable {
@@ -33,6 +35,8 @@ public record ModelRef(String name, String resource, String directory, String po
       "all-minilm-l6-v2", "all-minilm-l6-v2",
       "all-minilm-l6-v2-q", "all-minilm-l6-v2-q");
   private static final Map<String, String> BUNDLED_SHA = new ConcurrentHashMap<>();
+  /** Directory models' sha256 by (qualified path, length, modification time): hashed once per JVM, not per reader. */
+  private static final Map<String, String> FILE_SHA = new ConcurrentHashMap<>();
 
   /** The configured model, checked: a bundled name, or a directory with both files. */
   public static ModelRef of(PipelineConfig.Embeddings config, Configuration hadoop) {
@@ -55,15 +59,27 @@ public record ModelRef(String name, String resource, String directory, String po
               "point it at a directory holding " + MODEL_FILE + " (a sentence-transformers model exported to ONNX) and its " + TOKENIZER_FILE);
         }
       }
-      try (InputStream in = fs.open(new Path(dir, MODEL_FILE))) {
-        return new ModelRef(model, null, fs.makeQualified(dir).toString(), config.pooling(), sha256(in), new HadoopConf(hadoop));
-      }
+      Path onnx = fs.makeQualified(new Path(dir, MODEL_FILE));
+      FileStatus status = fs.getFileStatus(onnx);
+      String sha = FILE_SHA.computeIfAbsent(onnx + "|" + status.getLen() + "|" + status.getModificationTime(), k -> {
+        try {
+          return sha256(fs.open(onnx));
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot read the embedding model " + onnx + ": " + e.getMessage(), e);
+        }
+      });
+      return new ModelRef(model, null, fs.makeQualified(dir).toString(), config.pooling(), sha, new HadoopConf(hadoop));
     } catch (FileNotFoundException e) {
       throw ConfigException.forKey("embeddings.model", "no directory at " + model, "point it at a directory holding " + MODEL_FILE + " and " + TOKENIZER_FILE);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the embedding model " + model + ": " + e.getMessage()
           + "; check that the store is reachable and the credentials (spark.hadoop.fs.*) are set", e);
     }
+  }
+
+  /** Where this model's vectors are cached: the ONNX file's sha256 and, when not the default mean, the pooling. */
+  public String cacheKey() {
+    return pooling.equals("mean") ? sha256 : sha256 + "-" + pooling;
   }
 
   public boolean bundled() {

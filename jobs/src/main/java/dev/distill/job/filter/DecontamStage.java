@@ -71,7 +71,12 @@ public final class DecontamStage implements Stage {
 
   @Override
   public String description() {
-    return "decontam: word n-gram overlap with eval sets and earlier sources, and paraphrases of eval items (embeddings)";
+    return "decontam: word n-gram overlap with eval sets and earlier sources";
+  }
+
+  @Override
+  public String description(PipelineConfig config) {
+    return config.embeddings().enabled() ? description() + ", and paraphrases of eval items (embeddings)" : description();
   }
 
   /** New rows are checked against the n-grams of the base run's rows from earlier sources too. */

@@ -48,7 +48,7 @@ final class NearestEvalItems {
           bestSim = sim;
         }
       }
-      return best < 0 ? null : RowFactory.create(refs[best], Math.round(bestSim * 10_000) / 10_000.0);
+      return best < 0 ? null : RowFactory.create(refs[best], bestSim);
     }
   }
 

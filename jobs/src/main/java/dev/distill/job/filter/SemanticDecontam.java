@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -21,7 +22,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Decontamination by meaning, after the n-gram verdicts: a question whose nearest eval item (by
@@ -46,7 +46,7 @@ final class SemanticDecontam {
   Dataset<Row> apply(Dataset<Row> input, Dataset<Row> byNgrams) {
     double removeAt = context.config().decontam().semanticThreshold();
     double reviewAt = context.config().decontam().reviewThreshold();
-    Dataset<Row> nearest = NearestEvalItems.of(context, input, items).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> nearest = NearestEvalItems.of(context, input, items).localCheckpoint();
     Column[] columns = Arrays.stream(byNgrams.columns()).map(c -> col("_n." + c)).toArray(Column[]::new);
     Dataset<Row> joined = byNgrams.as("_n").join(nearest.as("_e"), col("_n." + Columns.ID).equalTo(col("_e." + Columns.ID)), "left")
         .select(withNearest(columns));
@@ -102,7 +102,7 @@ final class SemanticDecontam {
     Map<String, Long> bins = new LinkedHashMap<>();
     Column bin = floor(col(NearestEvalItems.SIMILARITY).multiply(20)).divide(20);
     for (Row r : nearest.filter(col(NearestEvalItems.SIMILARITY).geq(0.5)).groupBy(bin.as("bin")).count().orderBy("bin").collectAsList()) {
-      bins.put(String.format("%.2f", r.getDouble(0)), r.getLong(1));
+      bins.put(String.format(Locale.ROOT, "%.2f", r.getDouble(0)), r.getLong(1));
     }
     context.stat("nearest_eval_cosine", bins);
   }

@@ -46,11 +46,11 @@ public final class RunDirectory {
   }
 
   /**
-   * The vector cache of one embedding model (by its sha256), under the output root that holds this
+   * The vector cache of one embedding model (by {@code ModelRef.cacheKey}: its sha256, and its pooling), under the output root that holds this
    * run: every run there shares it, so a rerun or an incremental run embeds only new questions.
    */
-  public String embeddings(String modelSha256) {
-    return root.substring(0, Math.max(0, root.lastIndexOf('/'))) + "/_embeddings/" + modelSha256;
+  public String embeddings(String modelKey) {
+    return root.substring(0, Math.max(0, root.lastIndexOf('/'))) + "/_embeddings/" + modelKey;
   }
 
   /** Rows a step kept but lists for a person to look at (decontam: near paraphrases of eval items). */

@@ -36,6 +36,10 @@ public final class Preflight {
       throw ConfigException.forKey("select.strategy", "\"" + ClusterDiverseSelector.NAME + "\" draws by embedding cluster but embeddings.enabled is false",
           "set embeddings.enabled: true (the run selected from must have embedded its candidates), or choose diverse");
     }
+    if (config.dedup().semantic() && !config.embeddings().enabled()) {
+      throw ConfigException.forKey("dedup.semantic", "semantic dedup compares sentence embeddings but embeddings.enabled is false",
+          "set embeddings.enabled: true, or dedup.semantic: false");
+    }
     for (SourceSpec source : config.sources()) {
       SourceFiles.expand(source, hadoop);
     }

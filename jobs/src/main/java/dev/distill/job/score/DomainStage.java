@@ -121,9 +121,10 @@ public final class DomainStage implements Stage {
       context.stat("classifier_holdout_accuracy", nb.accuracy());
     }
     String used = "naive Bayes over hashed word uni+bigrams";
-    if (context.config().embeddings().enabled()) {
+    // Without a held-out split the logistic regression could never be chosen: it is not fitted.
+    if (context.config().embeddings().enabled() && cfg.holdoutFraction() > 0) {
       EmbeddingClassifier lr = EmbeddingClassifier.fit(context, train);
-      HeldOut embedded = cfg.holdoutFraction() > 0 ? heldOut(lr.apply(test)) : HeldOut.NONE;
+      HeldOut embedded = heldOut(lr.apply(test));
       context.stat("embedding_classifier_holdout_accuracy", embedded.accuracy());
       // Ties and an unmeasured split keep naive Bayes: the embeddings must earn their place.
       if (embedded.accuracy() != null && nb.accuracy() != null && embedded.accuracy() > nb.accuracy()) {

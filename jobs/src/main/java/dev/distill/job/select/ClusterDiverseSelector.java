@@ -142,6 +142,10 @@ public final class ClusterDiverseSelector implements TableSelector {
     }
     Dataset<Row> features = joined.withColumn("_features", functions.array_to_vector(col(Embeddings.VECTOR))).sort(Columns.ID);
     long n = features.count();
+    if (n < 2) {
+      context.stat("embedding_clusters", (int) n);
+      return features.select(col(Columns.ID), col(Columns.DOMAIN), lit(0).as("_cluster"));
+    }
     int k = (int) Math.max(2, Math.min(n, config.clusters() > 0 ? config.clusters() : Math.max(2, config.size() / 10)));
     context.stat("embedding_clusters", k);
     KMeansModel kmeans = new KMeans().setK(k).setSeed(config.seed()).setMaxIter(20).setFeaturesCol("_features")

@@ -1,5 +1,13 @@
 package dev.distill.job.dedup;
 
+import org.apache.hadoop.conf.Configuration;
+
+import dev.distill.job.run.Preflight;
+
+import dev.distill.job.error.ConfigException;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import static dev.distill.job.SparkTestSession.candidate;
 import static dev.distill.job.SparkTestSession.candidates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,11 +91,18 @@ class SemanticDedupTest {
   }
 
   @Test
-  void withEmbeddingsOffNothingIsSemantic() {
+  void offByDefaultNothingIsSemantic() {
     StageContext context = SparkTestSession.context(tmp.resolve("plain"));
     StageResult result = StageRunner.run(new DedupStage(), context, candidates(POOL.stream().map(CandidateRow::row).toList()));
     assertEquals(Map.of(), result.removed());
     assertEquals(POOL.size(), result.rowsOut());
+  }
+
+  @Test
+  void semanticDedupWithoutEmbeddingsIsRefusedBeforeSpark() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Preflight.check(SparkTestSession.config("dedup.semantic=true"), new Configuration()));
+    assertTrue(e.getMessage().contains("dedup.semantic") && e.getMessage().contains("embeddings.enabled"), e.getMessage());
   }
 
   @Test
@@ -99,6 +114,7 @@ class SemanticDedupTest {
     StageResult result = StageRunner.run(new DedupStage(), context, pool);
     assertEquals(1, ((Number) result.extra().get("semantic_clusters")).intValue());
     long removed = result.removed().getOrDefault(DedupStage.SEMANTIC_DUPLICATE, 0L);
+    assertEquals(1, ((Number) result.extra().get("semantic_split_clusters")).intValue(), "the one cluster is over the cap: cut");
     assertTrue(removed <= 2, "at most the two planted paraphrases: " + result.removed());
   }
 

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Exact token counts of a byte-level BPE {@code tokenizer.json} (Qwen2, Llama 3, GPT-2 style)
  * in Java: the same count as {@link HfTokenCounter} (the tokenizers library through DJL),
@@ -19,10 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BpeTokenCounter implements TokenCounter {
     private static final long serialVersionUID = 1L;
 
-    /** Path -> the tokenizer, or empty when the file is not supported (the reason is logged once). */
-    private static final ConcurrentHashMap<String, Loaded> LOADED = new ConcurrentHashMap<>();
-
-    private record Loaded(ByteLevelBpeTokenizer tokenizer, String unsupported) {}
+    private static final Logger LOG = LoggerFactory.getLogger(BpeTokenCounter.class);
+    /** Path -> the tokenizer, or empty when the file is not supported (read, and the reason logged, once per JVM). */
+    private static final ConcurrentHashMap<String, Optional<ByteLevelBpeTokenizer>> LOADED = new ConcurrentHashMap<>();
 
     private final String path;
     private transient volatile ByteLevelBpeTokenizer tokenizer;
@@ -33,23 +35,19 @@ public final class BpeTokenCounter implements TokenCounter {
     }
 
     /**
-     * The counter of {@code tokenizerJson} (an absolute, normalised path of an existing file),
-     * or empty with {@code whyNot[0]} set when this counter does not implement that tokenizer.
+     * The counter of {@code tokenizerJson} (an absolute, normalised path of an existing file), or
+     * empty when this counter does not implement that tokenizer (logged once, with why).
      */
-    static Optional<BpeTokenCounter> forFile(String tokenizerJson, String[] whyNot) {
-        Loaded loaded = LOADED.computeIfAbsent(tokenizerJson, BpeTokenCounter::load);
-        if (loaded.tokenizer() == null) {
-            whyNot[0] = loaded.unsupported();
-            return Optional.empty();
-        }
-        return Optional.of(new BpeTokenCounter(tokenizerJson, loaded.tokenizer()));
+    static Optional<BpeTokenCounter> forFile(String tokenizerJson) {
+        return LOADED.computeIfAbsent(tokenizerJson, BpeTokenCounter::load).map(t -> new BpeTokenCounter(tokenizerJson, t));
     }
 
-    private static Loaded load(String path) {
+    private static Optional<ByteLevelBpeTokenizer> load(String path) {
         try {
-            return new Loaded(TokenizerJson.read(Path.of(path)), null);
+            return Optional.of(TokenizerJson.read(Path.of(path)));
         } catch (TokenizerJson.UnsupportedTokenizerException e) {
-            return new Loaded(null, e.getMessage());
+            LOG.info("Counting tokens of {} with the tokenizers library (DJL), not the Java byte-level BPE counter: {}", path, e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -75,18 +73,11 @@ public final class BpeTokenCounter implements TokenCounter {
         return true;
     }
 
-    /** @return the absolute, normalised path of the tokenizer file */
-    public String path() {
-        return path;
-    }
-
     private ByteLevelBpeTokenizer tokenizer() {
         ByteLevelBpeTokenizer t = tokenizer;
         if (t == null) {
-            t = LOADED.computeIfAbsent(path, BpeTokenCounter::load).tokenizer();
-            if (t == null) {
-                throw new IllegalStateException("Cannot count with " + path + ": it is no longer a supported byte-level BPE");
-            }
+            t = LOADED.computeIfAbsent(path, BpeTokenCounter::load).orElseThrow(
+                () -> new IllegalStateException("Cannot count with " + path + ": it is no longer a supported byte-level BPE"));
             tokenizer = t;
         }
         return t;

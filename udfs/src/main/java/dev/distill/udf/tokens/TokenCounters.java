@@ -1,18 +1,7 @@
 package dev.distill.udf.tokens;
 
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /** Chooses a {@link TokenCounter} from configuration. */
 public final class TokenCounters {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TokenCounters.class);
-    /** Files whose fallback to DJL was logged in this JVM (once each). */
-    private static final Set<String> FALLBACKS_LOGGED = ConcurrentHashMap.newKeySet();
 
     private TokenCounters() {}
 
@@ -33,15 +22,6 @@ public final class TokenCounters {
             return new EstimatedTokenCounter();
         }
         String path = HfTokenCounter.resolve(tokenizerJsonPathOrNull);
-        String[] whyNot = new String[1];
-        Optional<BpeTokenCounter> bpe = BpeTokenCounter.forFile(path, whyNot);
-        if (bpe.isPresent()) {
-            return bpe.get();
-        }
-        HfTokenCounter djl = new HfTokenCounter(path);
-        if (FALLBACKS_LOGGED.add(path)) {
-            LOG.info("Counting tokens of {} with the tokenizers library (DJL), not the Java byte-level BPE counter: {}", path, whyNot[0]);
-        }
-        return djl;
+        return BpeTokenCounter.forFile(path).<TokenCounter>map(c -> c).orElseGet(() -> new HfTokenCounter(path));
     }
 }
