@@ -196,7 +196,7 @@ final class TokenComparison {
     f.put("wall_seconds", Peers.round(wall, 1));
     f.put("distill_cpu_seconds", Peers.round(oursCpu, 2));
     f.put("native_ids_cpu_seconds", Peers.round(libraryCpu, 2));
-    f.put("distill_tokens_per_cpu_s", Math.round(sum.tokens / oursCpu));
+    f.put("distill_tokens_per_cpu_s", Math.round(sum.oursTokens / oursCpu));
     f.put("native_ids_tokens_per_cpu_s", Math.round(sum.tokens / libraryCpu));
     f.put("distill_mb_per_cpu_s", Peers.round(sum.bytes / 1e6 / oursCpu, 2));
     f.put("native_ids_mb_per_cpu_s", Peers.round(sum.bytes / 1e6 / libraryCpu, 2));
