@@ -10,13 +10,13 @@ public final class Endpoints {
 
   /** {@code <base>/chat/completions}, whether the base already ends with it or not. */
   public static String chatCompletions(String baseUrl) {
-    String root = trim(baseUrl);
+    String root = root(baseUrl);
     return root.endsWith("/chat/completions") ? root : root + "/chat/completions";
   }
 
   /** {@code <base>/models}: vLLM and SGLang list each model's max_model_len there. */
   public static String models(String baseUrl) {
-    String root = trim(baseUrl);
+    String root = root(baseUrl);
     if (root.endsWith("/chat/completions")) {
       root = root.substring(0, root.length() - "/chat/completions".length());
     }
@@ -58,7 +58,8 @@ public final class Endpoints {
     }
   }
 
-  private static String trim(String baseUrl) {
+  /** The base URL without surrounding blanks and its trailing slash, for appending paths to. */
+  public static String root(String baseUrl) {
     String b = baseUrl.trim();
     return b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
   }

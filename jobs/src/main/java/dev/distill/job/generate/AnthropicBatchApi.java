@@ -3,8 +3,10 @@ package dev.distill.job.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.distill.job.conf.Endpoints;
 import dev.distill.job.io.Json;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -30,7 +32,7 @@ final class AnthropicBatchApi implements BatchApi {
   private final BatchHttp http;
 
   AnthropicBatchApi(String baseUrl, BatchHttp http) {
-    this.root = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.root = Endpoints.root(baseUrl);
     this.http = http;
   }
 
@@ -84,10 +86,27 @@ final class AnthropicBatchApi implements BatchApi {
     return params;
   }
 
+  /** Sent once (see {@link BatchApi#submit}); a message batch has no metadata, so {@code intent} stays on our side. */
   @Override
-  public String submit(List<String> requests) throws IOException, InterruptedException {
+  public String submit(List<String> requests, String intent) throws IOException, InterruptedException {
     String body = "{\"requests\":[" + String.join(",", requests) + "]}";
-    return Json.MAPPER.readTree(http.postJson(root + "/messages/batches", body)).path("id").asText();
+    return Json.MAPPER.readTree(http.create(root + "/messages/batches", body)).path("id").asText();
+  }
+
+  @Override
+  public boolean tagsIntent() {
+    return false;
+  }
+
+  /** {@code GET /messages/batches?limit=100&after_id=}: newest first, {@code created_at} RFC 3339, {@code has_more}. */
+  @Override
+  public Page list(String after) throws IOException, InterruptedException {
+    JsonNode page = Json.MAPPER.readTree(http.get(root + "/messages/batches?limit=100" + (after == null ? "" : "&after_id=" + after)));
+    List<Listed> batches = new ArrayList<>();
+    for (JsonNode b : page.path("data")) {
+      batches.add(new Listed(b.path("id").asText(), Instant.parse(b.path("created_at").asText(Instant.EPOCH.toString())), null));
+    }
+    return new Page(batches, page.path("has_more").asBoolean(false));
   }
 
   @Override
@@ -127,15 +146,35 @@ final class AnthropicBatchApi implements BatchApi {
         return new Result(id, 200, chatReply(result.path("message")).toString(), null);
       }
       case "errored" -> {
-        JsonNode error = result.path("error").path("error");
+        // result.error is an error response {type: error, error: {type, message}}.
+        JsonNode error = result.path("error").has("error") ? result.path("error").path("error") : result.path("error");
         String type = error.path("type").asText();
-        int status = "invalid_request_error".equals(type) ? 400 : "authentication_error".equals(type) ? 401 : 500;
-        return new Result(id, status, null, type + ": " + error.path("message").asText());
+        return new Result(id, httpStatus(type), null, type + ": " + error.path("message").asText());
       }
       default -> {
         return null;
       }
     }
+  }
+
+  /**
+   * The HTTP status an online call gets with this error type (docs.claude.com/en/api/errors), so a
+   * batch result is classified as the online reply would be: 4xx final or fatal, 429 / 5xx / 529
+   * transient (submitted again). An unknown type is taken as transient.
+   */
+  static int httpStatus(String errorType) {
+    return switch (errorType) {
+      case "invalid_request_error" -> 400;
+      case "authentication_error" -> 401;
+      case "billing_error" -> 402;
+      case "permission_error" -> 403;
+      case "not_found_error" -> 404;
+      case "request_too_large" -> 413;
+      case "rate_limit_error" -> 429;
+      case "timeout_error" -> 504;
+      case "overloaded_error" -> 529;
+      default -> 500; // api_error, and types added later
+    };
   }
 
   /** A Message as a chat-completions reply. */

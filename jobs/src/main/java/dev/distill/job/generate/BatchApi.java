@@ -1,6 +1,7 @@
 package dev.distill.job.generate;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -20,8 +21,18 @@ interface BatchApi {
   /** One request as the batch holds it, keyed by {@code customId}; its size counts against {@link #maxBytes}. */
   String request(String customId, String chatBody);
 
-  /** Submits {@code requests} (from {@link #request}) as one batch and returns its id. */
-  String submit(List<String> requests) throws IOException, InterruptedException;
+  /**
+   * Submits {@code requests} (from {@link #request}) as one batch and returns its id; tagged with
+   * {@code intent} where the shape can ({@link #tagsIntent}). The create request is sent once: when
+   * it fails after reaching the provider, the batch may exist, and that is an I/O failure, not a retry.
+   */
+  String submit(List<String> requests, String intent) throws IOException, InterruptedException;
+
+  /** Whether {@link #submit} tags a batch with its intent (openai: metadata), so {@link #list} finds a batch whose id was never recorded. */
+  boolean tagsIntent();
+
+  /** One page of the batches the key sees, newest first: the first with {@code after} null, then each after the last id of the one before. */
+  Page list(String after) throws IOException, InterruptedException;
 
   /** Where a batch is now. */
   State poll(String batchId) throws IOException, InterruptedException;
@@ -39,6 +50,16 @@ interface BatchApi {
    */
   record State(String id, String status, boolean ended, long total, long succeeded, long failed, String outputRef, String errorRef,
       String message) {}
+
+  /** A page of {@link #list}. */
+  record Page(List<Listed> batches, boolean hasMore) {
+    String lastId() {
+      return batches.isEmpty() ? null : batches.get(batches.size() - 1).id();
+    }
+  }
+
+  /** A batch as a list shows it: its intent tag, null where the shape has none. */
+  record Listed(String id, Instant createdAt, String intent) {}
 
   /**
    * One request's result.

@@ -4,8 +4,10 @@ import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.GenerationStoppedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +20,11 @@ import java.util.UUID;
  * The HTTP calls of a batch API, on the driver: JSON in and out, a multipart file upload, and the
  * same classification of errors as online calls: transient ones (429, 5xx, a broken connection)
  * retried with backoff and then an I/O failure (exit 4, retry later), fatal ones (key, credit)
- * stop the stage, final ones (the endpoint has no batch API, the request is wrong) are a config error.
+ * stop the stage, final ones (the endpoint has no batch API, the request is wrong) are a config
+ * error; a 404 on a GET is {@link NotFoundException} (the caller knows whether the thing should
+ * exist). The request that creates a batch ({@link #create}) is retried only when it cannot have
+ * created one (no connection, 429, 503, 529): after a timeout or a 500 the provider may have
+ * created and will bill the batch, so it is an I/O failure that says so.
  */
 final class BatchHttp {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -39,12 +45,21 @@ final class BatchHttp {
     this.where = where;
   }
 
-  String get(String url) throws IOException, InterruptedException {
-    return send(builder(url).GET());
+  /** A GET answered 404: the batch or file is unknown to the provider (or to this key). */
+  static final class NotFoundException extends IOException {
+    NotFoundException(String message) {
+      super(message);
+    }
   }
 
-  String postJson(String url, String json) throws IOException, InterruptedException {
-    return send(builder(url).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+  String get(String url) throws IOException, InterruptedException {
+    return send(builder(url).GET(), true);
+  }
+
+  /** POSTs the JSON that creates a batch: sent again only where the first cannot have reached the provider. */
+  String create(String url, String json) throws IOException, InterruptedException {
+    return send(builder(url).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)),
+        false);
   }
 
   /** A multipart/form-data upload: {@code fields} as text parts, then the file. */
@@ -60,7 +75,7 @@ final class BatchHttp {
     body.writeBytes(content);
     body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return send(builder(url).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), true);
   }
 
   private HttpRequest.Builder builder(String url) {
@@ -69,36 +84,58 @@ final class BatchHttp {
     return b;
   }
 
-  private String send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  /** {@code retriable}: whether sending it twice is harmless; when not, only a failure that cannot have reached the provider is retried. */
+  private String send(HttpRequest.Builder request, boolean retriable) throws IOException, InterruptedException {
     HttpRequest built = request.build();
+    String call = where + ": " + built.method() + " " + built.uri();
     for (int attempt = 1; ; attempt++) {
-      String failure;
-      Long asked = null;
+      HttpResponse<String> response;
       try {
-        HttpResponse<String> response = HTTP.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() / 100 == 2) {
-          return response.body();
-        }
-        ProviderError e = ProviderError.classify(response.statusCode(), response.body());
-        String message = key.scrub(where + ": " + built.method() + " " + built.uri() + " answered HTTP " + response.statusCode() + ": " + e.message());
-        if (e.kind() == ProviderError.Kind.FATAL) {
-          throw new GenerationStoppedException("Cannot continue generating: " + message + "; fix the key, credit or quota and run the same "
-              + "command again: batches already submitted are in the ledger and are attached to, not submitted again");
-        }
-        if (e.kind() == ProviderError.Kind.FINAL) {
-          throw new ConfigException("Cannot use the batch API of " + message + "; check the role's base_url and batch_api "
-              + "(openai: /v1/files + /v1/batches; anthropic: /v1/messages/batches), or set its mode: online");
-        }
-        failure = message;
-        asked = RetryPolicy.askedMs(response.headers().map(), Instant.now());
+        response = HTTP.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      } catch (ConnectException | HttpConnectTimeoutException e) {
+        retryOrGiveUp(attempt, key.scrub(call + " failed: " + e), null);
+        continue;
       } catch (IOException e) {
-        failure = key.scrub(where + ": " + built.method() + " " + built.uri() + " failed: " + e);
+        String failure = key.scrub(call + " failed: " + e);
+        if (!retriable) {
+          throw new IOException(mayExist(failure), e);
+        }
+        retryOrGiveUp(attempt, failure, null);
+        continue;
       }
-      if (attempt > retry.maxRetries()) {
-        throw new IOException(failure + " (gave up after " + attempt + " attempts; batches already submitted are in the ledger: "
-            + "run the same command again to attach to them)");
+      int status = response.statusCode();
+      if (status / 100 == 2) {
+        return response.body();
       }
-      Thread.sleep(retry.delayMs(attempt, asked));
+      ProviderError e = ProviderError.classify(status, response.body());
+      String message = key.scrub(call + " answered HTTP " + status + ": " + e.message());
+      if (status == 404 && "GET".equals(built.method())) {
+        throw new NotFoundException(message);
+      }
+      if (e.kind() == ProviderError.Kind.FATAL) {
+        throw new GenerationStoppedException("Cannot continue generating: " + message + "; fix the key, credit or quota and run the same "
+            + "command again: batches already submitted are in the ledger and are attached to, not submitted again");
+      }
+      if (e.kind() == ProviderError.Kind.FINAL) {
+        throw new ConfigException("Cannot use the batch API of " + message + "; check the role's base_url and batch_api "
+            + "(openai: /v1/files + /v1/batches; anthropic: /v1/messages/batches), or set its mode: online");
+      }
+      if (!retriable && status != 429 && status != 503 && status != 529) {
+        throw new IOException(mayExist(message));
+      }
+      retryOrGiveUp(attempt, message, RetryPolicy.askedMs(response.headers().map(), Instant.now()));
     }
+  }
+
+  private void retryOrGiveUp(int attempt, String failure, Long askedMs) throws IOException, InterruptedException {
+    if (attempt > retry.maxRetries()) {
+      throw new IOException(failure + " (gave up after " + attempt + " attempts; batches already submitted are in the ledger: "
+          + "run the same command again to attach to them)");
+    }
+    Thread.sleep(retry.delayMs(attempt, askedMs));
+  }
+
+  private static String mayExist(String failure) {
+    return failure + "; not sent again: the provider may have created the batch, and a second one would be billed twice";
   }
 }

@@ -2,6 +2,7 @@ package dev.distill.job.generate;
 
 import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.error.BatchesPendingException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Console;
 import java.io.IOException;
@@ -18,25 +19,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
  * One round's calls of the roles in batch mode, on the driver. {@link #start} attaches to the
- * batches the ledger has open (from any run), collects those that ended, and submits the requests
- * neither the ledger nor an open batch has, in chunks within the provider's limits and the cost
- * cap (each at its worst case at batch prices); {@link #finish} waits for the batches, collecting
- * each as it ends and submitting again only the requests that came back unanswered (expired,
- * cancelled) or with a transient error, up to max_retries times; with {@code batch.action} submit
- * or collect it returns at once when nothing is in flight, else stops the stage.
+ * batches the ledger has open (from any run; an intent without a batch id is looked up at the
+ * provider), collects those that ended, and submits the requests neither the ledger nor an open
+ * batch has, in chunks within the provider's limits and the stage's cost cap (each at its worst
+ * case at batch prices); {@link #finish} waits for the batches, collecting each as it ends and
+ * submitting again only the requests that came back unanswered (expired, cancelled, a batch the
+ * provider no longer knows) or with a transient error, up to max_retries times; with
+ * {@code batch.action} submit or collect it returns at once when nothing is in flight, else stops
+ * the stage. The cap is the one the round's online calls reserve from too.
  */
 final class BatchRound {
+  /** How long before its intent was recorded a batch may show as created (the provider's clock against ours). */
+  private static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
+
   private final GenerateConfig config;
   private final Map<String, GenerateConfig.Role> roles;
   private final Map<String, ApiKey> keys;
   private final BatchBook book;
-  private final Configuration hadoop;
   private final LedgerWriter ledger;
   private final LedgerEntries entries;
   private final GenerateProgress.Counters counters;
@@ -46,13 +52,14 @@ final class BatchRound {
   private final String label;
   /** The planned requests of batch roles still missing from the ledger, by call key. */
   private final Map<String, Row> planned = new LinkedHashMap<>();
+  /** The batches this round attached to or submitted and has not closed; each holds its worst case on the cap. */
   private final Map<String, BatchBook.Batch> open = new LinkedHashMap<>();
   private final Set<String> answered = new HashSet<>();
   private final Set<String> inFlight = new HashSet<>();
-  /** What each open batch holds on the cap (its worst case, or nothing when an earlier run's batch did not fit). */
-  private final Map<String, Double> held = new HashMap<>();
   /** Requests a batch gave back without a settled result (unanswered, or a transient error): what is submitted again. */
   private final Set<String> returned = new HashSet<>();
+  /** The last transient error of each returned request, for its ledger entry if it never gets a result. */
+  private final Map<String, String> lastError = new HashMap<>();
   private final Figures figures = new Figures();
   private int submissions;
 
@@ -63,6 +70,7 @@ final class BatchRound {
     long requestsSubmitted;
     long requestsResubmitted;
     long collected;
+    long abandoned;
     double uploadSeconds;
 
     Map<String, Object> asMap() {
@@ -70,6 +78,7 @@ final class BatchRound {
       m.put("batches_submitted", submitted);
       m.put("batches_attached", attached);
       m.put("batches_collected", collected);
+      m.put("batches_abandoned", abandoned);
       m.put("batch_requests_submitted", requestsSubmitted);
       m.put("batch_requests_resubmitted", requestsResubmitted);
       m.put("batch_upload_seconds", Math.round(uploadSeconds * 1000) / 1000.0);
@@ -82,21 +91,22 @@ final class BatchRound {
       requestsSubmitted += f.requestsSubmitted;
       requestsResubmitted += f.requestsResubmitted;
       collected += f.collected;
+      abandoned += f.abandoned;
       uploadSeconds += f.uploadSeconds;
     }
   }
 
+  /** @param cap the stage's cost cap, shared with the online calls */
   BatchRound(GenerateConfig config, Map<String, GenerateConfig.Role> roles, Map<String, ApiKey> keys, Ledger ledger, Configuration hadoop,
-      GenerateProgress.Counters counters, double budget, Console console, String runId, String segmentPrefix, String label) {
+      GenerateProgress.Counters counters, SpendingCap cap, Console console, String runId, String segmentPrefix, String label) {
     this.config = config;
     this.roles = roles;
     this.keys = keys;
     this.book = new BatchBook(ledger.dir(), hadoop);
-    this.hadoop = hadoop;
     this.ledger = new LedgerWriter(hadoop, ledger.segments(), segmentPrefix + "-batch", config.ledgerFlushRows(), config.ledgerFlushSeconds());
     this.entries = new LedgerEntries(config, counters, runId);
     this.counters = counters;
-    this.cap = new SpendingCap(budget);
+    this.cap = cap;
     this.console = console;
     this.runId = runId;
     this.label = label;
@@ -106,11 +116,6 @@ final class BatchRound {
     return figures;
   }
 
-  /** What the batches in flight may still cost at most (the online calls of the round get the rest of the budget). */
-  double reserved() {
-    return open.values().stream().mapToDouble(BatchBook.Batch::worstCaseUsd).sum();
-  }
-
   /** Attaches to the open batches, collects the ended ones, and submits what is missing. {@code missing}: the batch roles' missing calls. */
   BatchRound start(Dataset<Row> missing) throws InterruptedException {
     for (Iterator<Row> it = missing.toLocalIterator(); it.hasNext(); ) {
@@ -118,10 +123,17 @@ final class BatchRound {
       planned.put(r.getAs("call_key"), r);
     }
     for (BatchBook.Batch b : book.open()) {
-      open.put(b.id(), b);
-      b.requests().forEach(r -> inFlight.add(r.callKey()));
-      // Counted on the cap at their worst case until collected; a batch of an earlier run may overrun what is left.
-      held.put(b.id(), cap.tryReserve(b.worstCaseUsd()) ? b.worstCaseUsd() : 0.0);
+      GenerateConfig.Role role = roles.get(b.role());
+      if (role == null) {
+        // Not ours to collect, nor to hold on this run's cap: a run whose config has the role collects it.
+        console.info("generate (" + label + "): warning: batch " + b.name() + " in " + book.dir() + " is for role " + b.role()
+            + ", which this config lacks; left open for a run that has it (its cost is not counted on this run's cap)");
+        continue;
+      }
+      BatchBook.Batch found = b.id() != null ? b : resolve(api(role), role, b);
+      if (found != null) {
+        attach(found);
+      }
     }
     figures.attached = open.size();
     if (!open.isEmpty()) {
@@ -133,13 +145,63 @@ final class BatchRound {
     return this;
   }
 
+  /** Counted on the cap at its worst case until collected, even past the cap: it is at the provider and will be billed. */
+  private void attach(BatchBook.Batch b) {
+    open.put(b.id(), b);
+    b.requests().forEach(r -> inFlight.add(r.callKey()));
+    cap.hold(b.worstCaseUsd());
+  }
+
+  /**
+   * The batch of an intent recorded without an id (the run stopped between the create request and
+   * recording its answer): found by its metadata where the shape tags batches, else abandoned
+   * with a warning; null when there is none to attach to (its requests are then submitted again).
+   */
+  private BatchBook.Batch resolve(BatchApi api, GenerateConfig.Role role, BatchBook.Batch b) throws InterruptedException {
+    if (!api.tagsIntent()) {
+      abandon(b, "its create request got no answer and Message Batches carry no metadata to find it by");
+      console.info("generate (" + label + "): warning: " + b.name() + " (" + b.requests().size() + " " + role.name() + " requests, "
+          + b.submittedAt() + ") has no batch id: if " + role.baseUrl() + " created it, cancel it there (GET /messages/batches lists "
+          + "it), or it is billed besides the batch its requests now go in");
+      return null;
+    }
+    Instant since = Instant.parse(b.submittedAt()).minus(CLOCK_SKEW);
+    try {
+      String after = null;
+      while (true) {
+        BatchApi.Page page = api.list(after);
+        for (BatchApi.Listed l : page.batches()) {
+          if (b.intent().equals(l.intent())) {
+            BatchBook.Batch found = b.withId(l.id());
+            book.recordId(found);
+            console.info("generate (" + label + "): " + b.name() + " was created as batch " + l.id() + " before the run stopped; attached");
+            return found;
+          }
+        }
+        after = page.lastId();
+        if (!page.hasMore() || after == null || page.batches().get(page.batches().size() - 1).createdAt().isBefore(since)) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot look up the batch of " + b.name() + " at " + role.baseUrl() + " (" + role.configKey(config)
+          + "): " + e.getMessage() + "; run the same command again", e);
+    }
+    abandon(b, "no batch at the provider carries its intent: the create request never reached it");
+    return null;
+  }
+
+  private void abandon(BatchBook.Batch b, String why) {
+    book.recordAbandoned(b, why);
+    figures.abandoned++;
+  }
+
   /** Waits for every batch (batch.action wait), or stops the stage while any is in flight (submit: exit 0, collect: exit 5). */
   void finish() throws InterruptedException {
     try {
       String action = config.batching().action();
       if (!GenerateConfig.WAIT.equals(action)) {
         if (!open.isEmpty()) {
-          ledger.close();
           throw pending(action);
         }
         return;
@@ -164,8 +226,9 @@ final class BatchRound {
   private void recordNeverAnswered() {
     for (Row r : toSubmit()) {
       GenerateConfig.Role role = roles.get(r.getAs("name"));
+      String last = lastError.get((String) r.getAs("call_key"));
       String error = "batch: no result after " + submissions + " submissions (expired, cancelled or failed each time; generate.max_retries="
-          + config.maxRetries() + ")";
+          + config.maxRetries() + ")" + (last == null ? "" : "; last: " + last);
       ChatClient.Outcome outcome = new ChatClient.Outcome(null, 0, submissions, 0, error, ProviderError.Kind.TRANSIENT, 0);
       ledger.appendAll(entries.of(LedgerEntries.Call.of(r), role, outcome, CallCost.of(outcome, role, r.getAs("prompt_chars"), true)));
     }
@@ -213,8 +276,7 @@ final class BatchRound {
           send(api, role, chunk);
           chunk = new Chunk();
         }
-        double worstCase = role.batchCost(GenerationTask.worstCasePromptTokens(r.getAs("body")),
-            (long) (int) r.getAs("max_tokens") * (int) r.getAs("choices"));
+        double worstCase = GenerationTask.worstCaseCost(role, r.getAs("body"), r.getAs("max_tokens"), r.getAs("choices"));
         if (!cap.tryReserve(worstCase)) {
           GenerateProgress.Counters.add(counters.capped(), 1);
           answered.add(r.getAs("call_key"));
@@ -243,21 +305,25 @@ final class BatchRound {
     }
   }
 
+  /** Records the intent, creates the batch, records its id: each step before the next, so a stop between them loses nothing. */
   private void send(BatchApi api, GenerateConfig.Role role, Chunk chunk) throws InterruptedException {
     long start = System.nanoTime();
+    BatchBook.Batch intent = new BatchBook.Batch(null, UUID.randomUUID().toString(), role.name(), role.batch().api(), role.baseUrl(), runId,
+        Instant.now().toString(), chunk.worstCase, chunk.requests);
+    book.recordIntent(intent);
     String id;
     try {
-      id = api.submit(chunk.lines);
+      id = api.submit(chunk.lines, intent.intent());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot submit a batch of " + chunk.lines.size() + " requests for " + role.configKey(config) + ": "
-          + e.getMessage(), e);
+          + e.getMessage() + "; run the same command again: " + (api.tagsIntent()
+              ? "the batch of " + intent.name() + " is looked up by its metadata and attached to if it was created"
+              : "if a batch of " + chunk.lines.size() + " requests was created at " + intent.submittedAt() + ", cancel it there first"), e);
     }
+    BatchBook.Batch b = intent.withId(id);
+    book.recordId(b);
     figures.uploadSeconds += (System.nanoTime() - start) / 1e9;
-    BatchBook.Batch b = new BatchBook.Batch(id, role.name(), role.batch().api(), role.baseUrl(), runId, Instant.now().toString(),
-        chunk.worstCase, chunk.requests);
-    book.recordSubmitted(b);
     open.put(id, b);
-    held.put(id, chunk.worstCase);
     chunk.requests.forEach(r -> inFlight.add(r.callKey()));
     figures.submitted++;
     figures.requestsSubmitted += chunk.lines.size();
@@ -274,21 +340,17 @@ final class BatchRound {
     long failed = 0;
     for (BatchBook.Batch b : new ArrayList<>(open.values())) {
       GenerateConfig.Role role = roles.get(b.role());
-      if (role == null) {
-        console.info("generate (" + label + "): batch " + b.id() + " is for role " + b.role() + ", which this config lacks; left open");
-        open.remove(b.id());
-        continue;
-      }
       BatchApi api = api(role);
-      BatchApi.State state;
       try {
-        state = api.poll(b.id());
+        BatchApi.State state = api.poll(b.id());
         total += state.total();
         done += state.succeeded();
         failed += state.failed();
         if (state.ended()) {
           collect(api, role, b, state);
         }
+      } catch (BatchHttp.NotFoundException e) {
+        giveBack(api, role, b, e);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot poll batch " + b.id() + " of " + role.configKey(config) + ": " + e.getMessage(), e);
       }
@@ -298,12 +360,49 @@ final class BatchRound {
         counters.promptTokens().value() + counters.completionTokens().value(), counters.costMicros().value() / 1e6));
   }
 
-  /** Writes an ended batch's results into the ledger (as online replies are), then closes its record; its unanswered requests go back to be submitted. */
+  /**
+   * A recorded batch the provider answers 404 for (it forgot it, or the key is another account's):
+   * once a list of batches shows the API itself is there, the record is abandoned and its requests
+   * the ledger lacks are submitted again.
+   */
+  private void giveBack(BatchApi api, GenerateConfig.Role role, BatchBook.Batch b, BatchHttp.NotFoundException notFound)
+      throws InterruptedException {
+    try {
+      api.list(null);
+    } catch (BatchHttp.NotFoundException e) {
+      throw new ConfigException("Cannot use the batch API of " + role.configKey(config) + " at " + role.baseUrl() + ": " + notFound.getMessage()
+          + ", and listing batches is 404 too; check its base_url and batch_api (batch " + b.id() + " stays recorded in " + book.dir() + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot poll batch " + b.id() + " of " + role.configKey(config) + ": " + notFound.getMessage()
+          + ", and listing batches failed: " + e.getMessage() + "; run the same command again", e);
+    }
+    abandon(b, "the provider no longer knows it: " + notFound.getMessage());
+    open.remove(b.id());
+    cap.settle(b.worstCaseUsd(), 0);
+    long back = 0;
+    for (BatchBook.Request r : b.requests()) {
+      inFlight.remove(r.callKey());
+      if (planned.containsKey(r.callKey()) && !answered.contains(r.callKey())) {
+        returned.add(r.callKey());
+        back++;
+      }
+    }
+    console.info(String.format(Locale.ROOT, "generate (%s): warning: batch %s of %s is unknown to %s (HTTP 404: the provider forgot it, or "
+        + "the key is another account's, which still bills it if it runs); its record is abandoned and its %,d requests the ledger lacks "
+        + "are submitted again", label, b.id(), role.configKey(config), role.baseUrl(), back));
+  }
+
+  /**
+   * Writes an ended batch's settled results into the ledger (as online replies are), then closes
+   * its record. Requests it did not answer and those that failed transiently are not written: they
+   * go back to be submitted again (a run that stops first finds them missing from the ledger).
+   */
   private void collect(BatchApi api, GenerateConfig.Role role, BatchBook.Batch b, BatchApi.State state) throws IOException, InterruptedException {
     Map<String, BatchBook.Request> requests = new LinkedHashMap<>();
     b.requests().forEach(r -> requests.put(r.callKey(), r));
     long latency = Duration.between(Instant.parse(b.submittedAt()), Instant.now()).toMillis();
     long results = 0;
+    long failedTransiently = 0;
     double spent = 0;
     Set<String> seen = new HashSet<>();
     for (BatchApi.Result result : api.results(state)) {
@@ -314,9 +413,11 @@ final class BatchRound {
       ChatClient.Outcome outcome = outcome(result, latency, keys.getOrDefault(role.name(), ApiKey.NONE));
       if (outcome.errorKind() == ProviderError.Kind.TRANSIENT) {
         GenerateProgress.Counters.add(counters.retries(), 1);
-      } else {
-        answered.add(r.callKey());
+        lastError.put(r.callKey(), outcome.error());
+        failedTransiently++;
+        continue;
       }
+      answered.add(r.callKey());
       Row plannedRow = planned.get(r.callKey());
       LedgerEntries.Call call = new LedgerEntries.Call(r.callKey(), r.choices(), r.maxTokens(), r.promptChars(),
           plannedRow == null ? null : plannedRow.getAs("body"));
@@ -330,9 +431,9 @@ final class BatchRound {
       spent += cost.usd();
       results++;
     }
-    cap.settle(held.getOrDefault(b.id(), 0.0), spent);
+    cap.settle(b.worstCaseUsd(), spent);
     ledger.flushNow();
-    book.recordCollected(b.id(), state.status(), results);
+    book.recordCollected(b, state.status(), results);
     open.remove(b.id());
     b.requests().forEach(r -> {
       inFlight.remove(r.callKey());
@@ -341,10 +442,12 @@ final class BatchRound {
       }
     });
     figures.collected++;
-    long unanswered = b.requests().size() - results;
-    console.info(String.format(Locale.ROOT, "generate (%s): batch %s %s: %,d results collected%s%s", label, b.id(), state.status(), results,
-        unanswered > 0 ? String.format(Locale.ROOT, ", %,d requests unanswered (submitted again)", unanswered) : "",
-        state.message() != null ? " (" + state.message() + ")" : ""));
+    long unanswered = b.requests().size() - results - failedTransiently;
+    console.info(String.format(Locale.ROOT, "generate (%s): batch %s %s: %,d results collected%s%s%s", label, b.id(), state.status(), results,
+        unanswered > 0 ? String.format(Locale.ROOT, ", %,d requests unanswered", unanswered) : "",
+        failedTransiently > 0 ? String.format(Locale.ROOT, ", %,d failed transiently", failedTransiently) : "",
+        unanswered + failedTransiently > 0 ? " (submitted again)" : "")
+        + (state.message() != null ? " (" + state.message() + ")" : ""));
   }
 
   /** A batch result as the outcome of an online call: the same reply parsing and error classification. */

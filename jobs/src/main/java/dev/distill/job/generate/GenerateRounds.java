@@ -108,25 +108,22 @@ final class GenerateRounds {
   /** Runs the rounds over {@code rows} (on the output schema); {@code runPrefix} names the ledger segments they write. */
   Result run(Dataset<Row> rows, String runPrefix) {
     GenerateConfig g = context.config().generate();
-    double budgetLeft = g.maxCostUsd();
+    // One cap for the stage, on the driver: batches in flight at their worst case, what they and the online calls spent.
+    SpendingCap cap = new SpendingCap(g.maxCostUsd());
     Round calls = null;
     Dataset<Row> current = rows.persist(StorageLevel.MEMORY_AND_DISK());
     int rounds = g.judge().enabled() ? 2 : 1;
     for (int round = 1; round <= rounds; round++) {
       GenerateStage.RoundPlan plan = round == 1 ? planner::round1 : planner::round2;
       Dataset<Row> plans = GenerateStage.plans(current, plan).persist(StorageLevel.MEMORY_AND_DISK());
-      Round r = execute(plans, runPrefix + "-r" + round, round == 1 ? "teacher, students, classifier" : "judge", budgetLeft);
+      Round r = execute(plans, runPrefix + "-r" + round, round == 1 ? "teacher, students, classifier" : "judge", cap);
       calls = calls == null ? r : calls.plus(r);
-      if (budgetLeft > 0) {
-        // Stays positive: 0 would mean "no cap" to the next round.
-        budgetLeft = Math.max(1e-12, budgetLeft - r.cost());
-      }
       current = withReplies(current, plans);
     }
     return new Result(current, calls);
   }
 
-  private Round execute(Dataset<Row> plans, String prefix, String label, double budgetLeft) {
+  private Round execute(Dataset<Row> plans, String prefix, String label, SpendingCap cap) {
     Pending pending = pending(plans);
     long start = System.nanoTime();
     if (pending.refused() > 0) {
@@ -139,11 +136,14 @@ final class GenerateRounds {
       return new Round(pending.planned(), pending.cached(), 0, 0, 0, 0, 0, 0, 0, 0, 0, pending.refused(), pending.clamped(), 0);
     }
     GenerateProgress.Counters counters = GenerateProgress.Counters.register(context.spark().sparkContext(), "distill.generate." + prefix);
-    BatchRound batch = startBatches(pending, prefix, label, budgetLeft, counters);
+    BatchRound batch = startBatches(pending, prefix, label, cap, counters);
     Pending online = batch == null ? pending : pending.online(batchRoles());
     if (online.toCall() > 0) {
-      double onlineBudget = batch == null || budgetLeft <= 0 ? budgetLeft : Math.max(1e-12, budgetLeft - batch.reserved());
-      call(online, prefix, label, onlineBudget, counters);
+      // The online calls get what the batches in flight and all spending so far leave, and give back what they did not spend.
+      double block = cap.reserveRest();
+      long before = counters.costMicros().value();
+      call(online, prefix, label, block, counters);
+      cap.settle(block, (counters.costMicros().value() - before) / 1e6);
     }
     stopIfATaskStopped(counters);
     if (batch != null) {
@@ -164,13 +164,13 @@ final class GenerateRounds {
   }
 
   /** Attaches to the ledger's open batches and submits the batch roles' missing calls; null when no role is in batch mode. */
-  private BatchRound startBatches(Pending pending, String prefix, String label, double budgetLeft, GenerateProgress.Counters counters) {
+  private BatchRound startBatches(Pending pending, String prefix, String label, SpendingCap cap, GenerateProgress.Counters counters) {
     List<String> names = batchRoles();
     if (names.isEmpty()) {
       return null;
     }
     GenerateConfig g = context.config().generate();
-    BatchRound batch = new BatchRound(g, roles(g), keys, ledger, context.run().hadoop(), counters, budgetLeft, console,
+    BatchRound batch = new BatchRound(g, roles(g), keys, ledger, context.run().hadoop(), counters, cap, console,
         context.run().root().replaceAll(".*/", ""), prefix, label);
     try {
       return batch.start(pending.missing().filter(col("name").isin(names.toArray())));

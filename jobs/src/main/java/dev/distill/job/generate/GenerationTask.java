@@ -170,9 +170,12 @@ final class GenerationTask implements ForeachPartitionFunction<Row> {
     return used;
   }
 
-  /** What a call costs at most: every prompt byte a token (byte-level BPE never makes more), every choice at max_tokens. */
+  /**
+   * What a call costs at most, online or in a batch as the role is called: every prompt byte a
+   * token (byte-level BPE never makes more), every choice at max_tokens.
+   */
   static double worstCaseCost(GenerateConfig.Role role, String sent, int maxTokens, int choices) {
-    return role.cost(worstCasePromptTokens(sent), (long) maxTokens * choices);
+    return role.costInMode(worstCasePromptTokens(sent), (long) maxTokens * choices);
   }
 
   /** Sends one request and returns its ledger entries (one per choice), counted and settled on the cap. */

@@ -1,9 +1,11 @@
 package dev.distill.job.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.conf.Endpoints;
 import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +25,15 @@ final class OpenAiBatchApi implements BatchApi {
   private static final Set<String> ENDED = Set.of("completed", "failed", "expired", "cancelled");
   /** Error codes of requests the batch never ran: they have no result, so they are submitted again. */
   private static final Set<String> UNANSWERED = Set.of("batch_expired", "batch_cancelled");
+  /** The metadata key a batch carries its intent under (the id of its record before the batch existed). */
+  static final String INTENT = "distill_intent";
 
   private final String root;
   private final BatchHttp http;
   private final String completionWindow;
 
   OpenAiBatchApi(String baseUrl, BatchHttp http, String completionWindow) {
-    this.root = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.root = Endpoints.root(baseUrl);
     this.http = http;
     this.completionWindow = completionWindow;
   }
@@ -50,8 +54,9 @@ final class OpenAiBatchApi implements BatchApi {
     return "{\"custom_id\":" + Json.compact(customId) + ",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":" + chatBody + "}";
   }
 
+  /** The file upload may be retried (an orphan file costs nothing); the batch is created once, tagged {@code metadata.distill_intent}. */
   @Override
-  public String submit(List<String> requests) throws IOException, InterruptedException {
+  public String submit(List<String> requests, String intent) throws IOException, InterruptedException {
     StringBuilder file = new StringBuilder();
     for (String r : requests) {
       file.append(r).append('\n');
@@ -59,9 +64,26 @@ final class OpenAiBatchApi implements BatchApi {
     String uploaded = http.postFile(root + "/files", Map.of("purpose", "batch"), "distill-batch.jsonl",
         file.toString().getBytes(StandardCharsets.UTF_8));
     String fileId = Json.MAPPER.readTree(uploaded).path("id").asText();
-    String created = http.postJson(root + "/batches", Json.compact(Map.of("input_file_id", fileId, "endpoint", "/v1/chat/completions",
-        "completion_window", completionWindow)));
+    String created = http.create(root + "/batches", Json.compact(Map.of("input_file_id", fileId, "endpoint", "/v1/chat/completions",
+        "completion_window", completionWindow, "metadata", Map.of(INTENT, intent))));
     return Json.MAPPER.readTree(created).path("id").asText();
+  }
+
+  @Override
+  public boolean tagsIntent() {
+    return true;
+  }
+
+  /** {@code GET /batches?limit=100&after=}: newest first, {@code created_at} in Unix seconds, {@code has_more}. */
+  @Override
+  public Page list(String after) throws IOException, InterruptedException {
+    JsonNode page = Json.MAPPER.readTree(http.get(root + "/batches?limit=100" + (after == null ? "" : "&after=" + after)));
+    List<Listed> batches = new ArrayList<>();
+    for (JsonNode b : page.path("data")) {
+      batches.add(new Listed(b.path("id").asText(), Instant.ofEpochSecond(b.path("created_at").asLong()),
+          b.path("metadata").path(INTENT).asText(null)));
+    }
+    return new Page(batches, page.path("has_more").asBoolean(false));
   }
 
   @Override

@@ -48,6 +48,34 @@ final class SpendingCap {
   }
 
   /**
+   * Counts {@code worstCase} as reserved whether it fits or not: a batch already at the provider
+   * will be billed either way. When it does not fit the cap counts as reached, so nothing new starts.
+   */
+  synchronized void hold(double worstCase) {
+    if (cap <= 0) {
+      return;
+    }
+    if (spent + reserved + worstCase > cap) {
+      reached = true;
+    }
+    reserved += worstCase;
+  }
+
+  /**
+   * Reserves all that is left, for calls that run elsewhere and have their own caps within it (the
+   * online calls' tasks); settle it with what they spent. 0 when there is no cap; else more than 0
+   * (a share of 0 would mean no cap to them), 1e-12 when nothing is left.
+   */
+  synchronized double reserveRest() {
+    if (cap <= 0) {
+      return 0;
+    }
+    double rest = Math.max(1e-12, cap - spent - reserved);
+    reserved += rest;
+    return rest;
+  }
+
+  /**
    * Turns a reservation into spending: an attempt that may have been billed at its worst case. The
    * caller then holds nothing, so it may wait in {@link #reserve} without keeping others waiting.
    */

@@ -77,6 +77,52 @@ class BatchApiTest {
         "an expired request has no result: it is submitted again");
   }
 
+  /**
+   * Each error type of an errored Anthropic result gets the HTTP status an online call gets with
+   * it, so it is classified as online: a wrong request is final (rejected), overload and rate
+   * limits are transient (submitted again, no ledger error), and expired or canceled requests have
+   * no result (submitted again).
+   */
+  @Test
+  void anthropicErrorTypesGetTheStatusesAndKindsOfOnlineReplies() throws Exception {
+    Map<String, Integer> statuses = Map.of("invalid_request_error", 400, "authentication_error", 401, "permission_error", 403,
+        "not_found_error", 404, "request_too_large", 413, "rate_limit_error", 429, "api_error", 500, "overloaded_error", 529);
+    for (Map.Entry<String, Integer> e : statuses.entrySet()) {
+      JsonNode line = Json.MAPPER.readTree("{\"custom_id\":\"a\",\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"error\","
+          + "\"error\":{\"type\":\"" + e.getKey() + "\",\"message\":\"m\"}}}}");
+      BatchApi.Result r = AnthropicBatchApi.result(line);
+      assertEquals(e.getValue(), r.httpStatus(), e.getKey());
+      ProviderError.Kind online = ProviderError.classify(e.getValue(), "{\"type\":\"error\",\"error\":{\"type\":\"" + e.getKey()
+          + "\",\"message\":\"m\"}}").kind();
+      ProviderError.Kind batch = BatchRound.outcome(r, 0, ApiKey.NONE).errorKind();
+      assertEquals(online == ProviderError.Kind.FATAL ? ProviderError.Kind.TRANSIENT : online, batch, e.getKey());
+    }
+    assertEquals(ProviderError.Kind.TRANSIENT, BatchRound.outcome(AnthropicBatchApi.result(Json.MAPPER.readTree("{\"custom_id\":\"a\","
+        + "\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+        + "\"message\":\"Overloaded\"}}}}")), 0, ApiKey.NONE).errorKind(), "overloaded: submitted again");
+    for (String type : List.of("expired", "canceled")) {
+      assertNull(AnthropicBatchApi.result(Json.MAPPER.readTree("{\"custom_id\":\"a\",\"result\":{\"type\":\"" + type + "\"}}")), type);
+    }
+  }
+
+  /** The request that creates a batch is not sent again after it timed out (the batch may exist); the batch carries its intent. */
+  @Test
+  void aCreateThatTimedOutIsNotSentAgainAndTheBatchCarriesItsIntent() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of(QUESTION, "42")); FakeBatchServer server = new FakeBatchServer(chat)) {
+      BatchHttp http = new BatchHttp(Map.of("Authorization", "Bearer " + FakeChatServer.KEY), new RetryPolicy(3, 1, 1),
+          Duration.ofMillis(400), ApiKey.NONE, "test");
+      OpenAiBatchApi api = new OpenAiBatchApi(server.baseUrl("openai"), http, "24h");
+      server.answerNextCreateAfter(1500);
+      String failure = assertThrows(java.io.IOException.class, () -> api.submit(List.of(api.request("r0", chatBody("teacher-r", null))),
+          "intent-1")).getMessage();
+      assertTrue(failure.contains("not sent again: the provider may have created the batch"), failure);
+      assertEquals(1, server.batchesCreated(), "sent once, with 3 retries allowed");
+      BatchApi.Page page = api.list(null);
+      assertEquals(List.of("intent-1"), page.batches().stream().map(BatchApi.Listed::intent).toList(), "its metadata names the intent");
+      assertThrows(BatchHttp.NotFoundException.class, () -> api.poll("batch_unknown"));
+    }
+  }
+
   @Test
   void bothShapesRunAgainstTheLoopbackServerAndAnExpiredBatchReturnsOnlyWhatRan() throws Exception {
     try (FakeChatServer chat = new FakeChatServer(Map.of(QUESTION, "42")); FakeBatchServer server = new FakeBatchServer(chat)) {
@@ -93,7 +139,7 @@ class BatchApiTest {
         for (int i = 0; i < 4; i++) {
           lines.add(api.request("req" + i, chatBody(i % 2 == 0 ? "teacher-r" : "student-good", i == 1 ? "Be brief." : null)));
         }
-        String id = api.submit(lines);
+        String id = api.submit(lines, "intent-" + lines.size());
         List<String> seen = new ArrayList<>();
         BatchApi.State s = api.poll(id);
         while (!s.ended()) {

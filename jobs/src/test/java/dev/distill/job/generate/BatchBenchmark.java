@@ -60,7 +60,7 @@ public final class BatchBenchmark {
     Map<String, GenerateConfig.Role> roles = new LinkedHashMap<>();
     roles.put(g.teacher().name(), g.teacher());
     BatchRound round = new BatchRound(g, roles, GenerateStage.apiKeys(g, Map.of()), ledger, spark.sparkContext().hadoopConfiguration(),
-        counters, 0, new Console(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())), "bench", "bench-" + label, label);
+        counters, new SpendingCap(0), new Console(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())), "bench", "bench-" + label, label);
     long start = System.nanoTime();
     round.start(missing);
     double seconds = (System.nanoTime() - start) / 1e9;

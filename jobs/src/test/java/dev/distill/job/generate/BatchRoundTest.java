@@ -2,6 +2,7 @@ package dev.distill.job.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SparkTestSession;
 import dev.distill.job.conf.GenerateConfig;
@@ -9,53 +10,66 @@ import dev.distill.job.error.BatchesPendingException;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.Json;
-import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The cost cap over batches: each submitted at its worst case, held by every later run until collected. */
+/**
+ * Batch rounds against the loopback batch server: the stage's one cost cap (batches in flight at
+ * their worst case, held by every later run until collected, and what online calls may spend),
+ * transient errors submitted again without a ledger error, batches the provider forgot, and
+ * batches created before their id was recorded.
+ */
 class BatchRoundTest {
+  private static final int MAX_TOKENS = 1000;
+
+  private final SparkSession spark = SparkTestSession.get();
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private Path dir;
+  private Path key;
+  private Ledger ledger;
+  /** Each round writes its own ledger segments. */
+  private int rounds;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    dir = Files.createTempDirectory("distill-batch-round");
+    key = dir.resolve("key.txt");
+    Files.writeString(key, FakeChatServer.KEY);
+    ledger = new Ledger(dir.resolve("ledger").toString(), spark.sparkContext().hadoopConfiguration());
+  }
 
   @Test
   void theCapCountsBatchesInFlightAtTheirWorstCaseAcrossRuns() throws Exception {
-    Path dir = Files.createTempDirectory("distill-batch-round");
-    Path key = dir.resolve("key.txt");
-    Files.writeString(key, FakeChatServer.KEY);
-    SparkSession spark = SparkTestSession.get();
     try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
       server.hold();
-      GenerateConfig probe = config(server, key, "generate.batch.action=submit");
-      List<Row> rows = new ArrayList<>();
-      double worstCase = 0;
-      for (int i = 0; i < 5; i++) {
-        Map<String, Object> body = CallPlanner.body(probe.teacher(), "Question " + i + ": what is " + i + " squared?", null, 1, 1000);
-        String json = Json.compact(body);
-        worstCase = probe.teacher().batchCost(GenerationTask.worstCasePromptTokens(json), 1000);
-        rows.add(RowFactory.create("rk" + i, "teacher", Json.canonicalSha256(body), Json.canonicalSha256(body), "teacher", "teacher",
-            "teacher-r", json, 40, 1000, 1, 0, false, null));
-      }
-      Dataset<Row> missing = spark.createDataFrame(rows, CallPlanner.SCHEMA);
-      Ledger ledger = new Ledger(dir.resolve("ledger").toString(), spark.sparkContext().hadoopConfiguration());
-      double budget = worstCase * 2.5;
+      GenerateConfig probe = config(server, "generate.batch.action=submit");
+      Dataset<Row> missing = missing(probe, 5, "");
+      double budget = worstCase(probe, 0) * 2.5;
 
-      GenerateProgress.Counters first = GenerateProgress.Counters.register(spark.sparkContext(), "test.cap.first");
-      BatchRound submitting = round(probe, ledger, first, budget, spark).start(missing);
+      GenerateProgress.Counters first = counters("first");
+      BatchRound submitting = round(probe, first, new SpendingCap(budget)).start(missing);
       BatchesPendingException pending = assertThrows(BatchesPendingException.class, submitting::finish);
       assertEquals(ExitCode.OK, pending.exitCode(), "--submit-only exits 0 with batches in flight");
       assertEquals(2, server.submitted().size(), "two requests fit the cap at their worst case");
       assertEquals(3, first.capped().value());
 
-      GenerateProgress.Counters second = GenerateProgress.Counters.register(spark.sparkContext(), "test.cap.second");
-      BatchRound attaching = round(config(server, key, "generate.batch.action=collect"), ledger, second, budget, spark).start(missing);
+      GenerateProgress.Counters second = counters("second");
+      BatchRound attaching = round(config(server, "generate.batch.action=collect"), second, new SpendingCap(budget)).start(missing);
       assertEquals(ExitCode.PENDING, assertThrows(BatchesPendingException.class, attaching::finish).exitCode());
       assertEquals(2, server.submitted().size(), "the batch in flight still holds its worst case: nothing more fits");
       assertEquals(1, attaching.figures().attached);
@@ -63,13 +77,179 @@ class BatchRoundTest {
     }
   }
 
-  private static GenerateConfig config(FakeBatchServer server, Path key, String action) {
-    return SparkTestSession.config("generate.base_url=" + server.baseUrl("openai"), "generate.api_key_file=" + key,
-        "generate.teacher={model: teacher-r, max_tokens: 1000, price_input: 2, price_output: 8, mode: batch}", action).generate();
+  /**
+   * A --collect run downloads a batch that ended (billed at its worst case: every reply reaches
+   * max_tokens) and then calls the online roles: they get only what the batch left of the cap, so
+   * batch and online spending together stay within it.
+   */
+  @Test
+  void onlineCallsGetOnlyWhatTheBatchesLeftOfTheCap() throws Exception {
+    Map<String, String> answers = new java.util.HashMap<>();
+    for (int i = 0; i < 5; i++) {
+      answers.put(question(i, " [length]"), String.valueOf(i * i));
+    }
+    try (FakeChatServer chat = new FakeChatServer(answers); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      GenerateConfig g = config(server, "generate.batch.action=submit", "generate.teacher.price_input=0");
+      Dataset<Row> missing = missing(g, 5, " [length]");
+      double worstCase = worstCase(g, 0);
+      double budget = worstCase * 2.5;
+      assertThrows(BatchesPendingException.class, round(g, counters("submit"), new SpendingCap(budget)).start(missing)::finish);
+      assertEquals(2, server.submitted().size());
+      server.release();
+      Thread.sleep(4 * FakeBatchServer.STEP_MS);
+
+      SpendingCap cap = new SpendingCap(budget);
+      GenerateProgress.Counters counters = counters("collect");
+      BatchRound collecting = round(config(server, "generate.batch.action=collect", "generate.teacher.price_input=0"), counters, cap)
+          .start(missing);
+      assertEquals(2 * worstCase, counters.costMicros().value() / 1e6, 1e-6, "each reply billed at max_tokens: the worst case");
+      assertEquals(2 * worstCase, cap.spent(), 1e-9, "what the batch cost is spent on the stage's cap");
+      double online = cap.reserveRest();
+      assertEquals(budget - 2 * worstCase, online, 1e-9, "the online calls may spend only what the batch left");
+      cap.settle(online, online);
+      collecting.finish();
+      assertTrue(cap.spent() <= budget + 1e-9, "batch + online spending within the cap: " + cap.spent() + " of " + budget);
+      assertEquals(2, server.submitted().size(), "nothing more fitted");
+    }
   }
 
-  private static BatchRound round(GenerateConfig g, Ledger ledger, GenerateProgress.Counters counters, double budget, SparkSession spark) {
-    return new BatchRound(g, Map.of("teacher", g.teacher()), GenerateStage.apiKeys(g, Map.of()), ledger, spark.sparkContext().hadoopConfiguration(),
-        counters, budget, new Console(new PrintStream(OutputStream.nullOutputStream())), "test", "test", "test");
+  /** A 500 inside a batch is submitted again, not a ledger error nor a failed call; the resubmission's reply is what the ledger gets. */
+  @Test
+  void aTransientErrorInABatchIsSubmittedAgainWithoutALedgerError() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.failTenPercent();
+      GenerateConfig g = config(server, "generate.batch.action=wait");
+      GenerateProgress.Counters counters = counters("transient");
+      BatchRound round = round(g, counters, new SpendingCap(0)).start(missing(g, 10, ""));
+      round.finish();
+      assertEquals(1, server.failedIds().size(), "one request in ten failed");
+      String failed = server.failedIds().iterator().next();
+      assertEquals(2, server.submitted().get(failed).get(), "the failed request went in a second batch");
+      assertEquals(0, counters.failed().value(), "not counted as failed: it was answered the second time");
+      List<Row> entries = GenerateRuns.segments(dir.resolve("ledger")).collectAsList();
+      assertEquals(10, entries.size(), "one entry per request: " + entries);
+      assertTrue(entries.stream().allMatch(e -> Ledger.OK.equals(e.getAs("status"))), "no error entry: " + entries);
+    }
   }
+
+  /** A recorded batch for a role this config lacks is left open and holds nothing on this run's cap. */
+  @Test
+  void aBatchOfARoleTheConfigLacksIsLeftOpenAndHoldsNothing() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      GenerateConfig g = config(server, "generate.batch.action=submit");
+      double budget = worstCase(g, 0) * 10;
+      assertThrows(BatchesPendingException.class, round(g, counters("judge"), new SpendingCap(budget)).start(missing(g, 2, ""))::finish);
+
+      SpendingCap cap = new SpendingCap(budget);
+      BatchRound without = new BatchRound(g, Map.of(), GenerateStage.apiKeys(g, Map.of()), ledger, spark.sparkContext().hadoopConfiguration(),
+          counters("none"), cap, console(), "test", "test-" + rounds++, "test").start(missing(g, 0, ""));
+      without.finish();
+      assertEquals(0, without.figures().attached);
+      assertEquals(budget, cap.reserveRest(), 1e-9, "the whole cap is left to this run");
+      assertTrue(log.toString(StandardCharsets.UTF_8).contains("is for role teacher, which this config lacks; left open"), log.toString());
+
+      BatchRound with = round(config(server, "generate.batch.action=collect"), counters("again"), new SpendingCap(budget)).start(missing(g, 2, ""));
+      assertEquals(1, with.figures().attached, "a run with the role attaches to it");
+    }
+  }
+
+  /** A 404 on a recorded batch gives its requests back: the record is abandoned, they go in a new batch, and the run goes on. */
+  @Test
+  void aBatchTheProviderForgotGivesItsRequestsBack() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      GenerateConfig g = config(server, "generate.batch.action=submit");
+      Dataset<Row> missing = missing(g, 3, "");
+      assertThrows(BatchesPendingException.class, round(g, counters("forgotten"), new SpendingCap(0)).start(missing)::finish);
+      String forgotten = server.batchRequests().keySet().iterator().next();
+      server.forget(forgotten);
+      server.release();
+
+      BatchRound again = round(config(server, "generate.batch.action=wait"), counters("given-back"), new SpendingCap(0)).start(missing);
+      again.finish();
+      assertEquals(1, again.figures().abandoned);
+      assertEquals(2, server.batchesCreated(), "its requests went in a new batch");
+      assertTrue(server.submitted().values().stream().allMatch(n -> n.get() == 2), "each request submitted again once");
+      assertTrue(log.toString(StandardCharsets.UTF_8).contains("warning: batch " + forgotten + " of generate.teacher is unknown to"), log.toString());
+      assertEquals(3, GenerateRuns.segments(dir.resolve("ledger")).count(), "every request answered");
+      try (Stream<Path> files = Files.list(dir.resolve("ledger/batches"))) {
+        assertEquals(1, files.filter(p -> p.toString().endsWith(".abandoned")).count());
+      }
+    }
+  }
+
+  /**
+   * The create request timed out after the provider created the batch: it is not sent again, the
+   * run stops, and the next run finds the batch by the intent it carries as metadata and attaches.
+   */
+  @Test
+  void aBatchCreatedBeforeItsIdWasRecordedIsFoundByItsIntentNotSubmittedTwice() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      server.answerNextCreateAfter(2500);
+      GenerateConfig g = config(server, "generate.batch.action=submit", "generate.timeout_seconds=1");
+      Dataset<Row> missing = missing(g, 3, "");
+      String stopped = assertThrows(UncheckedIOException.class, () -> round(g, counters("timeout"), new SpendingCap(0)).start(missing))
+          .getMessage();
+      assertTrue(stopped.contains("not sent again: the provider may have created the batch") && stopped.contains("looked up by its metadata"),
+          stopped);
+      assertEquals(1, server.batchesCreated(), "the create request was sent once");
+      server.release();
+
+      BatchRound attaching = round(config(server, "generate.batch.action=wait"), counters("found"), new SpendingCap(0)).start(missing);
+      attaching.finish();
+      assertEquals(1, attaching.figures().attached, "the batch of the intent was found and attached to");
+      assertEquals(1, server.batchesCreated(), "and not submitted again");
+      assertTrue(server.submitted().values().stream().allMatch(n -> n.get() == 1));
+      assertEquals(3, GenerateRuns.segments(dir.resolve("ledger")).count(), "every request answered");
+    }
+  }
+
+  private GenerateConfig config(FakeBatchServer server, String... more) {
+    List<String> sets = new ArrayList<>(List.of("generate.base_url=" + server.baseUrl("openai"), "generate.api_key_file=" + key,
+        "generate.teacher={model: teacher-r, max_tokens: " + MAX_TOKENS + ", price_input: 2, price_output: 8, mode: batch}",
+        "generate.batch.poll_seconds=0.1", "generate.batch.poll_max_seconds=0.2", "generate.max_retries=2", "generate.backoff_initial_ms=10",
+        "generate.backoff_max_ms=50"));
+    sets.addAll(List.of(more));
+    return SparkTestSession.config(sets.toArray(new String[0])).generate();
+  }
+
+  /** {@code n} teacher requests, their questions ending in {@code marker}. */
+  private Dataset<Row> missing(GenerateConfig g, int n, String marker) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Map<String, Object> body = body(g, i, marker);
+      rows.add(RowFactory.create("rk" + i, "teacher", Json.canonicalSha256(body), Json.canonicalSha256(body), "teacher", "teacher",
+          "teacher-r", Json.compact(body), 40, MAX_TOKENS, 1, 0, false, null));
+    }
+    return spark.createDataFrame(rows, CallPlanner.SCHEMA);
+  }
+
+  private static Map<String, Object> body(GenerateConfig g, int i, String marker) {
+    return CallPlanner.body(g.teacher(), question(i, marker), null, 1, MAX_TOKENS);
+  }
+
+  private static String question(int i, String marker) {
+    return "Question " + i + ": what is " + i + " squared?" + marker;
+  }
+
+  private static double worstCase(GenerateConfig g, int i) {
+    return GenerationTask.worstCaseCost(g.teacher(), Json.compact(body(g, i, "")), MAX_TOKENS, 1);
+  }
+
+  private GenerateProgress.Counters counters(String name) {
+    return GenerateProgress.Counters.register(spark.sparkContext(), "test.batch-round." + name + "." + dir.getFileName());
+  }
+
+  private Console console() {
+    return new Console(new PrintStream(log, true, StandardCharsets.UTF_8));
+  }
+
+  private BatchRound round(GenerateConfig g, GenerateProgress.Counters counters, SpendingCap cap) {
+    return new BatchRound(g, Map.of("teacher", g.teacher()), GenerateStage.apiKeys(g, Map.of()), ledger, spark.sparkContext().hadoopConfiguration(),
+        counters, cap, console(), "test", "test-" + rounds++, "test");
+  }
+
 }

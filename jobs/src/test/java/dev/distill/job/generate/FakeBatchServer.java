@@ -31,21 +31,26 @@ import java.util.concurrent.atomic.LongAdder;
  * same canned replies):
  *
  * <ul>
- *   <li>openai ({@code /openai/v1}): POST /files (multipart, purpose batch), POST /batches, GET
- *       /batches/{id} moving validating → in_progress → finalizing → completed (or failed, expired,
- *       cancelled), GET /files/{id}/content; output lines {@code {id, custom_id, response:
+ *   <li>openai ({@code /openai/v1}): POST /files (multipart, purpose batch), POST /batches (with
+ *       metadata), GET /batches/{id} moving validating → in_progress → finalizing → completed (or
+ *       failed, expired, cancelled), GET /batches (newest first, limit, after, has_more), GET
+ *       /files/{id}/content, 404 for an unknown id; output lines {@code {id, custom_id, response:
  *       {status_code, request_id, body}, error: null}}, failed requests in the error file, requests an
  *       expired batch never ran there with error code batch_expired (platform.openai.com/docs/guides/batch).
  *   <li>anthropic ({@code /anthropic/v1}): POST /messages/batches, GET /messages/batches/{id}
- *       (processing_status in_progress → ended, request_counts), results JSONL at results_url with
+ *       (processing_status in_progress → ended, request_counts; 404 not_found_error for an unknown
+ *       id), GET /messages/batches (newest first, limit, after_id), results JSONL at results_url with
  *       {@code result.type} succeeded, errored, canceled or expired (docs.claude.com, Message Batches).
  * </ul>
  *
  * <p>Each state lasts {@link #STEP_MS}, so tests run in seconds; {@link #hold()} keeps every
  * batch in_progress until {@link #release()} (a batch that takes hours), {@link #expireNext(int)}
  * makes the next batches expire with half of their requests run, {@link #failTenPercent()} fails
- * every tenth request run (a 500 in the error file) the first time it is submitted. Results come in
- * reverse order. The server counts every request submitted per custom id and bills what it ran.
+ * every tenth request run (a 500 in the error file) the first time it is submitted,
+ * {@link #forget(String)} drops a batch (a provider that no longer knows it), and
+ * {@link #answerNextCreateAfter(long)} creates the next batch but answers only after a delay (a
+ * create request that times out). Results come in reverse order. The server counts every request
+ * submitted per custom id and bills what it ran.
  */
 public final class FakeBatchServer implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -61,7 +66,7 @@ public final class FakeBatchServer implements AutoCloseable {
   private final Map<String, LongAdder> billedPrompt = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> billedCompletion = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
-  private final AtomicInteger polls = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong createDelayMs = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean holding;
   private final AtomicInteger toExpire = new AtomicInteger();
   private volatile boolean failTenPercent;
@@ -74,6 +79,8 @@ public final class FakeBatchServer implements AutoCloseable {
     final boolean anthropic;
     final List<String[]> requests;
     final boolean expire;
+    final long createdAt = System.currentTimeMillis();
+    JsonNode metadata;
     volatile String status;
     long since = System.currentTimeMillis();
     final List<String> output = new ArrayList<>();
@@ -131,20 +138,28 @@ public final class FakeBatchServer implements AutoCloseable {
   }
 
   public int batchesCreated() {
-    return batches.size();
+    return created.size();
   }
 
   /** The requests of each batch, by batch id, in the order the batches were created. */
   public Map<String, List<String>> batchRequests() {
     Map<String, List<String>> out = new java.util.LinkedHashMap<>();
     for (String id : created) {
-      out.put(id, batches.get(id).requests.stream().map(r -> r[0]).toList());
+      if (batches.containsKey(id)) {
+        out.put(id, batches.get(id).requests.stream().map(r -> r[0]).toList());
+      }
     }
     return out;
   }
 
-  public int polls() {
-    return polls.get();
+  /** Forgets a batch, as a provider that purged it, or another account's key, would. */
+  public void forget(String batchId) {
+    batches.remove(batchId);
+  }
+
+  /** The next create request makes its batch at once but answers after {@code ms}. */
+  public void answerNextCreateAfter(long ms) {
+    createDelayMs.set(ms);
   }
 
   public long billedPromptTokens(String model) {
@@ -187,8 +202,12 @@ public final class FakeBatchServer implements AutoCloseable {
         upload(exchange, body);
       } else if (method.equals("POST") && path.equals("/openai/v1/batches")) {
         createOpenAi(exchange, body);
+      } else if (method.equals("GET") && path.equals("/openai/v1/batches")) {
+        send(exchange, 200, list(false, exchange.getRequestURI().getQuery(), "after"));
       } else if (method.equals("GET") && path.startsWith("/openai/v1/batches/")) {
-        send(exchange, 200, openAiBatch(poll(path.substring("/openai/v1/batches/".length()))).toString());
+        Batch b = poll(path.substring("/openai/v1/batches/".length()));
+        send(exchange, b == null ? 404 : 200, b == null ? "{\"error\":{\"message\":\"No batch found with id '"
+            + path.substring("/openai/v1/batches/".length()) + "'.\",\"type\":\"invalid_request_error\",\"code\":null}}" : openAiBatch(b).toString());
       } else if (method.equals("GET") && path.startsWith("/openai/v1/files/") && path.endsWith("/content")) {
         String id = path.substring("/openai/v1/files/".length(), path.length() - "/content".length());
         String content = files.get(id);
@@ -198,8 +217,12 @@ public final class FakeBatchServer implements AutoCloseable {
       } else if (method.equals("GET") && path.startsWith("/anthropic/v1/messages/batches/") && path.endsWith("/results")) {
         Batch b = batches.get(path.substring("/anthropic/v1/messages/batches/".length(), path.length() - "/results".length()));
         send(exchange, 200, String.join("\n", b.output) + "\n");
+      } else if (method.equals("GET") && path.equals("/anthropic/v1/messages/batches")) {
+        send(exchange, 200, list(true, exchange.getRequestURI().getQuery(), "after_id"));
       } else if (method.equals("GET") && path.startsWith("/anthropic/v1/messages/batches/")) {
-        send(exchange, 200, anthropicBatch(poll(path.substring("/anthropic/v1/messages/batches/".length()))).toString());
+        Batch b = poll(path.substring("/anthropic/v1/messages/batches/".length()));
+        send(exchange, b == null ? 404 : 200, b == null ? "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"batch not found\"}}"
+            : anthropicBatch(b).toString());
       } else {
         send(exchange, 404, "{\"error\":{\"message\":\"not found: " + method + " " + path + "\"}}");
       }
@@ -241,6 +264,8 @@ public final class FakeBatchServer implements AutoCloseable {
       }
     }
     Batch b = create("batch_", false, requests);
+    b.metadata = req.path("metadata");
+    answerLate();
     send(exchange, 200, openAiBatch(b).toString());
   }
 
@@ -250,6 +275,7 @@ public final class FakeBatchServer implements AutoCloseable {
       requests.add(new String[] {r.path("custom_id").asText(), chatBody(r.path("params")).toString()});
     }
     Batch b = create("msgbatch_", true, requests);
+    answerLate();
     send(exchange, 200, anthropicBatch(b).toString());
   }
 
@@ -270,10 +296,9 @@ public final class FakeBatchServer implements AutoCloseable {
    * finds the batch ended; its requests run on the way out of in_progress.
    */
   private synchronized Batch poll(String id) {
-    polls.incrementAndGet();
     Batch b = batches.get(id);
     if (b == null) {
-      throw new IllegalArgumentException("no batch " + id);
+      return null;
     }
     long now = System.currentTimeMillis();
     while (true) {
@@ -398,7 +423,10 @@ public final class FakeBatchServer implements AutoCloseable {
 
   private ObjectNode openAiBatch(Batch b) {
     ObjectNode n = Json.MAPPER.createObjectNode().put("id", b.id).put("object", "batch").put("endpoint", "/v1/chat/completions")
-        .put("input_file_id", "file-in").put("completion_window", "24h").put("status", b.status);
+        .put("input_file_id", "file-in").put("completion_window", "24h").put("status", b.status).put("created_at", b.createdAt / 1000);
+    if (b.metadata != null && b.metadata.isObject()) {
+      n.set("metadata", b.metadata);
+    }
     boolean ended = List.of("completed", "expired", "failed", "cancelled").contains(b.status);
     if (ended && files.containsKey("file-out-" + b.id)) {
       n.put("output_file_id", "file-out-" + b.id).put("error_file_id", "file-err-" + b.id);
@@ -411,7 +439,8 @@ public final class FakeBatchServer implements AutoCloseable {
   }
 
   private ObjectNode anthropicBatch(Batch b) {
-    ObjectNode n = Json.MAPPER.createObjectNode().put("id", b.id).put("type", "message_batch").put("processing_status", b.status);
+    ObjectNode n = Json.MAPPER.createObjectNode().put("id", b.id).put("type", "message_batch").put("processing_status", b.status)
+        .put("created_at", java.time.Instant.ofEpochMilli(b.createdAt).toString());
     boolean ended = b.status.equals("ended");
     n.putObject("request_counts").put("processing", ended ? 0 : b.requests.size()).put("succeeded", b.succeeded).put("errored", b.failed)
         .put("canceled", 0).put("expired", b.unanswered);
@@ -421,6 +450,42 @@ public final class FakeBatchServer implements AutoCloseable {
       n.putNull("results_url");
     }
     return n;
+  }
+
+  private void answerLate() {
+    long ms = createDelayMs.getAndSet(0);
+    if (ms > 0) {
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** One page of a shape's batches, newest first: {@code limit} (default 20) after the id {@code afterKey} names. */
+  private String list(boolean anthropic, String query, String afterKey) {
+    Map<String, String> params = new java.util.HashMap<>();
+    for (String kv : query == null ? new String[0] : query.split("&")) {
+      int eq = kv.indexOf('=');
+      params.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+    }
+    int limit = Integer.parseInt(params.getOrDefault("limit", "20"));
+    List<String> newestFirst = new ArrayList<>(created);
+    Collections.reverse(newestFirst);
+    newestFirst.removeIf(id -> !batches.containsKey(id) || batches.get(id).anthropic != anthropic);
+    int from = params.containsKey(afterKey) ? newestFirst.indexOf(params.get(afterKey)) + 1 : 0;
+    List<String> page = newestFirst.subList(Math.min(from, newestFirst.size()), Math.min(from + limit, newestFirst.size()));
+    ObjectNode n = Json.MAPPER.createObjectNode().put("object", "list");
+    ArrayNode data = n.putArray("data");
+    for (String id : page) {
+      Batch b = batches.get(id);
+      data.add(anthropic ? anthropicBatch(b) : openAiBatch(b));
+    }
+    n.put("has_more", from + page.size() < newestFirst.size());
+    n.put("first_id", page.isEmpty() ? null : page.get(0));
+    n.put("last_id", page.isEmpty() ? null : page.get(page.size() - 1));
+    return n.toString();
   }
 
   private static void send(HttpExchange exchange, int status, String body) throws IOException {
