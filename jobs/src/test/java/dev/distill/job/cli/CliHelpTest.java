@@ -101,6 +101,10 @@ class CliHelpTest {
     Ran noValue = run("run", "--config");
     assertEquals(ExitCode.BAD_CONFIG, noValue.code());
     assertTrue(noValue.err().contains("--config"), noValue.err());
+    Ran both = run("generate", "--submit-only", "--collect");
+    assertEquals(ExitCode.BAD_CONFIG, both.code());
+    assertTrue(both.err().contains("Cannot use --submit-only and --collect together") && both.err().contains("--collect until it exits 0"),
+        both.err());
   }
 
   @Test
