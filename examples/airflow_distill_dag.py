@@ -14,6 +14,10 @@ is split out of the run so no worker waits hours on a provider's batch API: `gen
 BashSensor in reschedule mode runs `generate --collect`, which downloads what ended and submits
 what became plannable; its exit code 5 (still pending) makes the sensor poke again later, 0 lets
 the full run go on, and any other code fails the task. Set BATCH = False for online roles only.
+The generate commands run under their own run id ({{ ds_nodash }}-gen): they are not the day's
+run (no --base-run, the plan stops after generate), and sharing its id would commit their
+generate stage into it. They share its ledger (<output>/ledger), so the full run finds every
+reply there and calls nothing again.
 
 With INCREMENTAL = True each day scores only the candidates that are new since the previous day's
 run (--base-run) and re-selects over the whole pool; the previous run must have completed, so the
@@ -33,7 +37,10 @@ from airflow.sensors.bash import BashSensor
 INCREMENTAL = True
 BATCH = True
 DISTILL = "/opt/distill/bin/distill"
-COMMON = "--config /opt/distill/conf/my-pool.yaml --output s3a://my-bucket/distill --run-id {{ ds_nodash }} --force-takeover"
+SPARK_MASTER = "spark://master:7077"  # the host of the spark_default connection
+# The generate commands' own run id; --master runs them on the cluster in client mode, so their exit code reaches Airflow.
+GENERATE = ("--config /opt/distill/conf/my-pool.yaml --output s3a://my-bucket/distill --run-id {{ ds_nodash }}-gen --force-takeover "
+            "--master " + SPARK_MASTER)
 
 with DAG(
     dag_id="distill_daily",
@@ -60,11 +67,12 @@ with DAG(
     )
 
     if BATCH:
-        # The driver only talks to the provider here: a local Spark (bin/distill) is enough.
-        submit = BashOperator(task_id="generate_submit", bash_command=f"{DISTILL} generate {COMMON} --submit-only")
+        # Not only the provider's batch API: generate reads the whole pool, plans every call and makes the online
+        # roles' calls in Spark, so it runs on the cluster as the full run does (each poke is a short Spark job).
+        submit = BashOperator(task_id="generate_submit", bash_command=f"{DISTILL} generate {GENERATE} --submit-only")
         collect = BashSensor(
             task_id="generate_collect",
-            bash_command=f"{DISTILL} generate {COMMON} --collect",
+            bash_command=f"{DISTILL} generate {GENERATE} --collect",
             retry_exit_code=5,  # batches still in flight: poke again; any other non-zero code fails the task
             mode="reschedule",  # frees the worker slot between pokes
             poke_interval=15 * 60,
