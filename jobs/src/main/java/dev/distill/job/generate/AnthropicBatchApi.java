@@ -90,7 +90,7 @@ final class AnthropicBatchApi implements BatchApi {
   @Override
   public String submit(List<String> requests, String intent) throws IOException, InterruptedException {
     String body = "{\"requests\":[" + String.join(",", requests) + "]}";
-    return Json.MAPPER.readTree(http.create(root + "/messages/batches", body)).path("id").asText();
+    return http.create(root + "/messages/batches", body);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.distill.job.generate;
 
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.GenerationStoppedException;
+import dev.distill.job.io.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -52,14 +53,34 @@ final class BatchHttp {
     }
   }
 
+  /** A create request that failed after it may have reached the provider: the batch may exist. */
+  static final class MayExistException extends IOException {
+    MayExistException(String failure, Throwable cause) {
+      super(failure + "; not sent again: the provider may have created the batch, and a second one would be billed twice", cause);
+    }
+  }
+
   String get(String url) throws IOException, InterruptedException {
     return send(builder(url).GET(), true);
   }
 
-  /** POSTs the JSON that creates a batch: sent again only where the first cannot have reached the provider. */
+  /**
+   * POSTs the JSON that creates a batch and returns the batch id: sent again only where the first
+   * cannot have reached the provider; an answer without an id may still have created one.
+   */
   String create(String url, String json) throws IOException, InterruptedException {
-    return send(builder(url).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)),
-        false);
+    String body = send(builder(url).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)), false);
+    String id;
+    try {
+      id = Json.MAPPER.readTree(body).path("id").asText("");
+    } catch (IOException e) {
+      id = "";
+    }
+    if (id.isBlank()) {
+      throw new MayExistException(key.scrub(where + ": POST " + url + " answered without a batch id: " + ProviderError.snippet(body)), null);
+    }
+    return id;
   }
 
   /** A multipart/form-data upload: {@code fields} as text parts, then the file. */
@@ -98,7 +119,7 @@ final class BatchHttp {
       } catch (IOException e) {
         String failure = key.scrub(call + " failed: " + e);
         if (!retriable) {
-          throw new IOException(mayExist(failure), e);
+          throw new MayExistException(failure, e);
         }
         retryOrGiveUp(attempt, failure, null);
         continue;
@@ -121,7 +142,7 @@ final class BatchHttp {
             + "(openai: /v1/files + /v1/batches; anthropic: /v1/messages/batches), or set its mode: online");
       }
       if (!retriable && status != 429 && status != 503 && status != 529) {
-        throw new IOException(mayExist(message));
+        throw new MayExistException(message, null);
       }
       retryOrGiveUp(attempt, message, RetryPolicy.askedMs(response.headers().map(), Instant.now()));
     }
@@ -133,9 +154,5 @@ final class BatchHttp {
           + "run the same command again to attach to them)");
     }
     Thread.sleep(retry.delayMs(attempt, askedMs));
-  }
-
-  private static String mayExist(String failure) {
-    return failure + "; not sent again: the provider may have created the batch, and a second one would be billed twice";
   }
 }

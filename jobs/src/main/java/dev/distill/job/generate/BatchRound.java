@@ -314,11 +314,19 @@ final class BatchRound {
     String id;
     try {
       id = api.submit(chunk.lines, intent.intent());
-    } catch (IOException e) {
+    } catch (BatchHttp.MayExistException e) {
       throw new UncheckedIOException("Cannot submit a batch of " + chunk.lines.size() + " requests for " + role.configKey(config) + ": "
           + e.getMessage() + "; run the same command again: " + (api.tagsIntent()
               ? "the batch of " + intent.name() + " is looked up by its metadata and attached to if it was created"
               : "if a batch of " + chunk.lines.size() + " requests was created at " + intent.submittedAt() + ", cancel it there first"), e);
+    } catch (IOException | RuntimeException e) {
+      // The provider answered with an error, or the request never reached it: no batch exists.
+      abandon(intent, "not created: " + e.getMessage());
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("Cannot submit a batch of " + chunk.lines.size() + " requests for " + role.configKey(config) + ": "
+            + e.getMessage(), io);
+      }
+      throw (RuntimeException) e;
     }
     BatchBook.Batch b = intent.withId(id);
     book.recordId(b);

@@ -64,9 +64,8 @@ final class OpenAiBatchApi implements BatchApi {
     String uploaded = http.postFile(root + "/files", Map.of("purpose", "batch"), "distill-batch.jsonl",
         file.toString().getBytes(StandardCharsets.UTF_8));
     String fileId = Json.MAPPER.readTree(uploaded).path("id").asText();
-    String created = http.create(root + "/batches", Json.compact(Map.of("input_file_id", fileId, "endpoint", "/v1/chat/completions",
+    return http.create(root + "/batches", Json.compact(Map.of("input_file_id", fileId, "endpoint", "/v1/chat/completions",
         "completion_window", completionWindow, "metadata", Map.of(INTENT, intent))));
-    return Json.MAPPER.readTree(created).path("id").asText();
   }
 
   @Override

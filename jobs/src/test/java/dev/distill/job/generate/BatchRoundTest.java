@@ -207,6 +207,29 @@ class BatchRoundTest {
     }
   }
 
+  /** Message Batches carry no metadata: an Anthropic intent without an id is closed with a warning and its requests submitted again. */
+  @Test
+  void anAnthropicIntentWithoutAnIdIsAbandonedWithAWarning() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.answerNextCreateAfter(2500);
+      String anthropic = "generate.teacher={model: teacher-r, max_tokens: " + MAX_TOKENS + ", price_input: 2, price_output: 8, mode: batch, "
+          + "batch_api: anthropic, base_url: '" + server.baseUrl("anthropic") + "'}";
+      GenerateConfig g = config(server, anthropic, "generate.timeout_seconds=1");
+      Dataset<Row> missing = missing(g, 2, "");
+      String stopped = assertThrows(UncheckedIOException.class, () -> round(g, counters("anthropic"), new SpendingCap(0)).start(missing))
+          .getMessage();
+      assertTrue(stopped.contains("cancel it there first"), stopped);
+
+      BatchRound again = round(config(server, anthropic), counters("anthropic-again"), new SpendingCap(0)).start(missing);
+      again.finish();
+      assertEquals(1, again.figures().abandoned);
+      assertTrue(log.toString(StandardCharsets.UTF_8).contains("has no batch id: if " + server.baseUrl("anthropic") + " created it, cancel it"),
+          log.toString());
+      assertEquals(2, server.batchesCreated(), "its requests went in a new batch (the limitation the README states)");
+      assertEquals(2, GenerateRuns.segments(dir.resolve("ledger")).count());
+    }
+  }
+
   private GenerateConfig config(FakeBatchServer server, String... more) {
     List<String> sets = new ArrayList<>(List.of("generate.base_url=" + server.baseUrl("openai"), "generate.api_key_file=" + key,
         "generate.teacher={model: teacher-r, max_tokens: " + MAX_TOKENS + ", price_input: 2, price_output: 8, mode: batch}",
