@@ -206,12 +206,13 @@ class BatchIT {
     assertEquals(billedAtBatchPrices(), gen.path("cost_usd").asDouble(), 1e-6, "spend = the server's billing at batch prices");
   }
 
+  /** Batches whose id is recorded (an intent's {@code .id} file), so killing the run now leaves none unrecorded. */
   private static long recorded(Path records) throws IOException {
     if (!Files.isDirectory(records)) {
       return 0;
     }
     try (Stream<Path> files = Files.list(records)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(".json") && !p.getFileName().toString().startsWith(".")).count();
+      return files.filter(p -> p.getFileName().toString().endsWith(".id") && !p.getFileName().toString().startsWith(".")).count();
     }
   }
 }
