@@ -142,7 +142,8 @@ def records_of(path, fmt, records_path):
 
 def json_lines(path, text):
     out = []
-    for n, line in enumerate(text.splitlines(), 1):
+    # split on \n alone: str.splitlines() also breaks at U+2028, U+0085 and others, which JSON strings may hold
+    for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:

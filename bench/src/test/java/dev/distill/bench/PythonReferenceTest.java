@@ -30,8 +30,9 @@ class PythonReferenceTest {
     Files.writeString(dir.resolve("a.jsonl"), String.join("\n",
         "{\"problem\": \"What is the sum of the first ten positive odd integers, written in base ten?\"}",
         "{\"problem\": \"what is  the SUM of the first ten positive odd integers,\\nwritten in base ten?\"}",
-        // shares the 8-gram "number of ordered pairs of positive integers whose product" with the eval question
-        "{\"problem\": \"Compute the number of ordered pairs of positive integers whose product is 720.\"}",
+        // shares the 8-gram "number of ordered pairs of positive integers whose product" with the eval question; U+2028 inside
+        // a JSON string does not end its line
+        "{\"problem\": \"Compute the number of ordered pairs of positive integers whose product is 720.\u2028Show why.\"}",
         "{\"answer\": \"7\"}",
         ""));
     Files.writeString(dir.resolve("b.json"), "{\"keywords\": [\"x\"], \"example\": [{\"question\": \"Solve x + 1 = 2.\"}, "
