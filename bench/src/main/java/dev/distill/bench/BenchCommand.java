@@ -44,7 +44,8 @@ import org.apache.spark.sql.SparkSession;
  * {@code bin/distill bench}: generates (or reuses) a bench pool of the requested size, runs the
  * whole pipeline on it (no LLM calls) and reports per stage seconds, rows/s, MB/s of text read,
  * CPU seconds, peak heap and RSS, then runs the peers on the same data (near-duplicates against
- * MLlib's MinHashLSH, token counting against the tokenizers library on one thread), prints a
+ * MLlib's MinHashLSH, token counting against the tokenizers library on one thread) and the
+ * s1-style Python reference ({@link PythonReference}) on the same pool files, prints a
  * summary line ({@code DISTILL_BENCH {json}}), writes the figures as JSON and appends them as a
  * markdown section to the results file.
  */
