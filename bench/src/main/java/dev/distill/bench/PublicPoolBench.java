@@ -39,7 +39,6 @@ final class PublicPoolBench {
     PipelineConfig pipeline = PipelineConfig.from(ConfigLoader.fromSystemEnv().load(config, opt.sets()));
     Path runs = opt.output().resolve("runs").toAbsolutePath();
     Path runDir = runs.resolve(runId);
-    Path logs = opt.output().resolve("logs").toAbsolutePath();
 
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("date_utc", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
@@ -52,43 +51,20 @@ final class PublicPoolBench {
     figures.put("sources", pipeline.sources().size());
     figures.put("eval_sets", pipeline.decontam().evalSets().size());
 
-    String launcher = BenchHome.launcher().toString();
-    List<String> runCommand = new ArrayList<>(List.of(launcher, "run", "--config", config.toString(), "--output", runs.toString(),
-        "--run-id", runId));
-    for (String set : opt.sets()) {
-      runCommand.add("--set");
-      runCommand.add(set);
-    }
-    double runSeconds = ChildCommand.time(runCommand, logs.resolve(runId + "-run.log"), console);
-    double reportSeconds = ChildCommand.time(List.of(launcher, "report", "--run", runDir.toString()), logs.resolve(runId + "-report.log"),
-        console);
+    Map<String, Object> distill = timeCommands(opt, config, runs, runId, console);
+    figures.put("distill_commands", distill);
     Configuration hadoop = new Configuration();
     RunDirectory run = new RunDirectory(runDir.toString(), hadoop);
     List<Map<String, Object>> stages = stages(RunJson.read(run, "Cannot benchmark the run of"));
-    Map<String, Object> distill = new LinkedHashMap<>();
-    distill.put("run_id", runId);
-    distill.put("run_seconds", Peers.round(runSeconds, 2));
-    distill.put("report_seconds", Peers.round(reportSeconds, 2));
-    distill.put("run_plus_report_seconds", Peers.round(runSeconds + reportSeconds, 2));
     distill.put("stages", stages);
-    figures.put("distill_commands", distill);
 
     Map<String, Object> reference = PythonReference.onConfig(opt.python(), pipeline, hadoop,
         opt.output().resolve("configs").resolve(runId + "-reference.json").toAbsolutePath(), console);
     figures.put("python_reference", reference);
-    List<Map<String, Object>> comparison = ReferenceComparison.of(stages, "bin/distill run + bin/distill report", runSeconds + reportSeconds,
-        reference, "wall_seconds");
+    List<Map<String, Object>> comparison = ReferenceComparison.of(stages, "bin/distill run + bin/distill report",
+        ((Number) distill.get("run_plus_report_seconds")).doubleValue(), reference, "wall_seconds");
     figures.put("reference_comparison", comparison);
-    Map<String, Object> target = new LinkedHashMap<>();
-    target.put("max_ratio", ReferenceComparison.TARGET_RATIO);
-    if (!comparison.isEmpty()) {
-      Object ratio = comparison.get(comparison.size() - 1).get("ratio");
-      target.put("ratio", ratio);
-      target.put("result", ratio == null ? "no ratio" : ReferenceComparison.verdict(((Number) ratio).doubleValue()));
-    } else {
-      target.put("result", "no reference: " + reference.get("why"));
-    }
-    figures.put("target", target);
+    figures.put("target", target(comparison, reference));
     machine.put("load_average_at_end", BenchCommand.loadAverage());
     if (!opt.keep()) {
       run.delete(runDir.toString());
@@ -104,6 +80,38 @@ final class PublicPoolBench {
     BenchCommand.writeResults(figures, BenchMarkdown.publicSection(figures, summary), json, opt.results());
     console.info("figures -> " + json + "; markdown appended to " + opt.results());
     return new BenchCommand.Report(figures, json, opt.results());
+  }
+
+  /** {@code bin/distill run} on the config, then {@code bin/distill report} on its run, each timed as a whole child command. */
+  private static Map<String, Object> timeCommands(Options opt, Path config, Path runs, String runId, Console console) {
+    String launcher = BenchHome.launcher().toString();
+    Path logs = opt.output().resolve("logs").toAbsolutePath();
+    List<String> runCommand = new ArrayList<>(List.of(launcher, "run", "--config", config.toString(), "--output", runs.toString(),
+        "--run-id", runId));
+    for (String set : opt.sets()) {
+      runCommand.add("--set");
+      runCommand.add(set);
+    }
+    double runSeconds = ChildCommand.time(runCommand, logs.resolve(runId + "-run.log"), console);
+    double reportSeconds = ChildCommand.time(List.of(launcher, "report", "--run", runs.resolve(runId).toString()),
+        logs.resolve(runId + "-report.log"), console);
+    Map<String, Object> distill = new LinkedHashMap<>();
+    distill.put("run_id", runId);
+    distill.put("run_seconds", Peers.round(runSeconds, 2));
+    distill.put("report_seconds", Peers.round(reportSeconds, 2));
+    distill.put("run_plus_report_seconds", Peers.round(runSeconds + reportSeconds, 2));
+    return distill;
+  }
+
+  /** Issue 16's target: the end-to-end ratio, at most {@link ReferenceComparison#TARGET_RATIO}, PASS or MISS. */
+  private static Map<String, Object> target(List<Map<String, Object>> comparison, Map<String, Object> reference) {
+    Map<String, Object> target = new LinkedHashMap<>();
+    target.put("max_ratio", ReferenceComparison.TARGET_RATIO);
+    Object ratio = comparison.isEmpty() ? null : comparison.get(comparison.size() - 1).get("ratio");
+    target.put("ratio", ratio);
+    target.put("result", ratio != null ? ReferenceComparison.verdict(((Number) ratio).doubleValue())
+        : "no ratio: the reference " + reference.getOrDefault("why", "gave no seconds"));
+    return target;
   }
 
   /** The run's stages from run.json: stage, rows in and out, seconds. */
