@@ -44,7 +44,8 @@ import org.apache.spark.sql.SparkSession;
  * {@code bin/distill bench}: generates (or reuses) a bench pool of the requested size, runs the
  * whole pipeline on it (no LLM calls) and reports per stage seconds, rows/s, MB/s of text read,
  * CPU seconds, peak heap and RSS, then runs the peers on the same data (near-duplicates against
- * MLlib's MinHashLSH, token counting against the tokenizers library on one thread), prints a
+ * MLlib's MinHashLSH, token counting against the tokenizers library on one thread) and the
+ * s1-style Python reference ({@link PythonReference}) on the same pool files, prints a
  * summary line ({@code DISTILL_BENCH {json}}), writes the figures as JSON and appends them as a
  * markdown section to the results file.
  */
@@ -53,7 +54,7 @@ public final class BenchCommand {
 
   /** What the command is asked to do (parsed by {@link BenchMain}). */
   public record Options(long size, Path output, long seed, String tokenizer, Path results, boolean peers, int mllibTables, boolean keep,
-      long tokenSampleChars, List<String> sets) {}
+      long tokenSampleChars, List<String> sets, String python) {}
 
   /** What a bench run measured: the JSON document also written to disk, and where it went. */
   public record Report(Map<String, Object> figures, Path json, Path results) {}
@@ -86,7 +87,7 @@ public final class BenchCommand {
     console.info(summary);
     System.out.println(SUMMARY + " " + Json.compact(figures));
     Path json = opt.output().resolve("results").resolve("bench-" + opt.size() + "-seed" + opt.seed() + "-" + stamp + ".json");
-    writeResults(figures, summary, json, opt.results());
+    writeResults(figures, BenchMarkdown.section(figures, summary), json, opt.results());
     console.info("figures -> " + json + "; markdown appended to " + opt.results());
     return new Report(figures, json, opt.results());
   }
@@ -118,6 +119,7 @@ public final class BenchCommand {
       if (opt.peers()) {
         putPeerFigures(figures, opt, new StageContext(spark, pipeline, run), plan, planted, traceTokens, cores, console);
       }
+      putReferenceFigures(figures, opt, pipeline, spark, runId, console);
       if (!opt.keep()) {
         run.delete(outcome.runDir());
         figures.put("run_dir", outcome.runDir() + " (deleted; --keep true keeps it)");
@@ -177,6 +179,17 @@ public final class BenchCommand {
     figures.put("tokens", tokens);
   }
 
+  /** The s1-style Python reference on the same pool files, beside the pipeline's ingest, decontam, dedup and whole run. */
+  @SuppressWarnings("unchecked")
+  private static void putReferenceFigures(Map<String, Object> figures, Options opt, PipelineConfig pipeline, SparkSession spark, String runId,
+      Console console) {
+    Map<String, Object> reference = PythonReference.onConfig(opt.python(), pipeline, spark.sparkContext().hadoopConfiguration(),
+        opt.output().resolve("configs").resolve(runId + "-reference.json").toAbsolutePath(), console);
+    figures.put("python_reference", reference);
+    figures.put("reference_comparison", ReferenceComparison.of((List<Map<String, Object>>) figures.get("stages"), "pipeline (in this JVM)",
+        ((Number) figures.get("pipeline_seconds")).doubleValue(), reference, "total_seconds"));
+  }
+
   /** The whole difficulty stage's token rates, per core and per CPU second, against the native references. */
   private static void putDifficultyRates(Map<String, Object> tokens, Map<String, Object> difficulty, long traceTokens, int cores) {
     double seconds = ((Number) difficulty.get("seconds")).doubleValue();
@@ -197,15 +210,15 @@ public final class BenchCommand {
     }
   }
 
-  /** The figures as JSON to {@code json}, and as a markdown section appended to {@code results}. */
-  private static void writeResults(Map<String, Object> figures, String summary, Path json, Path results) {
+  /** The figures as JSON to {@code json}, and {@code markdown} appended to {@code results}. */
+  static void writeResults(Map<String, Object> figures, String markdown, Path json, Path results) {
     try {
       Files.createDirectories(json.getParent());
       Files.writeString(json, Json.pretty(figures));
       if (results.getParent() != null) {
         Files.createDirectories(results.getParent());
       }
-      Files.writeString(results, BenchMarkdown.section(figures, summary), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+      Files.writeString(results, markdown, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the bench results to " + json + " and " + results + ": " + e.getMessage(), e);
@@ -231,16 +244,27 @@ public final class BenchCommand {
   }
 
   private static Map<String, Object> machine(SparkSession spark) {
+    Map<String, Object> m = machine();
+    m.put("spark", spark.version() + " " + spark.sparkContext().master());
+    m.put("max_heap_gib", Peers.round(Runtime.getRuntime().maxMemory() / 1073741824.0, 2));
+    m.put("load_average_at_end", loadAverage());
+    return m;
+  }
+
+  /** Cores, memory, OS and Java of this machine. */
+  static Map<String, Object> machine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
     long memKib = memTotalKib();
     m.put("memory_gib", memKib == 0 ? null : Peers.round(memKib / 1048576.0, 1));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    m.put("spark", spark.version() + " " + spark.sparkContext().master());
-    m.put("max_heap_gib", Peers.round(Runtime.getRuntime().maxMemory() / 1073741824.0, 2));
-    m.put("load_average_at_end", Peers.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
     return m;
+  }
+
+  /** The 1-minute load average (other processes on a shared machine), rounded. */
+  static double loadAverage() {
+    return Peers.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2);
   }
 
   private static long memTotalKib() {
@@ -360,6 +384,12 @@ public final class BenchCommand {
       s.append(String.format(Locale.ROOT, "; near-dup %.2fs vs MLlib %.2fs (%.1fx), recall %.3f vs %.3f", ((Number) ours.get("seconds")).doubleValue(),
           ((Number) mllib.get("seconds")).doubleValue(), ((Number) near.get("speedup")).doubleValue(),
           ((Number) ours.get("recall")).doubleValue(), ((Number) mllib.get("recall")).doubleValue()));
+    }
+    List<Map<String, Object>> reference = (List<Map<String, Object>>) f.get("reference_comparison");
+    if (reference != null && !reference.isEmpty()) {
+      Map<String, Object> whole = reference.get(reference.size() - 1);
+      s.append(String.format(Locale.ROOT, "; s1-style Python reference %.2fs, pipeline %.1fx it", ((Number) whole.get("reference_seconds")).doubleValue(),
+          ((Number) whole.get("ratio")).doubleValue()));
     }
     Map<String, Object> tokens = (Map<String, Object>) f.get("tokens");
     if (tokens != null && tokens.get("spark_per_core_vs_native") != null) {

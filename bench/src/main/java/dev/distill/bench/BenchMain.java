@@ -15,7 +15,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/distill bench}: the command line of {@link BenchCommand}. Exit codes as the rest of
@@ -24,10 +26,35 @@ import picocli.CommandLine.Option;
 @Command(name = "bin/distill bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     versionProvider = BenchMain.VersionProvider.class,
     description = "Generate (or reuse, under <output>/pools/) an s1-shaped pool, run the whole pipeline on it (no LLM calls), "
-        + "print seconds, rows/s, MB/s, CPU, peak heap and RSS per stage and the peers (MLlib MinHashLSH, native tokenizer); "
+        + "print seconds, rows/s, MB/s, CPU, peak heap and RSS per stage and the peers (MLlib MinHashLSH, native tokenizer, the "
+        + "s1-style Python reference); or, with --pool public, time bin/distill run and report on conf/public-pool.yaml against the reference; "
         + "JSON to <output>/results/, a markdown section appended to --results.",
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad option or config, 3 bad input, 4 upstream failure (retry)."})
 public final class BenchMain implements Callable<Integer> {
+
+  static final String BENCH_POOL = "bench";
+  static final String PUBLIC_POOL = "public";
+  /** Options of the generated pool only: refused with {@code --pool public}, which runs its config as it is. */
+  static final List<String> GENERATED_POOL_OPTIONS = List.of("--size", "--seed", "--tokenizer", "--peers", "--mllib-tables",
+      "--token-sample-mb", "--tokens-only");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--pool", paramLabel = "bench|public", defaultValue = BENCH_POOL, converter = PoolConverter.class,
+      description = "bench: the generated s1-shaped pool of --size, the pipeline run in this JVM. public: time bin/distill run --config "
+          + "(conf/public-pool.yaml) and bin/distill report as whole commands, beside the s1-style Python reference; the ratio "
+          + "against issue 16's target (<= 8x) as PASS or MISS. Default: ${DEFAULT-VALUE}.")
+  String pool;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "With --pool public: the pipeline config run. Default: conf/public-pool.yaml of the checkout.")
+  Path config;
+
+  @Option(names = "--python", paramLabel = "PATH", defaultValue = "python3",
+      description = "Python 3.9+ interpreter of the s1-style reference (bench/python/s1_reference.py), run on the same pool files in "
+          + "the same bench run; '' skips it; a missing one is reported in the figures, not a failure. Default: ${DEFAULT-VALUE}.")
+  String python;
 
   @Option(names = "--size", paramLabel = "N", defaultValue = "10000", converter = SizeConverter.class,
       description = "Candidates in the pool: 10000, 59000, 1000000, or any N of at least 100 (59k, 1m, 1_000_000). Default: ${DEFAULT-VALUE}.")
@@ -110,6 +137,14 @@ public final class BenchMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (PUBLIC_POOL.equals(pool)) {
+      PublicPoolBench.run(publicOptions(), new Console(System.out));
+      return ExitCode.OK;
+    }
+    if (config != null) {
+      throw new ConfigException("Cannot benchmark: --config applies to --pool public; the generated pool's config is written by the bench "
+          + "(use --set key=value to change a setting)");
+    }
     if (tokensOnly) {
       TokenComparison.report(options(), new Console(System.out));
       return ExitCode.OK;
@@ -127,7 +162,35 @@ public final class BenchMain implements Callable<Integer> {
     }
     Path resultsFile = results != null ? results : output.resolve("RESULTS.md");
     return new BenchCommand.Options(size, output, seed, tok, resultsFile, peers, (int) mllibTables, keep, tokenSampleMb << 20,
-        List.copyOf(sets));
+        List.copyOf(sets), python);
+  }
+
+  /** The options of {@code --pool public}, checked: no option of the generated pool, and the config exists. */
+  PublicPoolBench.Options publicOptions() {
+    for (String name : GENERATED_POOL_OPTIONS) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(name)) {
+        throw new ConfigException("Cannot benchmark: " + name + " applies to the generated pool (--pool bench); --pool public runs "
+            + "its config as it is: leave " + name + " out, or change the config with --set key=value");
+      }
+    }
+    Path file = config != null ? config : BenchHome.root().resolve("conf/public-pool.yaml");
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("Cannot benchmark: the config " + file + " does not exist; pass --config FILE");
+    }
+    Path resultsFile = results != null ? results : output.resolve("RESULTS.md");
+    return new PublicPoolBench.Options(file, output, resultsFile, python, keep, List.copyOf(sets));
+  }
+
+  /** {@code --pool}: bench or public. */
+  static final class PoolConverter implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String v = value.strip().toLowerCase(Locale.ROOT);
+      if (v.equals(BENCH_POOL) || v.equals(PUBLIC_POOL)) {
+        return v;
+      }
+      throw new CommandLine.TypeConversionException("takes bench (the generated pool) or public (conf/public-pool.yaml), not '" + value + "'");
+    }
   }
 
   /** {@code --size}: a whole number of at least 100, with k/m suffixes and _ or , separators. */

@@ -21,8 +21,63 @@ final class BenchMarkdown {
     appendStages(md, f);
     appendNearDuplicates(md, (Map<String, Object>) f.get("near_duplicates"));
     appendTokens(md, (Map<String, Object>) f.get("tokens"));
+    appendReference(md, f);
     md.append("Summary: ").append(summary).append("\n");
     return md.toString();
+  }
+
+  /** The section of {@code bin/distill bench --pool public}: the commands, run.json's stages, the reference beside them, the target. */
+  @SuppressWarnings("unchecked")
+  static String publicSection(Map<String, Object> f, String summary) {
+    StringBuilder md = new StringBuilder();
+    Map<String, Object> machine = (Map<String, Object>) f.get("machine");
+    Map<String, Object> d = (Map<String, Object>) f.get("distill_commands");
+    md.append(String.format(Locale.ROOT, "%n## Public pool (%s sources, %s eval sets), s1-style Python reference (%s)%n%n", f.get("sources"),
+        f.get("eval_sets"), f.get("date_utc")));
+    md.append("Machine: ").append(machine.get("cores")).append(" cores, ").append(machine.get("memory_gib")).append(" GiB, ")
+        .append(machine.get("java")).append(", load average ").append(machine.get("load_average_at_start")).append(" at the start, ")
+        .append(machine.get("load_average_at_end")).append(" at the end. Config: ").append(f.get("config")).append(".\n\n");
+    md.append(String.format(Locale.ROOT, "`bin/distill run` %.2f s and `bin/distill report` %.2f s, each a whole command (JVM and Spark "
+        + "start included): %.2f s.%n%n", dbl(d.get("run_seconds")), dbl(d.get("report_seconds")), dbl(d.get("run_plus_report_seconds"))));
+    md.append("| stage (run.json) | rows in | rows out | seconds |\n|---|---:|---:|---:|\n");
+    for (Map<String, Object> s : (List<Map<String, Object>>) d.get("stages")) {
+      md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f |%n", s.get("stage"), num(s.get("rows_in")), num(s.get("rows_out")),
+          dbl(s.get("seconds"))));
+    }
+    md.append('\n');
+    appendReference(md, f);
+    Map<String, Object> target = (Map<String, Object>) f.get("target");
+    md.append(String.format(Locale.ROOT, "Target (issue 16): run + report at most %.0fx the reference: **%s**", dbl(target.get("max_ratio")),
+        target.get("result")));
+    md.append(target.get("ratio") == null ? ".\n\n" : String.format(Locale.ROOT, " (%.1fx).%n%n", dbl(target.get("ratio"))));
+    md.append("Summary: ").append(summary).append("\n");
+    return md.toString();
+  }
+
+  /** distill beside the s1-style Python reference, or the line saying why the reference did not run. */
+  @SuppressWarnings("unchecked")
+  private static void appendReference(StringBuilder md, Map<String, Object> f) {
+    Map<String, Object> ref = (Map<String, Object>) f.get("python_reference");
+    if (ref == null) {
+      return;
+    }
+    if (!Boolean.TRUE.equals(ref.get("ran"))) {
+      md.append("s1-style Python reference: ").append(ref.get("why")).append("\n\n");
+      return;
+    }
+    md.append(String.format(Locale.ROOT, "s1-style Python reference (`bench/python/s1_reference.py`, Python %s, one thread; %,d rows read, "
+        + "%,d out):%n%n", ref.get("python"), num(ref.get("rows_read")), num(ref.get("rows_out"))));
+    md.append("| distill | seconds | rows removed | reference | seconds | rows removed | ratio |\n|---|---:|---:|---|---:|---:|---:|\n");
+    for (Map<String, Object> r : (List<Map<String, Object>>) f.get("reference_comparison")) {
+      md.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s | %.2f | %s | %.1fx |%n", r.get("distill"), dbl(r.get("distill_seconds")),
+          removed(r.get("distill_removed")), r.get("reference"), dbl(r.get("reference_seconds")), removed(r.get("reference_removed")),
+          dbl(r.get("ratio"))));
+    }
+    md.append('\n');
+  }
+
+  private static String removed(Object n) {
+    return n == null ? "" : String.format(Locale.ROOT, "%,d", num(n));
   }
 
   /** The per-stage table and the pipeline's line. */

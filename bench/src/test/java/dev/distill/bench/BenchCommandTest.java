@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distill.job.SharedPaths;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
 import java.io.PrintWriter;
@@ -50,11 +51,11 @@ class BenchCommandTest {
   void optionsDefaultAsBeforeAndTakeBothSpellingsAndRepeatedSets() {
     BenchCommand.Options d = BenchMain.parse("--tokenizer", "");
     assertEquals(new BenchCommand.Options(10_000, Path.of("out/bench"), 1, "", Path.of("out/bench/RESULTS.md"), true, 5, false, 16L << 20,
-        List.of()), d);
+        List.of(), "python3"), d);
     BenchCommand.Options o = BenchMain.parse("--output=/tmp/b", "--tokenizer=", "--seed", " 7 ", "--mllib-tables", "3", "--keep", "TRUE",
-        "--token-sample-mb", "2", "--results", "r.md", "--set", "a=1", "--set=b=2", "--size", "100", "--size", "1m");
+        "--token-sample-mb", "2", "--results", "r.md", "--set", "a=1", "--set=b=2", "--size", "100", "--size", "1m", "--python", "");
     assertEquals(new BenchCommand.Options(1_000_000, Path.of("/tmp/b"), 7, "", Path.of("r.md"), true, 3, true, 2L << 20,
-        List.of("a=1", "b=2")), o);
+        List.of("a=1", "b=2"), ""), o);
   }
 
   @Test
@@ -64,12 +65,12 @@ class BenchCommandTest {
     cli.setOut(new PrintWriter(out));
     assertEquals(0, cli.execute("--help"));
     String help = out.toString().replaceAll("\\s+", " ");
-    for (String option : List.of("--size", "--output", "--seed", "--tokenizer", "--results", "--peers", "--mllib-tables", "--keep",
-        "--token-sample-mb", "--set")) {
+    for (String option : List.of("--pool", "--config", "--python", "--size", "--output", "--seed", "--tokenizer", "--results", "--peers",
+        "--mllib-tables", "--keep", "--token-sample-mb", "--set")) {
       assertTrue(help.contains(option), option + " in\n" + help);
     }
-    for (String defaults : List.of("Default: 10000", "Default: out/bench", "Default: 1.", "Default: <output>/RESULTS.md",
-        "Default: true", "Default: 5", "Default: false", "Default: 16")) {
+    for (String defaults : List.of("Default: bench", "Default: python3", "Default: conf/public-pool.yaml", "Default: 10000",
+        "Default: out/bench", "Default: 1.", "Default: <output>/RESULTS.md", "Default: true", "Default: 5", "Default: false", "Default: 16")) {
       assertTrue(help.contains(defaults), defaults + " in\n" + help);
     }
     StringWriter err = new StringWriter();
@@ -77,6 +78,25 @@ class BenchCommandTest {
     bad.setErr(new PrintWriter(err));
     assertEquals(ExitCode.BAD_CONFIG, bad.execute("--size", "nope"));
     assertTrue(err.toString().startsWith("distill: Invalid value for option '--size': 'nope' is not a whole number"), err.toString());
+  }
+
+  @Test
+  void thePublicPoolTakesItsConfigAndRefusesTheGeneratedPoolsOptions() {
+    CommandLine public1 = BenchMain.commandLine();
+    public1.parseArgs("--pool", "PUBLIC", "--output", "/tmp/p", "--python", "/usr/bin/python3", "--set", "spark.master=local[2]");
+    PublicPoolBench.Options p = public1.<BenchMain>getCommand().publicOptions();
+    assertEquals(new PublicPoolBench.Options(SharedPaths.repoRoot().resolve("conf/public-pool.yaml"), Path.of("/tmp/p"),
+        Path.of("/tmp/p/RESULTS.md"), "/usr/bin/python3", false, List.of("spark.master=local[2]")), p);
+    CommandLine sized = BenchMain.commandLine();
+    sized.parseArgs("--pool", "public", "--size", "59k");
+    ConfigException e = assertThrows(ConfigException.class, () -> sized.<BenchMain>getCommand().publicOptions());
+    assertTrue(e.getMessage().contains("--size applies to the generated pool"), e.getMessage());
+    CommandLine missing = BenchMain.commandLine();
+    missing.parseArgs("--pool", "public", "--config", "/nonexistent/pool.yaml");
+    e = assertThrows(ConfigException.class, () -> missing.<BenchMain>getCommand().publicOptions());
+    assertTrue(e.getMessage().contains("/nonexistent/pool.yaml does not exist"), e.getMessage());
+    CommandLine.ParameterException pool = assertThrows(CommandLine.ParameterException.class, () -> BenchMain.parse("--pool", "mine"));
+    assertTrue(pool.getMessage().contains("--pool") && pool.getMessage().contains("'mine'"), pool.getMessage());
   }
 
   @Test

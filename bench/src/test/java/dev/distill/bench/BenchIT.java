@@ -72,6 +72,18 @@ class BenchIT {
     } else {
       System.out.println("BenchIT: no Qwen tokenizer at " + tokenizer + ": token peer not checked");
     }
+    JsonNode reference = f.path("python_reference");
+    if (reference.path("ran").asBoolean()) {
+      // the reference reads the same 1,500 rows and removes the planted eval copies and exact copies too
+      assertEquals(1500, reference.path("rows_read").asLong(), reference.toString());
+      assertTrue(reference.path("phases").get(1).path("removed").asLong() > 0 && reference.path("phases").get(2).path("removed").asLong() > 0,
+          reference.toString());
+      List<String> compared = new ArrayList<>();
+      f.path("reference_comparison").forEach(r -> compared.add(r.path("distill").asText() + "/" + r.path("reference").asText()));
+      assertEquals(List.of("ingest/read", "decontam/decontam", "dedup/dedup", "pipeline (in this JVM)/whole script"), compared);
+    } else {
+      System.out.println("BenchIT: the Python reference did not run (" + reference.path("why").asText() + "): not checked");
+    }
     String md = Files.readString(out.resolve("RESULTS.md"));
     assertTrue(md.contains("## 1,500 candidates") && md.contains("| difficulty |") && md.contains("MLlib MinHashLSH"), md);
     assertTrue(Files.readString(out.resolve("RESULTS.md")).contains("Summary: bench 1,500 candidates"), md);
