@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.distill.udf.text.StatedNumbers;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.embed.Embeddings;
@@ -14,8 +15,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.clustering.KMeans;
@@ -42,7 +41,6 @@ final class SemanticDuplicates {
   /** Members per cluster KMeans aims at when dedup.semantic_clusters is 0. */
   static final int TARGET_CLUSTER_SIZE = 1000;
   private static final StructType EDGE = new StructType().add("a", DataTypes.StringType).add("b", DataTypes.StringType);
-  private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?");
 
   private SemanticDuplicates() {}
 
@@ -90,17 +88,6 @@ final class SemanticDuplicates {
     return kmeans.transform(rows);
   }
 
-  /** The numbers a question states, in order: two questions that differ in them ask different things. */
-  static List<String> numbers(String question) {
-    List<String> out = new ArrayList<>();
-    Matcher m = NUMBER.matcher(question == null ? "" : question);
-    while (m.find()) {
-      out.add(m.group());
-    }
-    out.sort(Comparator.naturalOrder());
-    return out;
-  }
-
   /** Every pair of a cluster (or of one chunk of a large one) at or above the threshold with the same numbers. */
   private record Pairs(double threshold, int maxCluster) implements FlatMapGroupsFunction<Integer, Row, Row> {
     @Override
@@ -124,7 +111,7 @@ final class SemanticDuplicates {
       List<Row> edges = new ArrayList<>();
       for (int from = 0; from < order.size(); from += maxCluster) {
         List<Integer> chunk = order.subList(from, Math.min(order.size(), from + maxCluster));
-        List<List<String>> numbers = chunk.stream().map(i -> numbers(members.get(i).getString(1))).toList();
+        List<List<String>> numbers = chunk.stream().map(i -> StatedNumbers.of(members.get(i).getString(1))).toList();
         for (int x = 0; x < chunk.size(); x++) {
           for (int y = x + 1; y < chunk.size(); y++) {
             int a = chunk.get(x);

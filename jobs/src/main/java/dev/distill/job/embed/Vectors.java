@@ -24,11 +24,23 @@ public final class Vectors {
     if (a.length != b.length) {
       throw new IllegalArgumentException("Cannot compare vectors of " + a.length + " and " + b.length + " dimensions (two models' vectors?)");
     }
-    double sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      sum += a[i] * b[i];
+    // Four running sums: one sum is a chain of dependent additions, four keep the FPU busy (about
+    // 3x faster, and decontam compares every question with every eval item). Fixed order: deterministic.
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = 0;
+    for (int end = a.length - 3; i < end; i += 4) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
     }
-    return sum;
+    for (; i < a.length; i++) {
+      s0 += a[i] * b[i];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   private Vectors() {}

@@ -5,35 +5,43 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.format_number;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.api.StageContext;
 import dev.distill.job.schema.Columns;
+import dev.distill.udf.text.StatedNumbers;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Decontamination by meaning, after the n-gram verdicts: a question whose nearest eval item (by
  * embedding cosine) is at or above {@code decontam.semantic_threshold} is removed as
- * {@link DecontamStage#PARAPHRASED_EVAL} (detail: {@code set:item cosine 0.934}) unless the n-grams
- * already found it contaminated; one at or above {@code decontam.review_threshold} is kept and
- * listed for review in {@code review/paraphrase/} and run.json. A cross-source overlap gives way
- * to a paraphrase: the eval verdict is the one that matters.
+ * {@link DecontamStage#PARAPHRASED_EVAL} (detail: {@code set:item cosine 0.934}) when it states the
+ * same numbers as that item ({@link StatedNumbers}) and the n-grams did not already find it
+ * contaminated; any other kept one at or above {@code decontam.review_threshold} is listed for
+ * review in {@code review/paraphrase/} and run.json. A cross-source overlap gives way to a
+ * paraphrase: the eval verdict is the one that matters.
  */
 final class SemanticDecontam {
   /** Questions in the review band shown in run.json (the file under review/ holds them all). */
   static final int REVIEW_EXAMPLES = 20;
+  private static final String SAME_NUMBERS = "_same_numbers";
 
   private final StageContext context;
   private final List<EvalSets.EvalItem> items;
@@ -51,14 +59,31 @@ final class SemanticDecontam {
     Dataset<Row> joined = byNgrams.as("_n").join(nearest.as("_e"), col("_n." + Columns.ID).equalTo(col("_e." + Columns.ID)), "left")
         .select(withNearest(columns));
     Column sim = col(NearestEvalItems.SIMILARITY);
-    Column paraphrase = sim.geq(removeAt).and(col(Columns.REASON).isNull().or(col(Columns.REASON).notEqual(lit(DecontamStage.CONTAMINATED))));
+    // Checkpointed: the review below and the stage's output both read it, and the n-gram verdicts under it
+    // (their shuffles) would otherwise be computed twice.
+    joined = joined.withColumn(SAME_NUMBERS, sameNumbers().apply(col(Columns.QUESTION), col(NearestEvalItems.NEAREST))).localCheckpoint();
+    Column paraphrase = sim.geq(removeAt).and(col(SAME_NUMBERS))
+        .and(col(Columns.REASON).isNull().or(col(Columns.REASON).notEqual(lit(DecontamStage.CONTAMINATED))));
     Dataset<Row> judged = joined
         .withColumn(Columns.DETAIL, when(paraphrase, concat(col(NearestEvalItems.NEAREST), lit(" cosine "), format_number(sim, 3)))
             .otherwise(col(Columns.DETAIL)))
         .withColumn(Columns.REASON, when(paraphrase, lit(DecontamStage.PARAPHRASED_EVAL)).otherwise(col(Columns.REASON)));
-    review(judged.filter(col(Columns.REASON).isNull().and(sim.geq(reviewAt)).and(sim.lt(removeAt))));
+    // Kept and close: the band below the removal threshold, and closer ones that state other numbers.
+    review(judged.filter(col(Columns.REASON).isNull().and(sim.geq(reviewAt))));
     histogram(nearest);
-    return judged.drop(NearestEvalItems.NEAREST, NearestEvalItems.SIMILARITY);
+    return judged.drop(NearestEvalItems.NEAREST, NearestEvalItems.SIMILARITY, SAME_NUMBERS);
+  }
+
+  /** Whether a question states the numbers its nearest eval item states (a variant with other numbers is another problem). */
+  private UserDefinedFunction sameNumbers() {
+    Map<String, List<String>> byRef = new HashMap<>();
+    for (EvalSets.EvalItem item : items) {
+      byRef.putIfAbsent(item.set() + ":" + item.item(), StatedNumbers.of(item.question()));
+    }
+    Broadcast<Map<String, List<String>>> numbers = context.spark().sparkContext()
+        .broadcast(byRef, scala.reflect.ClassTag$.MODULE$.apply(Map.class));
+    return udf((UDF2<String, String, Boolean>) (question, ref) -> ref != null && StatedNumbers.of(question).equals(numbers.value().get(ref)),
+        DataTypes.BooleanType);
   }
 
   private static Column[] withNearest(Column[] columns) {
@@ -78,7 +103,7 @@ final class SemanticDecontam {
         new StructType().add("_ref", DataTypes.StringType).add("eval_question", DataTypes.StringType)).dropDuplicates("_ref");
     String dir = context.run().review(DecontamStage.REVIEW);
     band.select(col(Columns.ID), col(Columns.SOURCE), col(Columns.QUESTION), col(NearestEvalItems.NEAREST).as("nearest_eval"),
-            col(NearestEvalItems.SIMILARITY).as("similarity"))
+            col(NearestEvalItems.SIMILARITY).as("similarity"), col(SAME_NUMBERS).as("same_numbers"))
         .join(evalText, col("nearest_eval").equalTo(col("_ref")), "left").drop("_ref")
         .orderBy(col("similarity").desc(), col(Columns.ID), col(Columns.SOURCE))
         .coalesce(1).write().mode(SaveMode.Overwrite).parquet(dir);
@@ -91,6 +116,7 @@ final class SemanticDecontam {
       e.put("source", r.getAs(Columns.SOURCE));
       e.put("nearest_eval", r.getAs("nearest_eval"));
       e.put("similarity", r.getAs("similarity"));
+      e.put("same_numbers", r.getAs("same_numbers"));
       examples.add(e);
     }
     context.stat("semantic_review_examples", examples);

@@ -118,13 +118,6 @@ class SemanticDedupTest {
     assertTrue(removed <= 2, "at most the two planted paraphrases: " + result.removed());
   }
 
-  @Test
-  void numbersAreComparedAsAMultiset() {
-    assertEquals(List.of("120", "2"), SemanticDuplicates.numbers("120 miles in 2 hours"));
-    assertEquals(SemanticDuplicates.numbers("in 2 hours, 120 miles"), SemanticDuplicates.numbers("120 miles in 2 hours"));
-    assertEquals(List.of("3.5"), SemanticDuplicates.numbers("x = 3.5"));
-  }
-
   private static double cosine(Map<String, float[]> vectors, CandidateRow a, CandidateRow b) {
     return Vectors.dot(vectors.get(a.id()), vectors.get(b.id()));
   }

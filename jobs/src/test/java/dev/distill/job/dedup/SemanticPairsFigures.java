@@ -71,7 +71,7 @@ class SemanticPairsFigures {
         for (int k = 0; k < counts.length; k++) {
           if (cos >= BANDS[k] && cos < BANDS[k + 1]) {
             counts[k]++;
-            boolean same = SemanticDuplicates.numbers(question.get(ids.get(a))).equals(SemanticDuplicates.numbers(question.get(ids.get(b))));
+            boolean same = dev.distill.udf.text.StatedNumbers.of(question.get(ids.get(a))).equals(dev.distill.udf.text.StatedNumbers.of(question.get(ids.get(b))));
             if (same) {
               sameNumbers[k]++;
             }

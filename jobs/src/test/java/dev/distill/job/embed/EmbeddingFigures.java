@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.distill.job.SharedPaths;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.udf.text.NGrams;
+import dev.distill.udf.text.StatedNumbers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -86,8 +87,9 @@ public final class EmbeddingFigures {
         nearestIsSource++;
       }
       sims.add(Vectors.dot(plantedVectors[i], evalVectors[source]));
+      boolean sameNumbers = StatedNumbers.of(planted.get(i)).equals(StatedNumbers.of(math500.get(i)));
       for (int t = 0; t < thresholds.length; t++) {
-        if (sim >= thresholds[t] && best[0] == source) {
+        if (sim >= thresholds[t] && best[0] == source && sameNumbers) {
           recalled[t]++;
           if (!sharesGram) {
             recalledFree[t]++;
@@ -107,8 +109,9 @@ public final class EmbeddingFigures {
     for (int i = 0; i < pool.size(); i++) {
       int[] best = nearest(poolVectors[i], evalVectors);
       double sim = Vectors.dot(poolVectors[i], evalVectors[best[0]]);
+      boolean sameNumbers = StatedNumbers.of(pool.get(i)).equals(StatedNumbers.of(eval.get(best[0])[1]));
       for (int t = 0; t < thresholds.length; t++) {
-        if (sim >= thresholds[t]) {
+        if (sim >= thresholds[t] && sameNumbers) {
           flagged[t]++;
         }
       }
@@ -116,7 +119,7 @@ public final class EmbeddingFigures {
     }
     order.sort((a, b) -> Double.compare(b[0], a[0]));
     out.printf("public-pool sample without eval items (%d questions sampled from gsm8k train, theoremqa, aime 1983-2023, mmlu_pro, svamp):%n", pool.size());
-    out.println("| threshold | paraphrase recall (all planted) | recall (those 8-grams miss) | pool rows flagged |");
+    out.println("| threshold | paraphrase recall (all planted) | recall (those 8-grams miss) | pool rows flagged (cosine and same numbers) |");
     out.println("|---|---|---|---|");
     for (int t = 0; t < thresholds.length; t++) {
       out.printf("| %.2f | %.3f (%d/%d) | %.3f (%d/%d) | %d (%.2f%%) |%n", thresholds[t], recalled[t] / (double) planted.size(), recalled[t],

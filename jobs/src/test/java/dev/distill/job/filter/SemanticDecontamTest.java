@@ -115,6 +115,26 @@ class SemanticDecontamTest {
   }
 
   @Test
+  void aCloseVariantWithOtherNumbersIsAnotherProblemKeptForReview() throws IOException {
+    // The paraphrase with another radius: as close in meaning, but another problem (MATH's train set holds many such
+    // variants of MATH500 items; on the public pool they were most of what cosine alone flagged).
+    String variant = PARAPHRASE.replace("7 centimeters", "9 centimeters");
+    CandidateRow other = candidate(variant).source("pool/a", 0);
+    double para = cosine(PARAPHRASE, CIRCLE);
+    double close = cosine(variant, CIRCLE);
+    double removeAt = Math.min(para, close) - 0.01;
+    StageContext context = context("decontam.semantic_threshold=" + removeAt, "decontam.review_threshold=" + (removeAt - 0.1));
+    StageResult result = StageRunner.run(new DecontamStage(), context, candidates(List.of(paraphrase.row(), other.row())));
+
+    assertEquals(Map.of("paraphrased_eval", 1L), result.removed(), "only the paraphrase stating the item's numbers");
+    List<Row> review = context.spark().read().parquet(context.run().review(DecontamStage.REVIEW)).collectAsList();
+    assertEquals(1, review.size(), "the variant, kept, for review: " + review);
+    assertEquals(other.id(), review.get(0).getAs(Columns.ID));
+    assertEquals(Boolean.FALSE, review.get(0).getAs("same_numbers"));
+    assertTrue((double) review.get(0).getAs("similarity") >= removeAt, "above the removal threshold, kept for its numbers");
+  }
+
+  @Test
   void embeddingsOffIsTheNgramStageAlone() throws IOException {
     StageContext context = context("embeddings.enabled=false");
     StageResult result = StageRunner.run(new DecontamStage(), context,
