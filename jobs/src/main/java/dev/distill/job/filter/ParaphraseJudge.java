@@ -91,7 +91,8 @@ final class ParaphraseJudge {
           : "not judged: the call was not made"};
     }
     if (!Ledger.OK.equals(status)) {
-      return new String[] {null, "judge call " + status + ": " + error};
+      // The ledger's error already starts with the status for a truncated reply ("truncated: the reply reached max_tokens ...").
+      return new String[] {null, "judge call " + (error != null && error.startsWith(status) ? error : status + ": " + error)};
     }
     String answer = Replies.teacher(content, reasoning).attempt();
     Boolean verdict = Replies.verdict(answer);

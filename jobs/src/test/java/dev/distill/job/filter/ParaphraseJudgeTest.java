@@ -216,4 +216,17 @@ class ParaphraseJudgeTest {
       assertTrue(v[1].startsWith("not judged: generate.max_cost_usd was reached"), v[1]);
     }
   }
+
+  @Test
+  void aVerdictIsYesOrNoOnTheLastLineAndAnythingElseSaysWhyThereIsNone() {
+    assertArrayEquals(new String[] {"yes", null}, ParaphraseJudge.decide("ok", "<think>same area</think>Same problem.\n\nYes.", null, null, false, "k"));
+    assertArrayEquals(new String[] {"no", null}, ParaphraseJudge.decide("ok", "Verdict: No", "the numbers differ", null, false, "k"));
+    assertArrayEquals(new String[] {null, "judge call truncated: the reply reached max_tokens 8"},
+        ParaphraseJudge.decide("truncated", "Yes", null, "truncated: the reply reached max_tokens 8", false, "k"));
+    assertArrayEquals(new String[] {null, "judge call rejected: HTTP 400: bad model"},
+        ParaphraseJudge.decide("rejected", null, null, "HTTP 400: bad model", false, "k"));
+    assertEquals("unreadable verdict: the reply's last line is (empty), not Yes or No (k.prompt asks for it)",
+        ParaphraseJudge.decide("ok", "", null, null, false, "k")[1]);
+    assertEquals("not judged: the call was not made", ParaphraseJudge.decide(null, null, null, null, false, "k")[1]);
+  }
 }
