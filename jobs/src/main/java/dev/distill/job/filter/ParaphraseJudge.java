@@ -3,6 +3,7 @@ package dev.distill.job.filter;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.api.StageContext;
@@ -62,10 +63,13 @@ final class ParaphraseJudge {
   Dataset<Row> verdicts(Dataset<Row> band) {
     CallPlanner planner = new CallPlanner(context.config().generate(), "");
     GenerateConfig.Role judge = role;
-    Dataset<Row> plans = band.select(Columns.ID, Columns.QUESTION, "eval_question").dropDuplicates(Columns.ID)
+    // One call per content id; its rows may spell the question differently (case, spaces): the smallest text is asked, whatever the partitioning.
+    Dataset<Row> plans = band.groupBy(Columns.ID).agg(min(Columns.QUESTION), min("eval_question"))
         .flatMap((FlatMapFunction<Row, Row>) r -> planner.single(r.getString(0), GenerateConfig.PARAPHRASE_JUDGE, judge,
             Map.of("question", r.getString(1), "eval_question", r.isNullAt(2) ? "" : r.getString(2))).iterator(),
-            Encoders.row(CallPlanner.SCHEMA));
+            Encoders.row(CallPlanner.SCHEMA))
+        // The band is computed once: the calls and the verdicts both read its plans.
+        .localCheckpoint();
     LedgerCalls.Result result = new LedgerCalls(context, role).call(plans, "decontam-judge");
     boolean capped = result.figures().overCap() > 0;
     String configKey = role.configKey(context.config().generate());
