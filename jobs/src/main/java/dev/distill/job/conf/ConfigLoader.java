@@ -31,7 +31,7 @@ public final class ConfigLoader {
   public static final String DEFAULT_DATA_ROOT = "../shared/data";
   /** Maps whose keys are the user's to choose. */
   static final Set<String> OPEN_MAPS = Set.of("spark.conf", "select.score.weights", "domains.subject_map",
-      "generate.teacher.extra_body", "generate.judge.extra_body", "generate.classifier.extra_body");
+      "generate.teacher.extra_body", "generate.judge.extra_body", "generate.classifier.extra_body", "decontam.judge.extra_body");
 
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

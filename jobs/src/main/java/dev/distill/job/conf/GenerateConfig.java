@@ -39,6 +39,8 @@ public record GenerateConfig(
   public static final String STUDENT = "student";
   public static final String JUDGE = "judge";
   public static final String CLASSIFIER = "classifier";
+  /** decontam.judge: is a question in the review band the same problem as its nearest eval item? */
+  public static final String PARAPHRASE_JUDGE = "paraphrase_judge";
 
   static final String STUDENT_PROMPT = "{question}\n\nPlease reason step by step, and put your final answer within \\boxed{}.";
   private static final Set<String> ENDPOINT_KEYS = Set.of("model", "base_url", "api_key_env", "api_key_file", "temperature",
@@ -61,7 +63,12 @@ public record GenerateConfig(
       TEACHER, Set.of("question"),
       STUDENT, Set.of("question"),
       JUDGE, Set.of("question", "reference", "attempt"),
-      CLASSIFIER, Set.of("question", "msc_codes"));
+      CLASSIFIER, Set.of("question", "msc_codes"),
+      PARAPHRASE_JUDGE, Set.of("question", "eval_question"));
+  /** What decontam.judge does not configure (it is called online, once per question, without a context-window check). */
+  private static final Map<String, Object> PARAPHRASE_JUDGE_FIXED = Map.of("use_n", false, "context_window", -1,
+      "context_overflow", REFUSE, "mode", ONLINE, "batch_api", "openai", "price_input_batch", 0.0, "price_output_batch", 0.0,
+      "batch_discount", 0.5);
 
   /**
    * One model behind one endpoint, as a role uses it. {@code name} is the role for teacher, judge
@@ -125,6 +132,9 @@ public record GenerateConfig(
 
     /** The config key of this role's section, e.g. generate.teacher or generate.students[1]. */
     public String configKey(GenerateConfig g) {
+      if (role.equals(PARAPHRASE_JUDGE)) {
+        return "decontam.judge";
+      }
       return role.equals(STUDENT) ? "generate.students[" + g.students().indexOf(this) + "]" : "generate." + role;
     }
   }
@@ -184,6 +194,24 @@ public record GenerateConfig(
       throw ConfigException.forKey("generate.tokens_per_minute", "value " + g.tokensPerMinute() + " is negative", "use 0 (unlimited) or a positive number");
     }
     return g;
+  }
+
+  /**
+   * decontam.judge: the role keys of generate's judge (endpoint, key, prices, wire) with its own
+   * prompt ({question}, {eval_question}); base_url and the key default to generate's, as every
+   * role's do. Checked against generate.max_cost_usd like generate's roles.
+   */
+  public static Role paraphraseJudge(ConfigReader c) {
+    String prefix = "decontam.judge";
+    Role judge = role(c, prefix, PARAPHRASE_JUDGE, PARAPHRASE_JUDGE, PARAPHRASE_JUDGE_FIXED);
+    double cap = c.fraction("generate.max_cost_usd", 0, Double.MAX_VALUE);
+    if (judge.enabled() && cap > 0 && judge.paid() && !judge.priced()) {
+      throw ConfigException.forKey(prefix + ".price_input", String.format(Locale.ROOT,
+          "generate.max_cost_usd is %s but %s (model %s at %s) is a paid endpoint without prices, so its spending cannot be counted",
+          cap, prefix, judge.model(), judge.baseUrl()),
+          "set " + prefix + ".price_input and .price_output (USD per million tokens), or " + prefix + ".free: true for a server that does not charge per token");
+    }
+    return judge;
   }
 
   private static Batching batching(ConfigReader c) {
@@ -287,8 +315,13 @@ public record GenerateConfig(
   }
 
   private static Role role(ConfigReader c, String prefix, String role, String name) {
+    return role(c, prefix, role, name, Map.of());
+  }
+
+  /** @param fixed keys the section cannot set (absent from the schema), under the defaults and the user's keys */
+  private static Role role(ConfigReader c, String prefix, String role, String name, Map<String, Object> fixed) {
     // Over the defaults: --set generate.teacher={model: ...} replaces the whole section.
-    Map<String, Object> section = new LinkedHashMap<>();
+    Map<String, Object> section = new LinkedHashMap<>(fixed);
     if (new ConfigReader(ConfigLoader.defaults()).raw(prefix) instanceof Map<?, ?> d) {
       d.forEach((k, v) -> section.put(String.valueOf(k), v));
     }
@@ -300,9 +333,10 @@ public record GenerateConfig(
     return build(merged, prefix, role, name, samples);
   }
 
-  /** A reader that sees {@code section} at {@code prefix} (generate.x), so errors name the real key. */
+  /** A reader that sees {@code section} at {@code prefix} (generate.x, decontam.judge), so errors name the real key. */
   private static ConfigReader reader(String prefix, Map<String, Object> section) {
-    return new ConfigReader(Map.of("generate", Map.of(prefix.substring("generate.".length()), section)));
+    int dot = prefix.indexOf('.');
+    return new ConfigReader(Map.of(prefix.substring(0, dot), Map.of(prefix.substring(dot + 1), section)));
   }
 
   private static Wire wire(ConfigReader c, String prefix) {

@@ -45,11 +45,12 @@ public record PipelineConfig(
   /**
    * @param semanticThreshold cosine at or above which a question is a paraphrase of an eval item (removed)
    * @param reviewThreshold cosine at or above which (and below semanticThreshold) a question is listed for review
+   * @param judge decides each question of the review band (yes: removed; no or no verdict: listed); disabled without a model
    */
-  public record Decontam(int ngram, List<EvalSetSpec> evalSets, boolean crossSource, double semanticThreshold, double reviewThreshold)
-      implements Serializable {
+  public record Decontam(int ngram, List<EvalSetSpec> evalSets, boolean crossSource, double semanticThreshold, double reviewThreshold,
+      GenerateConfig.Role judge) implements Serializable {
     public Decontam withEvalSets(List<EvalSetSpec> sets) {
-      return new Decontam(ngram, sets, crossSource, semanticThreshold, reviewThreshold);
+      return new Decontam(ngram, sets, crossSource, semanticThreshold, reviewThreshold, judge);
     }
   }
 
@@ -133,13 +134,17 @@ public record PipelineConfig(
       }
     }
     Decontam decontam = new Decontam(c.integer("decontam.ngram", 1), evalSets(c.maps("decontam.eval_sets")), c.bool("decontam.cross_source"),
-        c.fraction("decontam.semantic_threshold", -1, 1), c.fraction("decontam.review_threshold", -1, 1));
+        c.fraction("decontam.semantic_threshold", -1, 1), c.fraction("decontam.review_threshold", -1, 1), GenerateConfig.paraphraseJudge(c));
     if (decontam.reviewThreshold() > decontam.semanticThreshold()) {
       throw ConfigException.forKey("decontam.review_threshold", decontam.reviewThreshold() + " is above decontam.semantic_threshold "
           + decontam.semanticThreshold(), "set it at or below the semantic threshold (equal: no review band)");
     }
     Embeddings embeddings = new Embeddings(c.bool("embeddings.enabled"), c.string("embeddings.model"), c.oneOf("embeddings.pooling", POOLINGS),
         c.integer("embeddings.threads", 1), c.integer("embeddings.batch_size", 1));
+    if (decontam.judge().enabled() && !embeddings.enabled()) {
+      throw ConfigException.forKey("decontam.judge.model", "is set (" + decontam.judge().model() + ") but embeddings.enabled is false, "
+          + "so there is no review band for the judge to decide", "set embeddings.enabled: true, or leave decontam.judge.model empty");
+    }
     if (embeddings.model().isBlank()) {
       throw ConfigException.forKey("embeddings.model", "is empty", "name a bundled model (all-minilm-l6-v2, all-minilm-l6-v2-q) or a directory holding model.onnx and tokenizer.json");
     }

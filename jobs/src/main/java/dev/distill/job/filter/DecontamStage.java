@@ -76,7 +76,11 @@ public final class DecontamStage implements Stage {
 
   @Override
   public String description(PipelineConfig config) {
-    return config.embeddings().enabled() ? description() + ", and paraphrases of eval items (embeddings)" : description();
+    if (!config.embeddings().enabled()) {
+      return description();
+    }
+    String judge = config.decontam().judge().enabled() ? ", the near ones judged by " + config.decontam().judge().model() : "";
+    return description() + ", and paraphrases of eval items (embeddings" + judge + ")";
   }
 
   /** New rows are checked against the n-grams of the base run's rows from earlier sources too. */

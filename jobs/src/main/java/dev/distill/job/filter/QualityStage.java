@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.PipelineConfig;
+import dev.distill.job.generate.GenerateStage;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
 import dev.distill.job.schema.Rows;
@@ -34,7 +35,7 @@ public final class QualityStage implements Stage {
   public static final String MISSING_QUESTION = "missing_question";
   public static final String SHORT_QUESTION = "short_question";
   public static final String LONG_QUESTION = "long_question";
-  public static final String API_ERROR = "api_error";
+  public static final String API_ERROR = GenerateStage.API_ERROR;
   public static final String MISSING_ANSWER = "missing_answer";
   public static final String NON_TARGET_LANGUAGE = "non_target_language";
   public static final String EMPTY_TRACE = "empty_trace";

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import dev.distill.job.api.StageContext;
+import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.text.StatedNumbers;
 import java.util.ArrayList;
@@ -35,7 +36,9 @@ import org.apache.spark.sql.types.StructType;
  * {@link DecontamStage#PARAPHRASED_EVAL} (detail: {@code set:item cosine 0.934}) when it states the
  * same numbers as that item ({@link StatedNumbers}) and the n-grams did not already find it
  * contaminated; any other kept one at or above {@code decontam.review_threshold} is listed for
- * review in {@code review/paraphrase/} and run.json. A cross-source overlap gives way to a
+ * review in {@code review/paraphrase/} and run.json, or, with {@code decontam.judge} configured,
+ * sent to the judge first ({@link ParaphraseJudge}): yes removes it as a paraphrase, no or no
+ * verdict keeps it for review with the verdict or the error. A cross-source overlap gives way to a
  * paraphrase: the eval verdict is the one that matters.
  */
 final class SemanticDecontam {
@@ -69,9 +72,26 @@ final class SemanticDecontam {
             .otherwise(col(Columns.DETAIL)))
         .withColumn(Columns.REASON, when(paraphrase, lit(DecontamStage.PARAPHRASED_EVAL)).otherwise(col(Columns.REASON)));
     // Kept and close: the band below the removal threshold, and closer ones that state other numbers.
-    review(judged.filter(col(Columns.REASON).isNull().and(sim.geq(reviewAt))));
+    Column inBand = col(Columns.REASON).isNull().and(sim.geq(reviewAt));
+    GenerateConfig.Role judgeRole = context.config().decontam().judge();
+    boolean judging = judgeRole.enabled();
+    if (judging) {
+      judged = byTheJudge(judged, inBand, new ParaphraseJudge(context, judgeRole));
+    }
+    review(judged.filter(inBand), judging);
     histogram(nearest);
-    return judged.drop(NearestEvalItems.NEAREST, NearestEvalItems.SIMILARITY, SAME_NUMBERS);
+    return judged.drop(NearestEvalItems.NEAREST, NearestEvalItems.SIMILARITY, SAME_NUMBERS, ParaphraseJudge.VERDICT, ParaphraseJudge.ERROR);
+  }
+
+  /** The band's questions the judge says are the eval item's problem are removed; the others keep their verdict or error for review. */
+  private Dataset<Row> byTheJudge(Dataset<Row> judged, Column inBand, ParaphraseJudge judge) {
+    Dataset<Row> verdicts = judge.verdicts(withEvalText(judged.filter(inBand).select(col(Columns.ID), col(Columns.QUESTION),
+        col(NearestEvalItems.NEAREST).as("nearest_eval")), "nearest_eval"));
+    Column yes = col(ParaphraseJudge.VERDICT).equalTo(lit(ParaphraseJudge.YES));
+    return ParaphraseJudge.withVerdicts(judged, verdicts)
+        .withColumn(Columns.DETAIL, when(yes, concat(col(NearestEvalItems.NEAREST), lit(" cosine "),
+            format_number(col(NearestEvalItems.SIMILARITY), 3), lit(", judge: yes (" + judge.model() + ")"))).otherwise(col(Columns.DETAIL)))
+        .withColumn(Columns.REASON, when(yes, lit(DecontamStage.PARAPHRASED_EVAL)).otherwise(col(Columns.REASON)));
   }
 
   /** Whether a question states the numbers its nearest eval item states (a variant with other numbers is another problem). */
@@ -93,18 +113,30 @@ final class SemanticDecontam {
     return all;
   }
 
-  /** The kept near paraphrases, with the eval item's text beside the question, to review/paraphrase/ and run.json. */
-  private void review(Dataset<Row> band) {
+  /** {@code rows} with the eval item's text ({@code eval_question}) of the reference in column {@code ref}. */
+  private Dataset<Row> withEvalText(Dataset<Row> rows, String ref) {
     List<Row> evalRows = new ArrayList<>();
     for (EvalSets.EvalItem item : items) {
       evalRows.add(RowFactory.create(item.set() + ":" + item.item(), item.question()));
     }
     Dataset<Row> evalText = context.spark().createDataFrame(evalRows,
         new StructType().add("_ref", DataTypes.StringType).add("eval_question", DataTypes.StringType)).dropDuplicates("_ref");
+    return rows.join(evalText, col(ref).equalTo(col("_ref")), "left").drop("_ref");
+  }
+
+  /**
+   * The kept near paraphrases, with the eval item's text beside the question (and, when judged, the
+   * verdict or why there is none), to review/paraphrase/ and run.json.
+   */
+  private void review(Dataset<Row> band, boolean judged) {
     String dir = context.run().review(DecontamStage.REVIEW);
-    band.select(col(Columns.ID), col(Columns.SOURCE), col(Columns.QUESTION), col(NearestEvalItems.NEAREST).as("nearest_eval"),
-            col(NearestEvalItems.SIMILARITY).as("similarity"), col(SAME_NUMBERS).as("same_numbers"))
-        .join(evalText, col("nearest_eval").equalTo(col("_ref")), "left").drop("_ref")
+    List<Column> listed = new ArrayList<>(List.of(col(Columns.ID), col(Columns.SOURCE), col(Columns.QUESTION),
+        col(NearestEvalItems.NEAREST).as("nearest_eval"), col(NearestEvalItems.SIMILARITY).as("similarity"), col(SAME_NUMBERS).as("same_numbers")));
+    if (judged) {
+      listed.add(col(ParaphraseJudge.VERDICT).as("judge_verdict"));
+      listed.add(col(ParaphraseJudge.ERROR).as("judge_error"));
+    }
+    withEvalText(band.select(listed.toArray(Column[]::new)), "nearest_eval")
         .orderBy(col("similarity").desc(), col(Columns.ID), col(Columns.SOURCE))
         .coalesce(1).write().mode(SaveMode.Overwrite).parquet(dir);
     Dataset<Row> written = context.spark().read().parquet(dir);
@@ -117,6 +149,10 @@ final class SemanticDecontam {
       e.put("nearest_eval", r.getAs("nearest_eval"));
       e.put("similarity", r.getAs("similarity"));
       e.put("same_numbers", r.getAs("same_numbers"));
+      if (judged) {
+        e.put("judge_verdict", r.getAs("judge_verdict"));
+        e.put("judge_error", r.getAs("judge_error"));
+      }
       examples.add(e);
     }
     context.stat("semantic_review_examples", examples);

@@ -102,6 +102,11 @@ public final class CallPlanner implements Serializable {
     return plan(rk, List.of(GenerateConfig.JUDGE), config.judge(), Map.of("question", question, "reference", reference, "attempt", attempt), null, 1);
   }
 
+  /** One call of {@code role} with these prompt values, for a stage outside generate (decontam's paraphrase judge). */
+  public List<Row> single(String rk, String slot, GenerateConfig.Role role, Map<String, String> values) {
+    return plan(rk, List.of(slot), role, values, null, 1);
+  }
+
   /** The answer replies are graded against: the reference answer, else the solution's last \boxed{}. */
   static String reference(Row row) {
     return DifficultyStage.reference(row.getAs(Columns.ANSWER), row.getAs(Columns.SOLUTION));

@@ -10,7 +10,6 @@ import dev.distill.job.api.Stage;
 import dev.distill.job.api.StageContext;
 import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.conf.PipelineConfig;
-import dev.distill.job.filter.QualityStage;
 import dev.distill.job.io.Console;
 import dev.distill.job.schema.CandidateSchema;
 import dev.distill.job.schema.Columns;
@@ -45,6 +44,8 @@ public final class GenerateStage implements Stage {
   public static final String RK = "_rk";
   /** generate.max_cost_usd stopped the row's calls before they were made. */
   public static final String COST_CAP = "cost_cap";
+  /** The reason quality drops a row with a failed call for (QualityStage.API_ERROR); defined here so generate does not use filter. */
+  public static final String API_ERROR = "api_error";
 
   private final Console console;
 
@@ -70,7 +71,7 @@ public final class GenerateStage implements Stage {
   /** Rows whose calls were capped or failed are called again by an incremental run (quality drops failed ones as api_error). */
   @Override
   public List<String> retryReasons() {
-    return List.of(COST_CAP, QualityStage.API_ERROR);
+    return List.of(COST_CAP, API_ERROR);
   }
 
   @Override

@@ -181,13 +181,18 @@ public final class ReportPage {
       h.append("<p class=\"empty\">None (embeddings off, or no question in the band).</p></section>\n");
       return;
     }
+    boolean judged = r.review().stream().anyMatch(row -> row.judge() != null);
     h.append("<table class=\"rows\"><thead><tr><th>cosine</th><th>id</th><th>source</th><th>question</th><th>nearest eval item</th>"
-        + "<th>eval question</th></tr></thead><tbody>\n");
+        + "<th>eval question</th>").append(judged ? "<th>judge (decontam.judge)</th>" : "").append("</tr></thead><tbody>\n");
     for (RunReport.ReviewRow row : r.review()) {
       h.append("<tr><td>").append(String.format(Locale.ROOT, "%.3f", row.similarity())).append("</td><td><code>").append(Html.escape(shortId(row.id())))
           .append("</code></td><td>").append(Html.escape(row.source())).append("</td><td class=\"q\">")
           .append(Html.excerpt(row.question(), QUESTION_CHARS)).append("</td><td>").append(Html.escape(row.nearestEval()))
-          .append("</td><td class=\"q\">").append(Html.excerpt(row.evalQuestion(), QUESTION_CHARS)).append("</td></tr>\n");
+          .append("</td><td class=\"q\">").append(Html.excerpt(row.evalQuestion(), QUESTION_CHARS)).append("</td>");
+      if (judged) {
+        h.append("<td>").append(Html.escape(row.judge() == null ? "" : row.judge())).append("</td>");
+      }
+      h.append("</tr>\n");
     }
     h.append("</tbody></table></section>\n");
   }

@@ -82,7 +82,12 @@ public record RunReport(
   public record RemovedSample(String stage, String reason, long count, String id, String source, String question, String detail) {}
 
   /** A kept question listed for review (decontam: near an eval item by meaning), with that item. */
-  public record ReviewRow(String id, String source, String question, String nearestEval, String evalQuestion, double similarity) {}
+  /** @param judge decontam.judge's verdict ("no") or why it gave none; null when no judge was configured */
+  public record ReviewRow(String id, String source, String question, String nearestEval, String evalQuestion, double similarity, String judge) {
+    public ReviewRow(String id, String source, String question, String nearestEval, String evalQuestion, double similarity) {
+      this(id, source, question, nearestEval, evalQuestion, similarity, null);
+    }
+  }
 
   /** Review rows shown (the file under review/ holds them all). */
   public static final int REVIEW_ROWS = 20;
@@ -139,9 +144,11 @@ public record RunReport(
     Dataset<Row> d = committed(spark, run, run.review(DecontamStage.REVIEW));
     List<ReviewRow> out = new ArrayList<>();
     if (d != null) {
+      boolean judged = List.of(d.columns()).contains("judge_verdict");
       for (Row r : d.orderBy(col("similarity").desc(), col(Columns.ID)).limit(REVIEW_ROWS).collectAsList()) {
+        String judge = !judged ? null : r.getAs("judge_verdict") != null ? r.getAs("judge_verdict") : r.getAs("judge_error");
         out.add(new ReviewRow(r.getAs(Columns.ID), r.getAs(Columns.SOURCE), r.getAs(Columns.QUESTION), r.getAs("nearest_eval"),
-            r.getAs("eval_question"), r.<Double>getAs("similarity")));
+            r.getAs("eval_question"), r.<Double>getAs("similarity"), judge));
       }
     }
     return out;

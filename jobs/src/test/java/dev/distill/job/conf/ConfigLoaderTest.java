@@ -140,4 +140,30 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class, () -> load("select: [unclosed\n"));
     assertTrue(e.getMessage().contains("c.yaml"), e.getMessage());
   }
+
+  @Test
+  void theParaphraseJudgeIsARoleUnderDecontamWithGeneratesEndpointDefaults() throws Exception {
+    assertFalse(load("").decontam().judge().enabled(), "off without a model");
+    PipelineConfig c = load("embeddings: {enabled: true}\ngenerate: {base_url: 'http://127.0.0.1:9/v1', api_key_env: K}\n"
+        + "decontam:\n  judge: {model: small-judge, price_input: 0.15, price_output: 0.6, extra_body: {top_p: 1}}\n");
+    GenerateConfig.Role judge = c.decontam().judge();
+    assertEquals("small-judge", judge.model());
+    assertEquals("http://127.0.0.1:9/v1", judge.baseUrl(), "generate.base_url by default");
+    assertEquals("K", judge.apiKeyEnv());
+    assertEquals(Map.of("top_p", 1), judge.wire().extraBody());
+    assertEquals("decontam.judge", judge.configKey(c.generate()));
+    assertEquals(GenerateConfig.ONLINE, judge.batch().mode());
+
+    ConfigException noBand = assertThrows(ConfigException.class, () -> load("decontam: {judge: {model: m, base_url: 'http://127.0.0.1:9/v1'}}\n"));
+    assertTrue(noBand.getMessage().contains("decontam.judge.model") && noBand.getMessage().contains("embeddings.enabled"), noBand.getMessage());
+    ConfigException placeholder = assertThrows(ConfigException.class,
+        () -> load("embeddings: {enabled: true}\ndecontam: {judge: {model: m, base_url: 'http://127.0.0.1:9/v1', prompt: '{question} {attempt}'}}\n"));
+    assertTrue(placeholder.getMessage().contains("decontam.judge.prompt") && placeholder.getMessage().contains("eval_question"), placeholder.getMessage());
+    ConfigException unpriced = assertThrows(ConfigException.class, () -> load(
+        "embeddings: {enabled: true}\ngenerate: {max_cost_usd: 5}\ndecontam: {judge: {model: m, base_url: 'https://api.example.com/v1'}}\n"));
+    assertTrue(unpriced.getMessage().contains("decontam.judge.price_input"), unpriced.getMessage());
+    ConfigException batch = assertThrows(ConfigException.class,
+        () -> load("embeddings: {enabled: true}\ndecontam: {judge: {model: m, base_url: 'http://127.0.0.1:9/v1', mode: batch}}\n"));
+    assertTrue(batch.getMessage().contains("decontam.judge.mode"), batch.getMessage());
+  }
 }

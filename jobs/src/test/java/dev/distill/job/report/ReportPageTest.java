@@ -44,7 +44,8 @@ class ReportPageTest {
             new SelectedRow(2, "id-2", "sample/main", "11", 0.8, 280, "s1: longest", "Area? " + IMG)),
         List.of(new RemovedSample("quality", "asy_figure", 12, "id-9", "sample/main", "Draw " + IMG, "detail " + SCRIPT)),
         selections, overlap, sizes,
-        List.of(new RunReport.ReviewRow("id-7", "sample/main", "Near " + SCRIPT, "math500:test/x.json", "Eval " + IMG, 0.87)));
+        List.of(new RunReport.ReviewRow("id-7", "sample/main", "Near " + SCRIPT, "math500:test/x.json", "Eval " + IMG, 0.87,
+            "unreadable verdict: " + SCRIPT)));
   }
 
   @Test
@@ -58,6 +59,8 @@ class ReportPageTest {
     assertTrue(html.contains("Area? &lt;img src=x onerror=alert(1)&gt;"), "img payload shown as text");
     assertTrue(html.contains("detail &lt;script&gt;"), "removed row details escaped");
     assertTrue(html.contains("Near &lt;script&gt;") && html.contains("Eval &lt;img"), "review rows escaped");
+    assertTrue(html.contains("<th>judge (decontam.judge)</th>") && html.contains("unreadable verdict: &lt;script&gt;"),
+        "the judge's verdict or error is shown, escaped");
     assertTrue(html.contains("s1: hard &lt;script&gt;"), "why escaped");
     assertTrue(html.contains("sample/&lt;main&gt;"), "source names escaped");
   }
