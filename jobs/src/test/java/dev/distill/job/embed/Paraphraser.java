@@ -24,8 +24,8 @@ public final class Paraphraser {
         {"such", "so"}, {"that", "which"}, {"smallest", "least"}, {"largest", "greatest"}, {"sum", "total"},
         {"express", "write"}, {"answer", "result"}, {"has", "possesses"}, {"have", "possess"}, {"of", "from"},
         {"in", "within"}, {"if", "when"}, {"and", "as well as"}, {"a", "some"}, {"there", "here"}, {"points", "dots"},
-        {"triangle", "three-sided figure"}, {"circle", "round figure"}, {"area", "surface"}, {"probability", "chance"},
-        {"form", "shape"}, {"simplest", "most reduced"}, {"fraction", "ratio"}, {"equal", "identical"}, {"two", "a pair of"},
+        {"triangle", "trilateral"}, {"circle", "round figure"}, {"area", "surface"}, {"probability", "chance"},
+        {"form", "shape"}, {"simplest", "most reduced"}, {"fraction", "ratio"}, {"equal", "identical"},
     };
     for (String[] p : pairs) {
       SYNONYMS.put(p[0], p[1]);
