@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distill.job.SparkTestSession;
 import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.error.BatchesPendingException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
 import dev.distill.job.error.Failures;
 import dev.distill.job.error.GenerationStoppedException;
@@ -324,6 +325,19 @@ class BatchRoundTest {
       String stop = assertThrows(GenerationStoppedException.class, round::finish).getMessage();
       assertTrue(stop.contains("failed: HTTP 403: The caller does not have permission"), stop);
       assertEquals(1, server.batchesCreated(), "not resubmitted");
+    }
+  }
+
+  /** A request key Gemini has no field for stops the run as a config error naming the role and the key, before anything is sent. */
+  @Test
+  void aRequestKeyGeminiHasNoFieldForIsAConfigError() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      GenerateConfig g = config(server, "generate.teacher={model: teacher-r, max_tokens: " + MAX_TOKENS + ", mode: batch, batch_api: gemini, "
+          + "base_url: '" + server.baseUrl("gemini") + "', extra_body: {reasoning_effort: high}}");
+      String refused = assertThrows(ConfigException.class, () -> round(g, counters("unmapped"), new SpendingCap(0)).start(missing(g, 1, "")))
+          .getMessage();
+      assertTrue(refused.contains("generate.teacher") && refused.contains("\"reasoning_effort\"") && refused.contains("extra_body"), refused);
+      assertEquals(0, server.batchesCreated());
     }
   }
 
