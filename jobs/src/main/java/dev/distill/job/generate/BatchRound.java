@@ -325,7 +325,8 @@ final class BatchRound {
     } catch (BatchHttp.MayExistException e) {
       throw new UncheckedIOException("Cannot submit a batch of " + chunk.lines.size() + " requests for " + role.configKey(config) + ": "
           + e.getMessage() + "; run the same command again: " + (api.tagsIntent()
-              ? "the batch of " + intent.name() + " is looked up by its metadata and attached to if it was created"
+              ? "the batch of " + intent.name() + " is looked up by the intent it carries (openai: metadata, gemini: displayName) and "
+                  + "attached to if it was created"
               : "if a batch of " + chunk.lines.size() + " requests was created at " + intent.submittedAt() + ", cancel it there first"), e);
     } catch (IOException | RuntimeException e) {
       // The provider answered with an error, or the request never reached it: no batch exists.

@@ -200,8 +200,8 @@ class BatchRoundTest {
       Dataset<Row> missing = missing(g, 3, "");
       String stopped = assertThrows(UncheckedIOException.class, () -> round(g, counters("timeout"), new SpendingCap(0)).start(missing))
           .getMessage();
-      assertTrue(stopped.contains("not sent again: the provider may have created the batch") && stopped.contains("looked up by its metadata"),
-          stopped);
+      assertTrue(stopped.contains("not sent again: the provider may have created the batch")
+          && stopped.contains("looked up by the intent it carries"), stopped);
       assertEquals(1, server.batchesCreated(), "the create request was sent once");
       server.release();
 
@@ -275,7 +275,7 @@ class BatchRoundTest {
       Dataset<Row> missing = missing(g, 2, "");
       String stopped = assertThrows(UncheckedIOException.class, () -> round(g, counters("gemini-timeout"), new SpendingCap(0)).start(missing))
           .getMessage();
-      assertTrue(stopped.contains("looked up by its metadata"), stopped);
+      assertTrue(stopped.contains("looked up by the intent it carries"), stopped);
       server.release();
       BatchRound attaching = round(config(server, gemini(server)), counters("gemini-found"), new SpendingCap(0)).start(missing);
       attaching.finish();
