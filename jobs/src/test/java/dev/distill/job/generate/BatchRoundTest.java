@@ -365,6 +365,29 @@ class BatchRoundTest {
     }
   }
 
+  /** Only the error file lost: the output file's results are kept, and only the request of the lost file goes again. */
+  @Test
+  void aLostErrorFileKeepsTheOutputFilesResults() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      server.failTenPercent();
+      GenerateConfig g = config(server, "generate.batch.action=submit");
+      Dataset<Row> missing = missing(g, 10, "");
+      assertThrows(BatchesPendingException.class, round(g, counters("error-file"), new SpendingCap(0)).start(missing)::finish);
+      String batch = server.batchRequests().keySet().iterator().next();
+      server.forgetFile("file-err-" + batch);
+      server.release();
+
+      BatchRound again = round(config(server, "generate.batch.action=wait"), counters("error-file-again"), new SpendingCap(0)).start(missing);
+      again.finish();
+      assertTrue(log.toString(StandardCharsets.UTF_8).contains("its result file file-err-" + batch + " is unknown to"), log.toString());
+      String failed = server.failedIds().iterator().next();
+      assertEquals(2, server.submitted().get(failed).get(), "the request of the lost error file went again");
+      assertEquals(9, server.submitted().values().stream().filter(n -> n.get() == 1).count(), "the output file's 9 results were kept");
+      assertEquals(10, GenerateRuns.segments(dir.resolve("ledger")).count());
+    }
+  }
+
   private static String gemini(FakeBatchServer server) {
     return "generate.teacher={model: teacher-r, max_tokens: " + MAX_TOKENS + ", price_input: 2, price_output: 8, mode: batch, "
         + "batch_api: gemini, base_url: '" + server.baseUrl("gemini") + "'}";

@@ -233,10 +233,15 @@ public final class FakeBatchServer implements AutoCloseable {
 
   /** Forgets a batch's result files (openai output and error files, gemini responses file), now or once it runs, keeping the batch. */
   public void purgeResults(String batchId) {
-    purged.add(batchId);
-    files.remove("file-out-" + batchId);
-    files.remove("file-err-" + batchId);
-    files.remove(responsesFile(batchId));
+    forgetFile("file-out-" + batchId);
+    forgetFile("file-err-" + batchId);
+    forgetFile(responsesFile(batchId));
+  }
+
+  /** Forgets one result file ({@code file-out-<batch>}, {@code file-err-<batch>}, a responses file), now or once its batch runs. */
+  public void forgetFile(String fileId) {
+    purged.add(fileId);
+    files.remove(fileId);
   }
 
   /** The next create request makes its batch at once but answers after {@code ms}. */
@@ -565,18 +570,21 @@ public final class FakeBatchServer implements AutoCloseable {
       }
     }
     Collections.reverse(b.output);
-    if (purged.contains(b.id)) {
-      return;
-    }
     if (b.shape.equals(ANTHROPIC)) {
       b.output.addAll(b.errors);
     } else if (b.shape.equals(GEMINI)) {
       List<String> lines = new ArrayList<>(b.output);
       lines.addAll(b.errors);
-      files.put(responsesFile(b.id), String.join("\n", lines) + "\n");
+      store(responsesFile(b.id), String.join("\n", lines) + "\n");
     } else if (!b.output.isEmpty() || !b.errors.isEmpty()) {
-      files.put("file-out-" + b.id, String.join("\n", b.output) + "\n");
-      files.put("file-err-" + b.id, String.join("\n", b.errors) + "\n");
+      store("file-out-" + b.id, String.join("\n", b.output) + "\n");
+      store("file-err-" + b.id, String.join("\n", b.errors) + "\n");
+    }
+  }
+
+  private void store(String fileId, String content) {
+    if (!purged.contains(fileId)) {
+      files.put(fileId, content);
     }
   }
 
