@@ -56,7 +56,7 @@ public record GenerateConfig(
   public static final String WAIT = "wait";
   public static final String SUBMIT = "submit";
   public static final String COLLECT = "collect";
-  public static final List<String> BATCH_APIS = List.of("openai", "anthropic");
+  public static final List<String> BATCH_APIS = List.of("openai", "anthropic", "gemini");
   public static final String CLAMP = "clamp";
   public static final String REFUSE = "refuse";
   private static final Map<String, Set<String>> PLACEHOLDERS = Map.of(
@@ -153,7 +153,8 @@ public record GenerateConfig(
   /**
    * How a role is called: {@code online} (one request at a time) or {@code batch} (its provider's
    * batch API: {@code openai} for /v1/files + /v1/batches, also Together, Groq and vLLM's
-   * run_batch format; {@code anthropic} for Message Batches), and what batch calls cost.
+   * run_batch format; {@code anthropic} for Message Batches; {@code gemini} for batchGenerateContent),
+   * and what batch calls cost.
    *
    * @param priceInput USD per million tokens in a batch; 0 = the online price x {@code discount}
    */

@@ -106,7 +106,7 @@ final class AnthropicBatchApi implements BatchApi {
     for (JsonNode b : page.path("data")) {
       batches.add(new Listed(b.path("id").asText(), Instant.parse(b.path("created_at").asText(Instant.EPOCH.toString())), null));
     }
-    return new Page(batches, page.path("has_more").asBoolean(false));
+    return Page.afterLastId(batches, page.path("has_more").asBoolean(false));
   }
 
   @Override
@@ -120,13 +120,11 @@ final class AnthropicBatchApi implements BatchApi {
         null, null);
   }
 
+  /** The JSONL at the batch's {@code results_url}. */
   @Override
-  public List<Result> results(State state) throws IOException, InterruptedException {
+  public List<Result> results(String resultsUrl) throws IOException, InterruptedException {
     List<Result> out = new ArrayList<>();
-    if (state.outputRef() == null) {
-      return out;
-    }
-    for (String line : http.get(state.outputRef()).split("\n")) {
+    for (String line : http.get(resultsUrl).split("\n")) {
       if (!line.isBlank()) {
         Result r = result(Json.MAPPER.readTree(line));
         if (r != null) {

@@ -59,7 +59,7 @@ public final class ApiKey implements Serializable {
     return "Bearer " + value;
   }
 
-  /** The key itself, for providers that take it in a header of their own (Anthropic's x-api-key); only the HTTP clients call this. */
+  /** The key itself, for providers that take it in a header of their own (Anthropic's x-api-key, Gemini's x-goog-api-key); only the HTTP clients call this. */
   String value() {
     return value;
   }

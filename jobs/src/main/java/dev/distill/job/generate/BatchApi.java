@@ -2,6 +2,7 @@ package dev.distill.job.generate;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,33 +29,66 @@ interface BatchApi {
    */
   String submit(List<String> requests, String intent) throws IOException, InterruptedException;
 
-  /** Whether {@link #submit} tags a batch with its intent (openai: metadata), so {@link #list} finds a batch whose id was never recorded. */
+  /**
+   * Whether {@link #submit} tags a batch with its intent (openai: metadata, gemini: its display name), so {@link #list} finds a
+   * batch whose id was never recorded.
+   */
   boolean tagsIntent();
 
-  /** One page of the batches the key sees, newest first: the first with {@code after} null, then each after the last id of the one before. */
+  /** One page of the batches the key sees: the first with {@code after} null, then each with the {@link Page#next} of the one before. */
   Page list(String after) throws IOException, InterruptedException;
+
+  /** Whether {@link #list} gives the newest batches first, so a lookup may stop at the first page older than what it looks for. */
+  default boolean listsNewestFirst() {
+    return true;
+  }
 
   /** Where a batch is now. */
   State poll(String batchId) throws IOException, InterruptedException;
 
-  /** The results of an ended batch, in any order; requests it never answered (expired, cancelled) have none. */
-  List<Result> results(State state) throws IOException, InterruptedException;
+  /**
+   * The results in one of an ended batch's result files ({@link State#resultRefs}), in any order;
+   * requests it never answered (expired, cancelled) have none. A file the provider does not know
+   * is {@link BatchHttp.NotFoundException}.
+   */
+  List<Result> results(String ref) throws IOException, InterruptedException;
 
   /**
    * A batch as the provider reports it.
    *
-   * @param status the provider's own word (validating, in_progress, finalizing, completed, failed, expired, cancelled; ended)
+   * @param status the provider's own word (validating, in_progress, finalizing, completed, failed, expired, cancelled; ended;
+   *     pending, running, succeeded)
    * @param ended no request of it will be answered any more: its results can be read
    * @param outputRef where its results are (an output file id, a results URL), null until it ends
    * @param errorRef where its failed requests are, if apart (the openai shape's error file)
+   * @param message why the batch itself failed, where the provider says
+   * @param errorStatus the HTTP status of that failure where the provider gives one (gemini: its code), else 0
    */
   record State(String id, String status, boolean ended, long total, long succeeded, long failed, String outputRef, String errorRef,
-      String message) {}
+      String message, int errorStatus) {
 
-  /** A page of {@link #list}. */
-  record Page(List<Listed> batches, boolean hasMore) {
-    String lastId() {
-      return batches.isEmpty() ? null : batches.get(batches.size() - 1).id();
+    State(String id, String status, boolean ended, long total, long succeeded, long failed, String outputRef, String errorRef,
+        String message) {
+      this(id, status, ended, total, succeeded, failed, outputRef, errorRef, message, 0);
+    }
+
+    /** Where its results are: the output and error refs it has. */
+    List<String> resultRefs() {
+      List<String> refs = new ArrayList<>();
+      for (String ref : new String[] {outputRef, errorRef}) {
+        if (ref != null && !ref.isBlank()) {
+          refs.add(ref);
+        }
+      }
+      return refs;
+    }
+  }
+
+  /** A page of {@link #list}: {@code next} is what {@link #list} takes for the page after it, null on the last page. */
+  record Page(List<Listed> batches, String next) {
+    /** The page of a list paged by the last id it holds (openai {@code after}, anthropic {@code after_id}). */
+    static Page afterLastId(List<Listed> batches, boolean hasMore) {
+      return new Page(batches, hasMore && !batches.isEmpty() ? batches.get(batches.size() - 1).id() : null);
     }
   }
 

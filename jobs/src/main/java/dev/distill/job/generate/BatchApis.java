@@ -21,6 +21,13 @@ final class BatchApis {
       }
       return new AnthropicBatchApi(role.baseUrl(), new BatchHttp(headers, retry, timeout, key, where));
     }
+    if ("gemini".equals(role.batch().api())) {
+      // https://ai.google.dev/gemini-api/docs/batch-mode: the key goes in x-goog-api-key.
+      if (key.present()) {
+        headers.put("x-goog-api-key", key.value());
+      }
+      return new GeminiBatchApi(role.baseUrl(), role.model(), new BatchHttp(headers, retry, timeout, key, where));
+    }
     if (key.present()) {
       headers.put("Authorization", key.bearer());
     }

@@ -61,7 +61,7 @@ final class BatchHttp {
   }
 
   String get(String url) throws IOException, InterruptedException {
-    return send(builder(url).GET(), true);
+    return send(builder(url).GET(), true).body();
   }
 
   /**
@@ -69,11 +69,16 @@ final class BatchHttp {
    * cannot have reached the provider; an answer without an id may still have created one.
    */
   String create(String url, String json) throws IOException, InterruptedException {
+    return create(url, json, "id");
+  }
+
+  /** {@link #create(String, String)} for a provider that answers with the id under {@code idField} (gemini: the operation's name). */
+  String create(String url, String json, String idField) throws IOException, InterruptedException {
     String body = send(builder(url).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)), false);
+        .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)), false).body();
     String id;
     try {
-      id = Json.MAPPER.readTree(body).path("id").asText("");
+      id = Json.MAPPER.readTree(body).path(idField).asText("");
     } catch (IOException e) {
       id = "";
     }
@@ -96,7 +101,26 @@ final class BatchHttp {
     body.writeBytes(content);
     body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return send(builder(url).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), true);
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), true).body();
+  }
+
+  /**
+   * Google's resumable upload (ai.google.dev/gemini-api/docs/batch-mode, "Input file"): a start
+   * request with the file's metadata that answers with the upload URL in {@code x-goog-upload-url},
+   * then the bytes in one "upload, finalize" request; returns the last answer (the file). Either may
+   * be sent again: an unfinished or unused upload creates no batch and costs nothing.
+   */
+  String uploadResumable(String url, String metadataJson, byte[] content, String contentType) throws IOException, InterruptedException {
+    HttpResponse<String> started = send(builder(url).header("X-Goog-Upload-Protocol", "resumable").header("X-Goog-Upload-Command", "start")
+        .header("X-Goog-Upload-Header-Content-Length", String.valueOf(content.length)).header("X-Goog-Upload-Header-Content-Type", contentType)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(metadataJson, StandardCharsets.UTF_8)), true);
+    String uploadUrl = started.headers().firstValue("x-goog-upload-url").orElse(null);
+    if (uploadUrl == null || uploadUrl.isBlank()) {
+      throw new IOException(key.scrub(where + ": POST " + url + " (start of a resumable upload) answered without an x-goog-upload-url header: "
+          + ProviderError.snippet(started.body())));
+    }
+    return send(builder(uploadUrl).header("X-Goog-Upload-Command", "upload, finalize").header("X-Goog-Upload-Offset", "0")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(content)), true).body();
   }
 
   private HttpRequest.Builder builder(String url) {
@@ -106,7 +130,7 @@ final class BatchHttp {
   }
 
   /** {@code retriable}: whether sending it twice is harmless; when not, only a failure that cannot have reached the provider is retried. */
-  private String send(HttpRequest.Builder request, boolean retriable) throws IOException, InterruptedException {
+  private HttpResponse<String> send(HttpRequest.Builder request, boolean retriable) throws IOException, InterruptedException {
     HttpRequest built = request.build();
     String call = where + ": " + built.method() + " " + built.uri();
     for (int attempt = 1; ; attempt++) {
@@ -126,7 +150,7 @@ final class BatchHttp {
       }
       int status = response.statusCode();
       if (status / 100 == 2) {
-        return response.body();
+        return response;
       }
       ProviderError e = ProviderError.classify(status, response.body());
       String message = key.scrub(call + " answered HTTP " + status + ": " + e.message());
@@ -139,7 +163,8 @@ final class BatchHttp {
       }
       if (e.kind() == ProviderError.Kind.FINAL) {
         throw new ConfigException("Cannot use the batch API of " + message + "; check the role's base_url and batch_api "
-            + "(openai: /v1/files + /v1/batches; anthropic: /v1/messages/batches), or set its mode: online");
+            + "(openai: /v1/files + /v1/batches; anthropic: /v1/messages/batches; gemini: /v1beta/models/{model}:batchGenerateContent), "
+            + "or set its mode: online");
       }
       if (!retriable && status != 429 && status != 503 && status != 529) {
         throw new MayExistException(message, null);

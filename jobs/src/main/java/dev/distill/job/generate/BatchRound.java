@@ -4,6 +4,7 @@ import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.error.BatchesPendingException;
 import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
+import dev.distill.job.error.GenerationStoppedException;
 import dev.distill.job.io.Console;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -178,8 +179,9 @@ final class BatchRound {
             return found;
           }
         }
-        after = page.lastId();
-        if (!page.hasMore() || after == null || page.batches().get(page.batches().size() - 1).createdAt().isBefore(since)) {
+        after = page.next();
+        if (after == null || api.listsNewestFirst() && !page.batches().isEmpty()
+            && page.batches().get(page.batches().size() - 1).createdAt().isBefore(since)) {
           break;
         }
       }
@@ -270,7 +272,13 @@ final class BatchRound {
       long maxBytes = config.batching().maxBytes() > 0 ? Math.min(config.batching().maxBytes(), api.maxBytes()) : api.maxBytes();
       Chunk chunk = new Chunk();
       for (Row r : e.getValue()) {
-        String line = api.request(r.getAs("call_key"), r.getAs("body"));
+        String line;
+        try {
+          line = api.request(r.getAs("call_key"), r.getAs("body"));
+        } catch (IllegalArgumentException bad) {
+          throw new ConfigException("Cannot put a request of " + role.configKey(config) + " in a " + role.batch().api() + " batch: "
+              + bad.getMessage() + "; change the role's extra_body (or its other wire keys), or set its mode: online", bad);
+        }
         long bytes = line.getBytes(StandardCharsets.UTF_8).length + 1L;
         if (!chunk.lines.isEmpty() && (chunk.lines.size() >= maxRequests || chunk.bytes + bytes > maxBytes)) {
           send(api, role, chunk);
@@ -317,7 +325,8 @@ final class BatchRound {
     } catch (BatchHttp.MayExistException e) {
       throw new UncheckedIOException("Cannot submit a batch of " + chunk.lines.size() + " requests for " + role.configKey(config) + ": "
           + e.getMessage() + "; run the same command again: " + (api.tagsIntent()
-              ? "the batch of " + intent.name() + " is looked up by its metadata and attached to if it was created"
+              ? "the batch of " + intent.name() + " is looked up by the intent it carries (openai: metadata, gemini: displayName) and "
+                  + "attached to if it was created"
               : "if a batch of " + chunk.lines.size() + " requests was created at " + intent.submittedAt() + ", cancel it there first"), e);
     } catch (IOException | RuntimeException e) {
       // The provider answered with an error, or the request never reached it: no batch exists.
@@ -403,45 +412,54 @@ final class BatchRound {
   /**
    * Writes an ended batch's settled results into the ledger (as online replies are), then closes
    * its record. Requests it did not answer and those that failed transiently are not written: they
-   * go back to be submitted again (a run that stops first finds them missing from the ledger).
+   * go back to be submitted again (a run that stops first finds them missing from the ledger). A
+   * result file the provider answers 404 for holds nothing: its requests go back with a warning.
+   * Results refused for the key or the account (401, 403, a spent quota), as many as
+   * max_fatal_errors or all the batch's results, or the batch itself failing so, stop the stage
+   * once the batch is closed; those requests go back too. Fewer, among replies, are ledger errors,
+   * as online.
    */
   private void collect(BatchApi api, GenerateConfig.Role role, BatchBook.Batch b, BatchApi.State state) throws IOException, InterruptedException {
     Map<String, BatchBook.Request> requests = new LinkedHashMap<>();
     b.requests().forEach(r -> requests.put(r.callKey(), r));
     long latency = Duration.between(Instant.parse(b.submittedAt()), Instant.now()).toMillis();
+    ApiKey key = keys.getOrDefault(role.name(), ApiKey.NONE);
     long results = 0;
     long failedTransiently = 0;
     double spent = 0;
     Set<String> seen = new HashSet<>();
-    for (BatchApi.Result result : api.results(state)) {
+    List<String> missingFiles = new ArrayList<>();
+    Map<BatchBook.Request, ChatClient.Outcome> refused = new LinkedHashMap<>();
+    for (BatchApi.Result result : results(api, role, b, state, missingFiles)) {
       BatchBook.Request r = requests.get(result.customId());
       if (r == null || !seen.add(result.customId())) {
         continue;
       }
-      ChatClient.Outcome outcome = outcome(result, latency, keys.getOrDefault(role.name(), ApiKey.NONE));
+      ChatClient.Outcome outcome = outcome(result, latency, key);
       if (outcome.errorKind() == ProviderError.Kind.TRANSIENT) {
         GenerateProgress.Counters.add(counters.retries(), 1);
         lastError.put(r.callKey(), outcome.error());
         failedTransiently++;
         continue;
       }
-      answered.add(r.callKey());
-      Row plannedRow = planned.get(r.callKey());
-      LedgerEntries.Call call = new LedgerEntries.Call(r.callKey(), r.choices(), r.maxTokens(), r.promptChars(),
-          plannedRow == null ? null : plannedRow.getAs("body"));
-      CallCost cost = CallCost.of(outcome, role, r.promptChars(), true);
-      List<Map<String, Object>> recorded = entries.of(call, role, outcome, cost);
-      recorded.forEach(e -> e.put("batch_id", b.id()));
-      ledger.appendAll(recorded);
-      GenerateProgress.Counters.add(counters.promptTokens(), cost.promptTokens());
-      GenerateProgress.Counters.add(counters.completionTokens(), cost.completionTokens());
-      GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost.usd() * 1e6));
-      spent += cost.usd();
+      if (outcome.errorKind() == ProviderError.Kind.FATAL) {
+        refused.put(r, outcome);
+        continue;
+      }
+      spent += record(b, role, r, outcome);
       results++;
+    }
+    String stop = stop(role, b, state, refused, results, key);
+    if (stop == null) {
+      for (Map.Entry<BatchBook.Request, ChatClient.Outcome> e : refused.entrySet()) {
+        spent += record(b, role, e.getKey(), e.getValue());
+        results++;
+      }
     }
     cap.settle(b.worstCaseUsd(), spent);
     ledger.flushNow();
-    book.recordCollected(b, state.status(), results);
+    book.recordCollected(b, state.status() + (missingFiles.isEmpty() ? "" : " (result files unknown to the provider: "
+        + String.join(", ", missingFiles) + ")"), results);
     open.remove(b.id());
     b.requests().forEach(r -> {
       inFlight.remove(r.callKey());
@@ -454,8 +472,67 @@ final class BatchRound {
     console.info(String.format(Locale.ROOT, "generate (%s): batch %s %s: %,d results collected%s%s%s", label, b.id(), state.status(), results,
         unanswered > 0 ? String.format(Locale.ROOT, ", %,d requests unanswered", unanswered) : "",
         failedTransiently > 0 ? String.format(Locale.ROOT, ", %,d failed transiently", failedTransiently) : "",
-        unanswered + failedTransiently > 0 ? " (submitted again)" : "")
-        + (state.message() != null ? " (" + state.message() + ")" : ""));
+        unanswered + failedTransiently > 0 ? stop == null ? " (submitted again)" : " (submitted again by the next run)" : "")
+        + (state.message() != null ? " (" + key.scrub(state.message()) + ")" : ""));
+    if (stop != null) {
+      throw new GenerationStoppedException(stop);
+    }
+  }
+
+  /** The results in every result file of an ended batch; a file the provider does not know (404) is named in {@code missing}. */
+  private List<BatchApi.Result> results(BatchApi api, GenerateConfig.Role role, BatchBook.Batch b, BatchApi.State state, List<String> missing)
+      throws IOException, InterruptedException {
+    List<BatchApi.Result> out = new ArrayList<>();
+    for (String ref : state.resultRefs()) {
+      try {
+        out.addAll(api.results(ref));
+      } catch (BatchHttp.NotFoundException e) {
+        missing.add(ref);
+        console.info("generate (" + label + "): warning: batch " + b.id() + " of " + role.configKey(config) + " " + state.status()
+            + ", but its result file " + ref + " is unknown to " + role.baseUrl() + " (" + e.getMessage() + "): the provider purged it, "
+            + "or the key is another account's; the batch's requests without a result are submitted again");
+      }
+    }
+    return out;
+  }
+
+  /** Writes one settled result into the ledger, as online; returns what it cost. */
+  private double record(BatchBook.Batch b, GenerateConfig.Role role, BatchBook.Request r, ChatClient.Outcome outcome) {
+    answered.add(r.callKey());
+    Row plannedRow = planned.get(r.callKey());
+    LedgerEntries.Call call = new LedgerEntries.Call(r.callKey(), r.choices(), r.maxTokens(), r.promptChars(),
+        plannedRow == null ? null : plannedRow.getAs("body"));
+    CallCost cost = CallCost.of(outcome, role, r.promptChars(), true);
+    List<Map<String, Object>> recorded = entries.of(call, role, outcome, cost);
+    recorded.forEach(e -> e.put("batch_id", b.id()));
+    ledger.appendAll(recorded);
+    GenerateProgress.Counters.add(counters.promptTokens(), cost.promptTokens());
+    GenerateProgress.Counters.add(counters.completionTokens(), cost.completionTokens());
+    GenerateProgress.Counters.add(counters.costMicros(), Math.round(cost.usd() * 1e6));
+    return cost.usd();
+  }
+
+  /**
+   * Why the stage stops after this batch, or null: the batch itself failed for the key or the
+   * account, or its results refused so number max_fatal_errors (as an online streak) or are all it has.
+   */
+  private String stop(GenerateConfig.Role role, BatchBook.Batch b, BatchApi.State state, Map<BatchBook.Request, ChatClient.Outcome> refused,
+      long answered, ApiKey key) {
+    String where = "batch " + b.id() + " of " + role.configKey(config) + " (" + role.baseUrl() + ")";
+    String why = null;
+    if (state.errorStatus() > 0 && ProviderError.classify(state.errorStatus(), state.message()).kind() == ProviderError.Kind.FATAL) {
+      why = where + " " + state.status() + ": HTTP " + state.errorStatus() + ": " + key.scrub(String.valueOf(state.message()));
+    } else if (!refused.isEmpty() && (refused.size() >= config.maxFatalErrors() || answered == 0)) {
+      ChatClient.Outcome first = refused.values().iterator().next();
+      why = String.format(Locale.ROOT, "%s: %,d of its requests were refused for the key or the account (HTTP %d, %s)", where, refused.size(),
+          first.httpStatus(), first.error());
+    }
+    if (why == null) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "Cannot continue generating: %s; its other %,d results are in the ledger %s; fix the key, its "
+        + "permissions, credit or quota and run the same command again: the refused requests are submitted again, and batches in flight "
+        + "are attached to, not submitted again (generate.max_fatal_errors=%d)", why, answered, book.dir(), config.maxFatalErrors());
   }
 
   /** A batch result as the outcome of an online call: the same reply parsing and error classification. */
@@ -468,8 +545,7 @@ final class BatchRound {
       }
     }
     ProviderError e = ProviderError.classify(result.httpStatus(), result.error());
-    ProviderError.Kind kind = e.kind() == ProviderError.Kind.FATAL ? ProviderError.Kind.TRANSIENT : e.kind();
-    return new ChatClient.Outcome(null, result.httpStatus(), 1, latencyMs, key.scrub("batch result: " + result.error()), kind, 0);
+    return new ChatClient.Outcome(null, result.httpStatus(), 1, latencyMs, key.scrub("batch result: " + result.error()), e.kind(), 0);
   }
 
   private final Map<String, BatchApi> apis = new LinkedHashMap<>();

@@ -82,7 +82,7 @@ final class OpenAiBatchApi implements BatchApi {
       batches.add(new Listed(b.path("id").asText(), Instant.ofEpochSecond(b.path("created_at").asLong()),
           b.path("metadata").path(INTENT).asText(null)));
     }
-    return new Page(batches, page.path("has_more").asBoolean(false));
+    return Page.afterLastId(batches, page.path("has_more").asBoolean(false));
   }
 
   @Override
@@ -96,16 +96,13 @@ final class OpenAiBatchApi implements BatchApi {
         counts.path("failed").asLong(), b.path("output_file_id").asText(null), b.path("error_file_id").asText(null), message);
   }
 
+  /** {@code GET /files/{id}/content} of the output or the error file. */
   @Override
-  public List<Result> results(State state) throws IOException, InterruptedException {
+  public List<Result> results(String file) throws IOException, InterruptedException {
     List<Result> out = new ArrayList<>();
-    for (String file : new String[] {state.outputRef(), state.errorRef()}) {
-      if (file != null && !file.isBlank()) {
-        for (String line : http.get(root + "/files/" + file + "/content").split("\n")) {
-          if (!line.isBlank()) {
-            addResult(Json.MAPPER.readTree(line), out);
-          }
-        }
+    for (String line : http.get(root + "/files/" + file + "/content").split("\n")) {
+      if (!line.isBlank()) {
+        addResult(Json.MAPPER.readTree(line), out);
       }
     }
     return out;

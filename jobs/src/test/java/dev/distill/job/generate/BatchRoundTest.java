@@ -1,18 +1,24 @@
 package dev.distill.job.generate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SparkTestSession;
 import dev.distill.job.conf.GenerateConfig;
 import dev.distill.job.error.BatchesPendingException;
+import dev.distill.job.error.ConfigException;
 import dev.distill.job.error.ExitCode;
+import dev.distill.job.error.Failures;
+import dev.distill.job.error.GenerationStoppedException;
 import dev.distill.job.io.Console;
 import dev.distill.job.io.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -193,8 +200,8 @@ class BatchRoundTest {
       Dataset<Row> missing = missing(g, 3, "");
       String stopped = assertThrows(UncheckedIOException.class, () -> round(g, counters("timeout"), new SpendingCap(0)).start(missing))
           .getMessage();
-      assertTrue(stopped.contains("not sent again: the provider may have created the batch") && stopped.contains("looked up by its metadata"),
-          stopped);
+      assertTrue(stopped.contains("not sent again: the provider may have created the batch")
+          && stopped.contains("looked up by the intent it carries"), stopped);
       assertEquals(1, server.batchesCreated(), "the create request was sent once");
       server.release();
 
@@ -228,6 +235,162 @@ class BatchRoundTest {
       assertEquals(2, server.batchesCreated(), "its requests went in a new batch (the limitation the README states)");
       assertEquals(2, GenerateRuns.segments(dir.resolve("ledger")).count());
     }
+  }
+
+  /**
+   * A Gemini role end to end: uploaded, created, polled and collected through the loopback server;
+   * an expired batch (which has no results) gives back all its requests and only those, submitted
+   * again once; the thinking comes through; spend is the server's billing at batch prices.
+   */
+  @Test
+  void aGeminiRoundSubmitsPollsCollectsAndResubmitsAnExpiredBatch() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.expireNext(1);
+      GenerateConfig g = config(server, gemini(server));
+      GenerateProgress.Counters counters = counters("gemini");
+      BatchRound round = round(g, counters, new SpendingCap(0)).start(missing(g, 4, ""));
+      round.finish();
+      assertEquals(2, server.batchesCreated(), "the expired batch, then one for its requests");
+      List<List<String>> batches = new ArrayList<>(server.batchRequests().values());
+      assertEquals(Set.copyOf(batches.get(0)), Set.copyOf(batches.get(1)), "the second holds exactly what the expired one left unanswered");
+      assertTrue(server.submitted().values().stream().allMatch(n -> n.get() == 2), "each request submitted twice: " + server.submitted());
+      assertEquals(4, round.figures().requestsResubmitted);
+      List<Row> entries = GenerateRuns.segments(dir.resolve("ledger")).collectAsList();
+      assertEquals(4, entries.size());
+      assertTrue(entries.stream().allMatch(e -> Ledger.OK.equals(e.getAs("status")) && e.<String>getAs("reasoning") != null
+          && !e.<String>getAs("reasoning").isBlank()), "replies with the teacher's thinking: " + entries);
+      double billed = (server.billedPromptTokens("teacher-r") * 1.0 + server.billedCompletionTokens("teacher-r") * 4.0) / 1e6;
+      assertTrue(billed > 0);
+      assertEquals(billed, counters.costMicros().value() / 1e6, 1e-6, "spend = the server's billing at batch prices (0.5 x 2 and 8)");
+    }
+  }
+
+  /** Gemini batches carry the intent as their displayName: a create that timed out is found by it (paging a list in no given order). */
+  @Test
+  void aGeminiBatchCreatedBeforeItsIdWasRecordedIsFoundByItsDisplayName() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      server.answerNextCreateAfter(2500);
+      GenerateConfig g = config(server, gemini(server), "generate.timeout_seconds=1");
+      Dataset<Row> missing = missing(g, 2, "");
+      String stopped = assertThrows(UncheckedIOException.class, () -> round(g, counters("gemini-timeout"), new SpendingCap(0)).start(missing))
+          .getMessage();
+      assertTrue(stopped.contains("looked up by the intent it carries"), stopped);
+      server.release();
+      BatchRound attaching = round(config(server, gemini(server)), counters("gemini-found"), new SpendingCap(0)).start(missing);
+      attaching.finish();
+      assertEquals(1, attaching.figures().attached);
+      assertEquals(1, server.batchesCreated(), "not submitted again");
+      assertEquals(2, GenerateRuns.segments(dir.resolve("ledger")).count());
+    }
+  }
+
+  /**
+   * Results refused for the key (401 in every result) stop the stage as an online 401 does (exit 4),
+   * without the key in the message and nothing in the ledger; the batch is closed and the rerun,
+   * with the key fixed, submits exactly those requests again.
+   */
+  @Test
+  void resultsRefusedForTheKeyStopTheStageAndTheRerunSubmitsThemAgain() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.refuseNext();
+      GenerateConfig g = config(server);
+      Dataset<Row> missing = missing(g, 3, "");
+      BatchRound refused = round(g, counters("refused"), new SpendingCap(0)).start(missing);
+      GenerationStoppedException stop = assertThrows(GenerationStoppedException.class, refused::finish);
+      assertTrue(stop.getMessage().contains("3 of its requests were refused for the key or the account (HTTP 401")
+          && stop.getMessage().contains("fix the key"), stop.getMessage());
+      assertFalse(stop.getMessage().contains(FakeChatServer.KEY), "no secret in the message");
+      StringWriter err = new StringWriter();
+      assertEquals(ExitCode.UPSTREAM, Failures.report(stop, new PrintWriter(err)), "exit 4, as online");
+      assertEquals(1, server.batchesCreated(), "not resubmitted under the refused key");
+      assertFalse(Files.isDirectory(dir.resolve("ledger/segments")) && GenerateRuns.segments(dir.resolve("ledger")).count() > 0,
+          "a refusal is not a ledger entry");
+
+      BatchRound again = round(config(server), counters("refused-again"), new SpendingCap(0)).start(missing);
+      again.finish();
+      assertEquals(0, again.figures().attached, "the refused batch was closed");
+      assertTrue(server.submitted().values().stream().allMatch(n -> n.get() == 2), "each submitted again once: " + server.submitted());
+      assertEquals(3, GenerateRuns.segments(dir.resolve("ledger")).count());
+    }
+  }
+
+  /** A Gemini batch that fails as a whole with PERMISSION_DENIED (code 7) stops the stage with the 403. */
+  @Test
+  void aGeminiBatchFailedWithPermissionDeniedStopsTheStage() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.failNextWithPermissionDenied();
+      GenerateConfig g = config(server, gemini(server));
+      BatchRound round = round(g, counters("denied"), new SpendingCap(0)).start(missing(g, 2, ""));
+      String stop = assertThrows(GenerationStoppedException.class, round::finish).getMessage();
+      assertTrue(stop.contains("failed: HTTP 403: The caller does not have permission"), stop);
+      assertEquals(1, server.batchesCreated(), "not resubmitted");
+    }
+  }
+
+  /** A request key Gemini has no field for stops the run as a config error naming the role and the key, before anything is sent. */
+  @Test
+  void aRequestKeyGeminiHasNoFieldForIsAConfigError() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      GenerateConfig g = config(server, "generate.teacher={model: teacher-r, max_tokens: " + MAX_TOKENS + ", mode: batch, batch_api: gemini, "
+          + "base_url: '" + server.baseUrl("gemini") + "', extra_body: {reasoning_effort: high}}");
+      String refused = assertThrows(ConfigException.class, () -> round(g, counters("unmapped"), new SpendingCap(0)).start(missing(g, 1, "")))
+          .getMessage();
+      assertTrue(refused.contains("generate.teacher") && refused.contains("\"reasoning_effort\"") && refused.contains("extra_body"), refused);
+      assertEquals(0, server.batchesCreated());
+    }
+  }
+
+  /** An output file the provider answers 404 for gives its requests back with a warning naming the batch and the file. */
+  @Test
+  void aResultFileTheProviderForgotGivesItsRequestsBack() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      GenerateConfig g = config(server, "generate.batch.action=submit");
+      Dataset<Row> missing = missing(g, 3, "");
+      assertThrows(BatchesPendingException.class, round(g, counters("purged"), new SpendingCap(0)).start(missing)::finish);
+      String batch = server.batchRequests().keySet().iterator().next();
+      server.release();
+      Thread.sleep(4 * FakeBatchServer.STEP_MS);
+      server.purgeResults(batch);
+
+      BatchRound again = round(config(server, "generate.batch.action=wait"), counters("purged-again"), new SpendingCap(0)).start(missing);
+      again.finish();
+      String out = log.toString(StandardCharsets.UTF_8);
+      assertTrue(out.contains("warning: batch " + batch + " of generate.teacher completed, but its result file file-out-" + batch
+          + " is unknown to"), out);
+      assertEquals(2, server.batchesCreated(), "its requests went in a new batch");
+      assertTrue(server.submitted().values().stream().allMatch(n -> n.get() == 2), "each submitted again once");
+      assertEquals(3, GenerateRuns.segments(dir.resolve("ledger")).count(), "every request answered");
+    }
+  }
+
+  /** Only the error file lost: the output file's results are kept, and only the request of the lost file goes again. */
+  @Test
+  void aLostErrorFileKeepsTheOutputFilesResults() throws Exception {
+    try (FakeChatServer chat = new FakeChatServer(Map.of()); FakeBatchServer server = new FakeBatchServer(chat)) {
+      server.hold();
+      server.failTenPercent();
+      GenerateConfig g = config(server, "generate.batch.action=submit");
+      Dataset<Row> missing = missing(g, 10, "");
+      assertThrows(BatchesPendingException.class, round(g, counters("error-file"), new SpendingCap(0)).start(missing)::finish);
+      String batch = server.batchRequests().keySet().iterator().next();
+      server.forgetFile("file-err-" + batch);
+      server.release();
+
+      BatchRound again = round(config(server, "generate.batch.action=wait"), counters("error-file-again"), new SpendingCap(0)).start(missing);
+      again.finish();
+      assertTrue(log.toString(StandardCharsets.UTF_8).contains("its result file file-err-" + batch + " is unknown to"), log.toString());
+      String failed = server.failedIds().iterator().next();
+      assertEquals(2, server.submitted().get(failed).get(), "the request of the lost error file went again");
+      assertEquals(9, server.submitted().values().stream().filter(n -> n.get() == 1).count(), "the output file's 9 results were kept");
+      assertEquals(10, GenerateRuns.segments(dir.resolve("ledger")).count());
+    }
+  }
+
+  private static String gemini(FakeBatchServer server) {
+    return "generate.teacher={model: teacher-r, max_tokens: " + MAX_TOKENS + ", price_input: 2, price_output: 8, mode: batch, "
+        + "batch_api: gemini, base_url: '" + server.baseUrl("gemini") + "'}";
   }
 
   private GenerateConfig config(FakeBatchServer server, String... more) {
