@@ -55,12 +55,7 @@ final class AnthropicBatchApi implements BatchApi {
 
   /** The Messages params of a chat-completions body. */
   static ObjectNode params(String chatBody) {
-    JsonNode chat;
-    try {
-      chat = Json.MAPPER.readTree(chatBody);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a JSON request body: " + e.getMessage(), e);
-    }
+    JsonNode chat = BatchApi.chatBody(chatBody);
     ObjectNode params = Json.MAPPER.createObjectNode();
     for (Iterator<Map.Entry<String, JsonNode>> it = chat.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();

@@ -1,5 +1,7 @@
 package dev.distill.job.generate;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.distill.job.io.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +14,15 @@ import java.util.List;
  * reply, so replies are parsed, graded and recorded exactly as online ones.
  */
 interface BatchApi {
+
+  /** A role's online request body, for the shapes that translate it on the wire. */
+  static JsonNode chatBody(String body) {
+    try {
+      return Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a JSON request body: " + e.getMessage(), e);
+    }
+  }
 
   /** The most requests one batch may hold. */
   int maxRequests();

@@ -87,12 +87,7 @@ final class GeminiBatchApi implements BatchApi {
 
   /** The GenerateContentRequest of a chat-completions body; a key it has no place for is refused, not dropped. */
   static ObjectNode request(String chatBody) {
-    JsonNode chat;
-    try {
-      chat = Json.MAPPER.readTree(chatBody);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a JSON request body: " + e.getMessage(), e);
-    }
+    JsonNode chat = BatchApi.chatBody(chatBody);
     ObjectNode request = Json.MAPPER.createObjectNode();
     ArrayNode contents = request.putArray("contents");
     StringBuilder system = new StringBuilder();
