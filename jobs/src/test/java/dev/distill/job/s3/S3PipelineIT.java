@@ -4,6 +4,7 @@ import dev.distill.job.ChildCli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,10 +28,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -49,9 +46,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * stage, run.json and the handoff live in the bucket; the keys, passed as Spark config, appear in
  * no file and no console line; an object store killed in the middle of a stage leaves that stage
  * uncommitted, and the rerun with the same id resumes once it is back. One process per run on S3
- * too: a second one is refused naming the holder, the lease is created by a conditional PUT (one
- * of racing processes gets it), and the dead holder's lease is taken over once it expired, by a
- * run whose --config is read from the bucket.
+ * too: a second one is refused naming the holder, the lease is created by a conditional PUT (the
+ * store refuses one over an existing lease), and the dead holder's lease is taken over once it
+ * expired, by a run whose --config is read from the bucket.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -241,37 +238,35 @@ class S3PipelineIT {
     assertFalse(childOutput.toString().contains(S3Mock.SECRET_KEY), "the console output holds the secret key");
   }
 
+  /**
+   * The lease on S3 rests on the store refusing a conditional PUT ({@code If-None-Match: *}) over an
+   * existing object: S3 serialises concurrent ones (one wins). S3Mock checks the precondition and
+   * then stores in two steps, so a true race against it can let several through: the test checks
+   * the refusal itself, in order, and that a second process is refused naming the holder.
+   */
   @Test
   @Order(4)
-  void ofProcessesRacingForOneRunInTheBucketExactlyOneGetsTheLease() throws Exception {
+  void aConditionalCreateOverTheLeaseInTheBucketIsRefusedByTheStore() throws Exception {
     Configuration conf = new Configuration();
     s3.hadoopConf().forEach(conf::set);
     RunDirectory race = new RunDirectory(OUTPUT + "/race", conf);
-    int racers = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(racers);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<RunLease>> results = new ArrayList<>();
-    for (int i = 0; i < racers; i++) {
-      results.add(pool.submit(() -> {
-        go.await();
-        try {
-          return RunLease.acquire(race, "race", "run", new RunLease.Settings(60, 0, false));
-        } catch (RunHeldException e) {
-          return null;
-        }
-      }));
-    }
-    go.countDown();
-    List<RunLease> winners = new ArrayList<>();
-    for (Future<RunLease> f : results) {
-      if (f.get() != null) {
-        winners.add(f.get());
+    RunLease winner = RunLease.acquire(race, "race", "run", new RunLease.Settings(60, 0, false));
+    org.apache.hadoop.fs.Path lease = new org.apache.hadoop.fs.Path(race.lease());
+    FileSystem fs = lease.getFileSystem(conf);
+    assertTrue(fs.hasPathCapability(lease, "fs.option.create.conditional.overwrite"), "S3A offers conditional creates here");
+    // overwrite(true): without the condition this PUT would replace the lease; with it the store must refuse it (412).
+    org.apache.hadoop.fs.FSDataOutputStreamBuilder<?, ?> create = fs.createFile(lease).overwrite(true);
+    create.must("fs.option.create.conditional.overwrite", true);
+    assertThrows(IOException.class, () -> {
+      try (org.apache.hadoop.fs.FSDataOutputStream out = create.build()) {
+        out.write("{\"token\": \"intruder\"}".getBytes(StandardCharsets.UTF_8));
       }
-    }
-    pool.shutdown();
-    assertEquals(1, winners.size(), "If-None-Match: * lets one PUT of " + racers + " create the lease");
-    assertTrue(read(race.lease()).contains(winners.get(0).holder().token()));
-    winners.get(0).close();
+    }, "If-None-Match: * over the existing lease is refused");
+    assertTrue(read(race.lease()).contains(winner.holder().token()), "the holder's lease is untouched");
+    RunHeldException refused = assertThrows(RunHeldException.class,
+        () -> RunLease.acquire(race, "race", "run", new RunLease.Settings(60, 0, false)));
+    assertTrue(refused.getMessage().contains(winner.holder().host()), refused.getMessage());
+    winner.close();
     assertFalse(exists(race.lease()));
   }
 
