@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.job.SparkTestSession;
+import dev.distill.job.cli.Main;
+import dev.distill.job.error.ExitCode;
 import dev.distill.job.io.Json;
 import dev.distill.job.io.RunDirectory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,5 +70,25 @@ class ReportDataTest {
     assertTrue(ReportData.reusable(run).isPresent(), "run.json as it was");
     Files.writeString(root.resolve(ReportData.PATH), "{not json");
     assertTrue(ReportData.reusable(run).isEmpty(), "an unreadable data file is computed again, not trusted");
+  }
+
+  @Test
+  void theReportCommandRendersTheKeptReportWhenNothingChanged(@TempDir Path tmp) throws Exception {
+    Path root = RunReportTest.smallRun(tmp);
+    ReportWriter.write(SparkTestSession.get(), root.toString());
+    Files.delete(root.resolve(ReportWriter.PATH));
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    int code;
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      code = Main.run(new String[] {"report", "--run", root.toString()});
+    } finally {
+      System.setOut(original);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+    assertEquals(ExitCode.OK, code, out);
+    assertTrue(out.contains("from " + ReportData.PATH), out);
+    assertTrue(Files.readString(root.resolve(ReportWriter.PATH)).contains("Q a &lt;script&gt;alert(1)&lt;/script&gt;"));
   }
 }
