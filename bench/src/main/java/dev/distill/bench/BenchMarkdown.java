@@ -39,6 +39,10 @@ final class BenchMarkdown {
         .append(machine.get("load_average_at_end")).append(" at the end. Config: ").append(f.get("config")).append(".\n\n");
     md.append(String.format(Locale.ROOT, "`bin/distill run` %.2f s and `bin/distill report` %.2f s, each a whole command (JVM and Spark "
         + "start included): %.2f s.%n%n", dbl(d.get("run_seconds")), dbl(d.get("report_seconds")), dbl(d.get("run_plus_report_seconds"))));
+    if (d.get("run_cpu_seconds") != null) {
+      md.append(String.format(Locale.ROOT, "CPU seconds (user + system): run %.1f, report %.1f.%n%n", dbl(d.get("run_cpu_seconds")),
+          dbl(d.get("report_cpu_seconds"))));
+    }
     md.append("| stage (run.json) | rows in | rows out | seconds |\n|---|---:|---:|---:|\n");
     for (Map<String, Object> s : (List<Map<String, Object>>) d.get("stages")) {
       md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.2f |%n", s.get("stage"), num(s.get("rows_in")), num(s.get("rows_out")),

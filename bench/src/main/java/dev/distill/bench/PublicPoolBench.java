@@ -92,14 +92,19 @@ final class PublicPoolBench {
       runCommand.add("--set");
       runCommand.add(set);
     }
-    double runSeconds = ChildCommand.time(runCommand, logs.resolve(runId + "-run.log"), console);
-    double reportSeconds = ChildCommand.time(List.of(launcher, "report", "--run", runs.resolve(runId).toString()),
+    ChildCommand.Timed run = ChildCommand.time(runCommand, logs.resolve(runId + "-run.log"), console);
+    ChildCommand.Timed report = ChildCommand.time(List.of(launcher, "report", "--run", runs.resolve(runId).toString()),
         logs.resolve(runId + "-report.log"), console);
     Map<String, Object> distill = new LinkedHashMap<>();
     distill.put("run_id", runId);
-    distill.put("run_seconds", Peers.round(runSeconds, 2));
-    distill.put("report_seconds", Peers.round(reportSeconds, 2));
-    distill.put("run_plus_report_seconds", Peers.round(runSeconds + reportSeconds, 2));
+    distill.put("run_seconds", Peers.round(run.seconds(), 2));
+    distill.put("report_seconds", Peers.round(report.seconds(), 2));
+    distill.put("run_plus_report_seconds", Peers.round(run.seconds() + report.seconds(), 2));
+    // On a shared machine the wall seconds move with the others' load; the CPU seconds much less.
+    if (run.cpuSeconds() != null && report.cpuSeconds() != null) {
+      distill.put("run_cpu_seconds", Peers.round(run.cpuSeconds(), 1));
+      distill.put("report_cpu_seconds", Peers.round(report.cpuSeconds(), 1));
+    }
     return distill;
   }
 

@@ -26,13 +26,18 @@ final class Leases {
    * the command then ends with the takeover's error (exit 2) rather than whatever the cancelled job threw.
    */
   static Integer whileHeld(RunLease lease, SparkContext spark, Callable<Integer> work) throws Exception {
-    lease.onLost(spark::cancelAllJobs);
+    return whileHeld(lease, spark::cancelAllJobs, work);
+  }
+
+  /** The same for work without Spark: {@code onLost} stops it when the lease is taken over. */
+  static <T> T whileHeld(RunLease lease, Runnable onLost, Callable<T> work) throws Exception {
+    lease.onLost(onLost);
     try {
-      Integer exit = work.call();
+      T result = work.call();
       lease.lostError().ifPresent(lost -> {
         throw lost;
       });
-      return exit;
+      return result;
     } catch (Exception e) {
       RunHeldException lost = lease.lostError().orElse(null);
       if (lost != null && lost != e) {

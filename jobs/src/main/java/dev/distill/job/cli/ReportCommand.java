@@ -7,11 +7,13 @@ import dev.distill.job.io.Console;
 import dev.distill.job.io.RunDirectory;
 import dev.distill.job.io.RunJson;
 import dev.distill.job.io.RunLease;
+import dev.distill.job.report.ReportData;
 import dev.distill.job.report.ReportWriter;
 import dev.distill.job.spark.SparkSessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
@@ -55,6 +57,14 @@ final class ReportCommand implements Callable<Integer> {
     sets.addAll(takeover.sets());
     PipelineConfig config = PipelineConfig.from(ConfigLoader.fromSystemEnv().overlay(doc.config(), sets));
     try (RunLease lease = Leases.take(run, doc.runId(), "report", config, console)) {
+      // Nothing changed since the report was computed: the page again from its data, without Spark.
+      Optional<ReportWriter.Written> again = Leases.whileHeld(lease, () -> {}, () -> ReportWriter.rewrite(run));
+      if (again.isPresent()) {
+        ReportWriter.Written w = again.get();
+        console.info(String.format(Locale.ROOT, "report %s (%,d bytes) in %.1fs, from %s (nothing it was computed from has changed)",
+            w.path(), w.bytes(), w.seconds(), ReportData.PATH));
+        return ExitCode.OK;
+      }
       SparkSession spark = SparkSessions.create(config);
       try {
         return Leases.whileHeld(lease, spark.sparkContext(), () -> {

@@ -78,10 +78,11 @@ public final class IngestStage implements Step {
   public static Result run(StageContext context, List<SourceSpec> sources) {
     long start = System.nanoTime();
     Listing listing = list(context, sources);
-    Dataset<Row> all = read(context, sources, listing).persist(StorageLevel.MEMORY_AND_DISK());
     int partitions = context.partitionsFor(listing.bytes());
+    // Cached after the shuffle, so the writes and the count that follow run one task per partition, not one per file.
+    Dataset<Row> all = read(context, sources, listing).repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      write(all, context.run(), partitions);
+      write(all, context.run());
       Counts counts = count(all);
       Figures figures = new Figures(partitions, counts.out() + counts.quarantined(), counts.quarantined(), listing.files(), counts.perSource());
       context.figures(figures);
@@ -136,9 +137,8 @@ public final class IngestStage implements Step {
   }
 
   /** Readable rows to stages/ingest, unreadable ones with file, line and error to quarantine/. */
-  private static void write(Dataset<Row> all, RunDirectory run, int partitions) {
+  private static void write(Dataset<Row> all, RunDirectory run) {
     all.filter(col(ERROR).isNull()).drop(ERROR, FILE, LINE, RAW)
-        .repartition(partitions)
         .write().mode(SaveMode.Overwrite).parquet(run.stage(NAME));
     all.filter(col(ERROR).isNotNull())
         .select(col(Columns.SOURCE).as("source"), col(FILE).as("file"), col(LINE).as("line"), col(ERROR).as("error"), col(RAW).as("raw"))

@@ -4,6 +4,7 @@ import dev.distill.job.io.Console;
 import dev.distill.job.io.RunDirectory;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /** Writes {@code <run>/report/index.html}: at the end of every run and by {@code bin/distill report}. */
@@ -19,15 +20,31 @@ public final class ReportWriter {
     String previous = spark.sparkContext().getLocalProperty("spark.job.description");
     spark.sparkContext().setJobGroup("distill:report", "report: " + PATH, false);
     try {
-      RunReport report = RunReport.load(spark, runDir);
-      byte[] html = ReportPage.render(report).getBytes(StandardCharsets.UTF_8);
       RunDirectory run = new RunDirectory(runDir, spark.sparkContext().hadoopConfiguration());
-      String path = run.report();
-      run.writeBytes(path, html);
-      return new Written(path, html.length, (System.nanoTime() - start) / 1e9);
+      // Taken before the report is read, so a change made while it is computed makes the next report compute again.
+      String inputs = ReportData.fingerprint(run);
+      RunReport report = RunReport.load(spark, runDir);
+      ReportData.save(run, inputs, report);
+      return render(run, report, start);
     } finally {
       spark.sparkContext().setJobDescription(previous);
     }
+  }
+
+  /**
+   * Writes the page again from {@code report/data.json}, without Spark, when nothing the report was
+   * computed from has changed since (see {@link ReportData}); empty when it must be computed.
+   */
+  public static Optional<Written> rewrite(RunDirectory run) {
+    long start = System.nanoTime();
+    return ReportData.reusable(run).map(report -> render(run, report, start));
+  }
+
+  private static Written render(RunDirectory run, RunReport report, long start) {
+    byte[] html = ReportPage.render(report).getBytes(StandardCharsets.UTF_8);
+    String path = run.report();
+    run.writeBytes(path, html);
+    return new Written(path, html.length, (System.nanoTime() - start) / 1e9);
   }
 
   /**
