@@ -22,16 +22,6 @@ public final class ByteLevelBpeTokenizer {
         this.model = model;
     }
 
-    /** The pre-tokenizer's pattern. */
-    public SplitPattern pattern() {
-        return pattern;
-    }
-
-    /** Whether stretches of text are NFC-normalised before they are split. */
-    public boolean nfc() {
-        return nfc;
-    }
-
     /**
      * Tokens of {@code text} with no special tokens added, as the tokenizers library's
      * {@code encode(text, add_special_tokens=false)} has ids.

@@ -60,10 +60,6 @@ final class MergeRanks {
         }
     }
 
-    int size() {
-        return size;
-    }
-
     static int rank(long value) {
         return (int) (value >>> 32);
     }
