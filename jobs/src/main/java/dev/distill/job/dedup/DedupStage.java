@@ -81,7 +81,9 @@ public final class DedupStage implements Stage {
    * Among the rows exact and near dedup kept, those {@link SemanticDuplicates} pairs, grouped and
    * resolved like near duplicates; their exact copies point at the same representative.
    */
-  private static Dataset<Row> flagSemanticDuplicates(StageContext context, Dataset<Row> flagged, PipelineConfig.Dedup cfg) {
+  private static Dataset<Row> flagSemanticDuplicates(StageContext context, Dataset<Row> verdicts, PipelineConfig.Dedup cfg) {
+    // Read three times below (the pairs, the representatives, the join back): exact and near dedup's shuffles run once.
+    Dataset<Row> flagged = verdicts.localCheckpoint();
     Dataset<Row> kept = onePerId(flagged.filter(col(Columns.REASON).isNull()));
     Dataset<Row> repOf = representatives(context, SemanticDuplicates.edges(context, kept, cfg), kept, "semantic_duplicate")
         .select(col(Columns.ID).as("_sem_id"), col(ClusterRepresentatives.REP).as("_sem_rep"));

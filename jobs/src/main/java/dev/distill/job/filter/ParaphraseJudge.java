@@ -73,9 +73,12 @@ final class ParaphraseJudge {
     LedgerCalls.Result result = new LedgerCalls(context, role).call(plans, "decontam-judge");
     boolean capped = result.figures().overCap() > 0;
     String configKey = role.configKey(context.config().generate());
-    Dataset<Row> verdicts = plans.select(col("rk"), col("key")).join(result.entries(), "key", "left")
+    Dataset<Row> verdicts = plans.select(col("rk"), col("key"), col("refusal")).join(result.entries(), "key", "left")
         .map((MapFunction<Row, Row>) r -> {
-          String[] v = decide(r.getAs("status"), r.getAs("content"), r.getAs("reasoning"), r.getAs("error"), capped, configKey);
+          // A plan the planner refused (the prompt does not fit the context window) is never called: its reason, not the cap's.
+          String refusal = r.getAs("refusal");
+          String[] v = refusal != null ? new String[] {null, "not judged: " + refusal}
+              : decide(r.getAs("status"), r.getAs("content"), r.getAs("reasoning"), r.getAs("error"), capped, configKey);
           return RowFactory.create(r.<String>getAs("rk"), v[0], v[1]);
         }, Encoders.row(VERDICTS))
         .localCheckpoint();
@@ -84,7 +87,8 @@ final class ParaphraseJudge {
   }
 
   /**
-   * The verdict and the error of one judged question from its ledger entry (status null: no entry).
+   * The verdict and the error of one judged question from its ledger entry (status null: no entry;
+   * with {@code capped}, the cap stopped the calls: a plan neither refused nor called was not reached).
    *
    * @return {yes or no, null} for a readable reply, else {null, why there is no verdict}
    */

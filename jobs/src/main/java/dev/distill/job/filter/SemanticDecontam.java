@@ -62,9 +62,10 @@ final class SemanticDecontam {
     Dataset<Row> joined = byNgrams.as("_n").join(nearest.as("_e"), col("_n." + Columns.ID).equalTo(col("_e." + Columns.ID)), "left")
         .select(withNearest(columns));
     Column sim = col(NearestEvalItems.SIMILARITY);
-    // Checkpointed: the review below and the stage's output both read it, and the n-gram verdicts under it
-    // (their shuffles) would otherwise be computed twice.
-    joined = joined.withColumn(SAME_NUMBERS, sameNumbers().apply(col(Columns.QUESTION), col(NearestEvalItems.NEAREST))).localCheckpoint();
+    // The numbers are read only where they can matter (at or above the review threshold). Checkpointed: the
+    // review below and the stage's output both read it; the n-gram verdicts under it would be computed twice.
+    joined = joined.withColumn(SAME_NUMBERS, when(sim.geq(reviewAt), sameNumbers().apply(col(Columns.QUESTION), col(NearestEvalItems.NEAREST)))
+        .otherwise(lit(false))).localCheckpoint();
     Column paraphrase = sim.geq(removeAt).and(col(SAME_NUMBERS))
         .and(col(Columns.REASON).isNull().or(col(Columns.REASON).notEqual(lit(DecontamStage.CONTAMINATED))));
     Dataset<Row> judged = joined

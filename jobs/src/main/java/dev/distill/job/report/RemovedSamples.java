@@ -90,9 +90,12 @@ final class RemovedSamples {
     }
     Column where = has(quarantine, "file") && has(quarantine, "line")
         ? concat_ws(":", col("file"), col("line").cast("string")) : lit("");
+    // The count joined as one row, not a window over all rows: a window without partitions moves the
+    // whole quarantine into one task (and Spark warns about it on every report).
+    Dataset<Row> total = quarantine.agg(count(lit(1)).as("n"));
     for (Row r : quarantine.select(where.as("w"), text(quarantine, Columns.SOURCE), text(quarantine, "raw"),
-            col("error").cast("string"), count(lit(1)).over().as("n"))
-        .orderBy("w").limit(RunReport.SAMPLES_PER_REASON).collectAsList()) {
+            col("error").cast("string"))
+        .orderBy("w").limit(RunReport.SAMPLES_PER_REASON).crossJoin(total).collectAsList()) {
       out.add(new RemovedSample("quarantine", "unreadable", r.getLong(4), r.getString(0), r.getString(1), r.getString(2), r.getString(3)));
     }
     return out;
