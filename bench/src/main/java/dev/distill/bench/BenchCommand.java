@@ -369,14 +369,22 @@ public final class BenchCommand {
     return file;
   }
 
+  /** Whose heap the peaks are: in local mode the executors run in the driver's JVM. */
+  @SuppressWarnings("unchecked")
+  private static String heapScope(Map<String, Object> f) {
+    Object machine = f.get("machine");
+    String spark = machine instanceof Map<?, ?> m ? String.valueOf(((Map<String, Object>) m).get("spark")) : "";
+    return spark.contains(" local") ? "local mode: the executors' too" : "the driver alone: executors run in their own JVMs";
+  }
+
   /** One line: size, trace tokens, wall, peaks, and the peers' ratios. */
   @SuppressWarnings("unchecked")
   static String summary(Map<String, Object> f) {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "bench %,d candidates, %,.1fM trace tokens counted: pipeline %.1fs wall, "
-        + "peak driver heap %.2f GiB used / %.2f GiB after GC of %.2f GiB max (local mode: the executors' too), peak RSS %.2f GiB",
+        + "peak driver heap %.2f GiB used / %.2f GiB after GC of %.2f GiB max (%s), peak RSS %.2f GiB",
         ((Number) f.get("size")).longValue(), ((Number) f.get("trace_tokens")).longValue() / 1e6,
         ((Number) f.get("pipeline_seconds")).doubleValue(), gib(f.get("peak_heap_used_bytes")), gib(f.get("peak_heap_after_gc_bytes")),
-        gib(f.get("max_heap_bytes")), gib(f.get("peak_rss_bytes"))));
+        gib(f.get("max_heap_bytes")), heapScope(f), gib(f.get("peak_rss_bytes"))));
     Map<String, Object> near = (Map<String, Object>) f.get("near_duplicates");
     if (near != null && near.get("mllib") != null) {
       Map<String, Object> ours = (Map<String, Object>) near.get("distill");

@@ -28,6 +28,7 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class EmbeddingFigures {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CHUNK = Integer.getInteger("chunk", 32);
 
   public static void main(String[] args) throws IOException {
     Path data = SharedPaths.dataRoot();
@@ -54,7 +55,12 @@ public final class EmbeddingFigures {
         double longRate = rate(encoder, long500);
         out.printf("## %s%n%nspeed: %.1f short questions/s (%.4f x the n-gram reference), %.2f 500-word questions/s (%.5f x)%n",
             name, shortRate, shortRate / ngramShort, longRate, longRate / ngramLong);
-        if (name.equals(models.get(0))) {
+        double shortAlone = oneByOneRate(encoder, math500.subList(0, 300));
+        double longAlone = oneByOneRate(encoder, long500);
+        out.printf("one by one (langchain4j's path for every text): %.1f short questions/s, %.2f 500-word; batched / one by one: %.2fx, %.2fx%n",
+            shortAlone, longAlone, shortRate / shortAlone, longRate / longAlone);
+        agreement(out, encoder, concat(math500, pool));
+        if (name.equals(models.get(0)) && !Boolean.getBoolean("speedOnly")) {
           quality(out, encoder, eval, math500, pool);
         }
         out.flush();
@@ -169,10 +175,41 @@ public final class EmbeddingFigures {
 
   private static double rate(SentenceEncoder encoder, List<String> texts) {
     long start = System.nanoTime();
-    for (int i = 0; i < texts.size(); i += 32) {
-      encoder.embed(texts.subList(i, Math.min(texts.size(), i + 32)));
+    for (int i = 0; i < texts.size(); i += CHUNK) {
+      encoder.embed(texts.subList(i, Math.min(texts.size(), i + CHUNK)));
     }
     return texts.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static double oneByOneRate(SentenceEncoder encoder, List<String> texts) {
+    long start = System.nanoTime();
+    for (String t : texts) {
+      encoder.embedOneByOne(t);
+    }
+    return texts.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** How many texts get langchain4j's vector to the bit from the batched path (the rest are tokenized differently), and the lowest cosine. */
+  private static void agreement(PrintStream out, SentenceEncoder encoder, List<String> texts) {
+    float[][] batched = encoder.embed(texts);
+    int same = 0;
+    double lowest = 1;
+    for (int i = 0; i < texts.size(); i++) {
+      float[] alone = encoder.embedOneByOne(texts.get(i));
+      if (Arrays.equals(alone, batched[i])) {
+        same++;
+      } else {
+        lowest = Math.min(lowest, Vectors.dot(alone, batched[i]));
+      }
+    }
+    out.printf("batched vs one by one on %d texts (MATH500 + the pool sample): %d identical to the bit, the others' lowest cosine %.5f%n",
+        texts.size(), same, lowest);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   private static double ngramRate(List<String> texts) {

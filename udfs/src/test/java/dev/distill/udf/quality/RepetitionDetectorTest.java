@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distill.udf.SharedData;
+import dev.distill.udf.text.NGrams;
+import dev.distill.udf.text.TextNormalizer;
 
 import java.util.List;
 
@@ -63,5 +65,48 @@ class RepetitionDetectorTest {
         }
         // measured: none of the 5,000 reference solutions exceeds 0.5 (maximum 0.49)
         assertEquals(0, high);
+    }
+
+    /**
+     * The rolling-hash count gives, text for text, the fraction of the way it replaced (every
+     * window's words joined and hashed, sorted, counted; kept here as the reference): the MATH
+     * solutions, Chinese olympiad solutions (each CJK character a word), and the same texts looping.
+     */
+    @Test
+    void theRollingCountMatchesHashingEveryWindow() {
+        List<String> texts = new java.util.ArrayList<>(SharedData.jsonlStrings(
+                SharedData.require("pool/math/math_test_solutions.jsonl"), "solution", 2000));
+        texts.addAll(SharedData.jsonArrayStrings(
+                SharedData.require("pool/olympiadbench/Chinese_Olympiad_Mathematics.json"), "solution", 300));
+        int size = texts.size();
+        for (int i = 0; i < size; i += 10) {
+            texts.add(texts.get(i).repeat(1 + i % 4) + texts.get((i + 7) % size));
+        }
+        texts.add("数学".repeat(40) + " a b c " + "题".repeat(30));
+        int repetitive = 0;
+        for (String t : texts) {
+            for (int n : new int[] {1, 3, 10}) {
+                double expected = hashingEveryWindow(t, n);
+                assertEquals(expected, RepetitionDetector.repeatedNgramFraction(t, n), () -> "n=" + n + ": " + t);
+                repetitive += n == 10 && expected > 0.5 ? 1 : 0;
+            }
+        }
+        assertTrue(repetitive > 50, repetitive + " looping texts among " + texts.size());
+    }
+
+    private static double hashingEveryWindow(String text, int n) {
+        String[] words = TextNormalizer.words(TextNormalizer.normalizeForMatch(text));
+        if (words.length < n) {
+            return 0.0;
+        }
+        long[] windows = NGrams.windowHashes(words, n);
+        java.util.Arrays.sort(windows);
+        int distinct = 1;
+        for (int i = 1; i < windows.length; i++) {
+            if (windows[i] != windows[i - 1]) {
+                distinct++;
+            }
+        }
+        return (double) (windows.length - distinct) / windows.length;
     }
 }
