@@ -37,6 +37,18 @@ class QualityStageTest {
     return candidate(question).source("math/test").trace(TRACE).attempt(ATTEMPT);
   }
 
+  /** The checks run once per row: the reason and detail columns read the flags, they do not call the checks again. */
+  @Test
+  void theChecksRunOncePerRow() {
+    StageContext context = SparkTestSession.context(tmp, "quality.generation_expected=true");
+    String file = tmp.resolve("input").toString();
+    candidates(List.of(generated("What is the greatest common divisor of 84 and 126?").row())).write().parquet(file);
+    Dataset<Row> out = new QualityStage().apply(context, context.spark().read().parquet(file));
+    String plan = out.queryExecution().optimizedPlan().toString();
+    int calls = plan.split("UDF\\(", -1).length - 1;
+    assertEquals(1, calls, plan);
+  }
+
   @Test
   void dropsEachRuleWithItsReasonAndKeepsTheRest() {
     Map<CandidateRow, String> expected = new LinkedHashMap<>();

@@ -169,14 +169,19 @@ public final class TruncationDetector {
             int n = t.length();
             int i = 0;
             while (i < n) {
-                if (t.startsWith("```", i)) {
+                char c = t.charAt(i);
+                if (c == '`' && t.startsWith("```", i)) {
                     d.inCodeBlock = !d.inCodeBlock;
                     i += 3;
                     continue;
                 }
-                char c = t.charAt(i);
                 if (d.inCodeBlock) {
-                    i++;
+                    // nothing but the closing fence counts inside a code block
+                    int fence = t.indexOf("```", i);
+                    if (fence < 0) {
+                        break;
+                    }
+                    i = fence;
                     continue;
                 }
                 char next = i + 1 < n ? t.charAt(i + 1) : '\0';
