@@ -12,7 +12,6 @@ import java.util.Map;
  */
 public final class RepetitionDetector {
 
-    private static final long FNV_PRIME = 0x100000001b3L;
     /** The rolling hash's base: odd, so every power of it is invertible modulo 2^64. */
     private static final long BASE = 0x9E3779B97F4A7C15L;
 
@@ -34,58 +33,13 @@ public final class RepetitionDetector {
             throw new IllegalArgumentException(
                     "Cannot measure repetition of " + n + "-grams: n must be at least 1");
         }
-        long[] words = wordHashes(TextNormalizer.normalizeForMatch(text));
+        long[] words = TextNormalizer.wordHashes(text);
         int count = (int) words[0];
         if (count < n) {
             return 0.0;
         }
         int windows = count - n + 1;
         return (double) (windows - distinctWindows(words, count, n)) / windows;
-    }
-
-    /**
-     * A hash of every word of {@code normalized}, split as {@link TextNormalizer#words} splits it
-     * (on whitespace; each CJK character a word), without building the words: element 0 holds the
-     * count, the hashes follow. A trace of 10,000 characters has about 2,000 words, and every
-     * one of them would otherwise be a String and be hashed again in each of its n windows.
-     */
-    static long[] wordHashes(String normalized) {
-        int n = normalized.length();
-        long[] out = new long[n + 1];
-        int count = 0;
-        int i = 0;
-        while (i < n) {
-            while (i < n && Character.isWhitespace(normalized.charAt(i))) {
-                i++;
-            }
-            long h = Hash64.FNV_OFFSET;
-            boolean open = false;
-            while (i < n) {
-                char c = normalized.charAt(i);
-                if (Character.isWhitespace(c)) {
-                    break;
-                }
-                int cp = normalized.codePointAt(i);
-                int len = Character.charCount(cp);
-                if (c >= 0x2E80 && TextNormalizer.isCjk(cp)) {
-                    if (open) {
-                        out[++count] = Hash64.mix64(h);
-                    }
-                    out[++count] = Hash64.mix64((Hash64.FNV_OFFSET ^ cp) * FNV_PRIME);
-                    h = Hash64.FNV_OFFSET;
-                    open = false;
-                } else {
-                    h = (h ^ cp) * FNV_PRIME;
-                    open = true;
-                }
-                i += len;
-            }
-            if (open) {
-                out[++count] = Hash64.mix64(h);
-            }
-        }
-        out[0] = count;
-        return out;
     }
 
     /**

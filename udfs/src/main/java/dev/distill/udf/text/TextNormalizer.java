@@ -100,9 +100,29 @@ public final class TextNormalizer {
         }
         String t = isAscii(s) ? s : Normalizer.normalize(s, Normalizer.Form.NFKC);
         t = t.toLowerCase(Locale.ROOT);
-        Out out = new Out(t.length());
+        Text out = new Text(t.length());
         scan(t, 0, t.length(), out, 0);
         return out.toString();
+    }
+
+    /**
+     * A 64-bit hash of every word of {@code words(normalizeForMatch(s))}, in order, without
+     * building the normalised text or its words: element 0 holds the count, the hashes follow.
+     * Equal words get equal hashes (and different words, different ones but for 64-bit
+     * collisions). For measures that only compare words, such as the repetition of a long trace.
+     *
+     * @param s the text, may be null
+     * @return {@code [count, hash_1, ..., hash_count]} (the array may be longer)
+     */
+    public static long[] wordHashes(String s) {
+        if (s == null || s.isEmpty()) {
+            return new long[] {0};
+        }
+        String t = isAscii(s) ? s : Normalizer.normalize(s, Normalizer.Form.NFKC);
+        t = t.toLowerCase(Locale.ROOT);
+        WordHashes out = new WordHashes(t.length());
+        scan(t, 0, t.length(), out, 0);
+        return out.finish();
     }
 
     /**
@@ -371,15 +391,22 @@ public final class TextNormalizer {
         return NONE;
     }
 
-    /** Word builder: single spaces between words, splits at letter/digit boundaries. */
-    private static final class Out {
-        private final StringBuilder sb;
+    /**
+     * Where the scan's words go: single spaces between words, splits at letter/digit boundaries.
+     * The subclasses say what a word character and a word boundary become.
+     */
+    private abstract static class Out {
         private boolean pendingSeparator;
         private int lastClass = NONE;
 
-        Out(int capacity) {
-            sb = new StringBuilder(capacity);
-        }
+        /** Nothing written yet. */
+        abstract boolean isEmpty();
+
+        /** A character of the current word. */
+        abstract void emit(int cp);
+
+        /** The boundary between two words. */
+        abstract void space();
 
         void separate() {
             pendingSeparator = true;
@@ -393,27 +420,27 @@ public final class TextNormalizer {
                 return;
             }
             if (cls == MARK) {
-                if (sb.length() == 0 || pendingSeparator) {
+                if (isEmpty() || pendingSeparator) {
                     return; // a combining mark with nothing to combine with
                 }
-                sb.appendCodePoint(cp);
+                emit(cp);
                 return;
             }
             boolean boundary = pendingSeparator || (lastClass != NONE && lastClass != cls);
-            if (boundary && sb.length() > 0) {
-                sb.append(' ');
+            if (boundary && !isEmpty()) {
+                space();
             }
             pendingSeparator = false;
-            sb.appendCodePoint(cp);
+            emit(cp);
             lastClass = cls;
         }
 
         /** A sign kept as a word of its own. */
         void symbol(char c) {
-            if (sb.length() > 0) {
-                sb.append(' ');
+            if (!isEmpty()) {
+                space();
             }
-            sb.append(c);
+            emit(c);
             pendingSeparator = true;
             lastClass = NONE;
         }
@@ -425,10 +452,89 @@ public final class TextNormalizer {
             }
             separate();
         }
+    }
+
+    /** The normalised text. */
+    private static final class Text extends Out {
+        private final StringBuilder sb;
+
+        Text(int capacity) {
+            sb = new StringBuilder(capacity);
+        }
+
+        @Override
+        boolean isEmpty() {
+            return sb.length() == 0;
+        }
+
+        @Override
+        void emit(int cp) {
+            sb.appendCodePoint(cp);
+        }
+
+        @Override
+        void space() {
+            sb.append(' ');
+        }
 
         @Override
         public String toString() {
             return sb.toString();
+        }
+    }
+
+    /**
+     * The hashes of the words {@link #words} would split the text into: FNV-1a over the code
+     * points of each word, then mixed; each CJK character a word of its own, as there.
+     */
+    private static final class WordHashes extends Out {
+        private static final long FNV_PRIME = 0x100000001b3L;
+        private long[] hashes;
+        private int count;
+        private long h = Hash64.FNV_OFFSET;
+        private boolean open;
+        private boolean any;
+
+        WordHashes(int length) {
+            hashes = new long[Math.max(8, length / 4)];
+        }
+
+        @Override
+        boolean isEmpty() {
+            return !any;
+        }
+
+        @Override
+        void emit(int cp) {
+            any = true;
+            if (cp >= 0x2E80 && isCjk(cp)) {
+                space();
+                h = (h ^ cp) * FNV_PRIME;
+                open = true;
+                space();
+                return;
+            }
+            h = (h ^ cp) * FNV_PRIME;
+            open = true;
+        }
+
+        @Override
+        void space() {
+            if (!open) {
+                return;
+            }
+            if (count + 1 == hashes.length) {
+                hashes = java.util.Arrays.copyOf(hashes, hashes.length * 2);
+            }
+            hashes[++count] = Hash64.mix64(h);
+            h = Hash64.FNV_OFFSET;
+            open = false;
+        }
+
+        long[] finish() {
+            space();
+            hashes[0] = count;
+            return hashes;
         }
     }
 }

@@ -167,4 +167,32 @@ class TextNormalizerTest {
         }
         assertEquals(3500, checked);
     }
+
+    /**
+     * wordHashes gives one hash per word of words(normalizeForMatch(text)), in order, equal for
+     * equal words and different for different ones: on real MATH and Chinese olympiad solutions
+     * (LaTeX, CJK runs split into characters, combining marks) and a few edge cases.
+     */
+    @Test
+    void wordHashesHashTheWordsOfTheNormalisedText() {
+        List<String> texts = new java.util.ArrayList<>(SharedData.jsonlStrings(
+                SharedData.require("pool/math/math_test_solutions.jsonl"), "solution", 1500));
+        texts.addAll(SharedData.jsonArrayStrings(
+                SharedData.require("pool/olympiadbench/Chinese_Olympiad_Mathematics.json"), "solution", 200));
+        texts.addAll(List.of("", "   ", "x", "e\u0301t\u00e9 café", "中\u0300文 abc中12", "$\\frac{1}{2}$ + 3x = -7", "a-b six-sided ½ x²"));
+        java.util.Map<String, Long> seen = new java.util.HashMap<>();
+        java.util.Map<Long, String> back = new java.util.HashMap<>();
+        for (String t : texts) {
+            String[] words = TextNormalizer.words(TextNormalizer.normalizeForMatch(t));
+            long[] hashes = TextNormalizer.wordHashes(t);
+            assertEquals(words.length, hashes[0], t);
+            for (int i = 0; i < words.length; i++) {
+                Long before = seen.putIfAbsent(words[i], hashes[i + 1]);
+                assertEquals(before == null ? hashes[i + 1] : before, hashes[i + 1], "the word " + words[i] + " in " + t);
+                String other = back.putIfAbsent(hashes[i + 1], words[i]);
+                assertEquals(other == null ? words[i] : other, words[i], "two words, one hash");
+            }
+        }
+        assertTrue(seen.size() > 3000, seen.size() + " distinct words");
+    }
 }
