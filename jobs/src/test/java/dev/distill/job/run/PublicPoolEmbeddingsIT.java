@@ -65,12 +65,14 @@ class PublicPoolEmbeddingsIT {
     out = Files.createTempDirectory("distill-public-embeddings-it");
     Path plantedFile = out.resolve("planted.jsonl");
     List<String> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(data.resolve("eval/math500.jsonl"))) {
-      JsonNode item = Json.MAPPER.readTree(line);
+    List<String> items = Files.readAllLines(data.resolve("eval/math500.jsonl"));
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = Json.MAPPER.readTree(items.get(i));
       String problem = item.get("problem").asText();
       String paraphrase = Paraphraser.paraphrase(problem);
       if (planted.size() < PLANTED && !sharesNgram(paraphrase, problem)) {
-        planted.put(ContentId.of(paraphrase), item.get("unique_id").asText());
+        // conf/public-pool.yaml names math500's items by file and line (no id_field)
+        planted.put(ContentId.of(paraphrase), "math500.jsonl:" + (i + 1));
         lines.add(Json.MAPPER.writeValueAsString(Map.of("problem", paraphrase, "answer", item.get("answer").asText())));
       }
     }
