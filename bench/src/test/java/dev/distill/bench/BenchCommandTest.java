@@ -111,9 +111,12 @@ class BenchCommandTest {
     f.put("peak_rss_bytes", 5L << 30);
     f.put("near_duplicates", Map.of("speedup", 8.0, "distill", Map.of("seconds", 2.0, "recall", 0.99),
         "mllib", Map.of("seconds", 16.0, "recall", 0.98)));
+    f.put("machine", Map.of("spark", "4.2.0 local[2]"));
     String s = BenchCommand.summary(f);
     assertTrue(s.contains("59,000 candidates, 212.4M trace tokens counted: pipeline 171.3s wall"), s);
     assertTrue(s.contains("peak driver heap 3.00 GiB used / 1.00 GiB after GC of 2.00 GiB max (local mode: the executors' too), peak RSS 5.00 GiB"), s);
+    f.put("machine", Map.of("spark", "4.2.0 spark://127.0.0.1:7077"));
+    assertTrue(BenchCommand.summary(f).contains("of 2.00 GiB max (the driver alone: executors run in their own JVMs)"), BenchCommand.summary(f));
     assertTrue(s.contains("near-dup 2.00s vs MLlib 16.00s (8.0x), recall 0.990 vs 0.980"), s);
   }
 }
