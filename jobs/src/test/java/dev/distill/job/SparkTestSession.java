@@ -82,7 +82,7 @@ public final class SparkTestSession {
     private String attempt;
     private Map<String, Boolean> grades;
     private String metadata = "{}";
-    private final String origin;
+    private String origin;
 
     private CandidateRow(String question) {
       this.question = question;
@@ -92,6 +92,12 @@ public final class SparkTestSession {
 
     public CandidateRow id(String value) {
       id = value;
+      return this;
+    }
+
+    /** Where the row came from; unique per source unless a test wants two rows with one key. */
+    public CandidateRow origin(String value) {
+      origin = value;
       return this;
     }
 

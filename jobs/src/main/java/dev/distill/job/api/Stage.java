@@ -3,6 +3,8 @@ package dev.distill.job.api;
 import dev.distill.job.conf.PipelineConfig;
 import dev.distill.job.io.RunDirectory;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -24,6 +26,18 @@ public interface Stage extends Step {
   }
 
   Dataset<Row> apply(StageContext context, Dataset<Row> input);
+
+  /**
+   * For a stage whose kept rows are its input rows with only constant columns added (the flags of
+   * a row it keeps are always empty): those columns, added to the input rows it did not remove.
+   * The runner then computes the verdicts once, writes the removed rows, and writes the kept rows
+   * from the input less the removed rows' keys, instead of caching the whole judged input to
+   * write both from one computation (at 1,000,000 candidates about 9 GB of text, which spills).
+   * Empty (the default): the cache.
+   */
+  default Optional<UnaryOperator<Dataset<Row>>> keptFromInput() {
+    return Optional.empty();
+  }
 
   @Override
   default List<String> outputs(RunDirectory run) {

@@ -26,6 +26,8 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -84,7 +86,7 @@ public final class QualityStage implements Stage {
         (question, source, order, answer, solution, trace, attempt, failed) ->
             rules.flags(question, source, order, answer, solution, trace, attempt, failed).toArray(new String[0]),
         DataTypes.createArrayType(DataTypes.StringType));
-    Column none = array().cast(DataTypes.createArrayType(DataTypes.StringType));
+    Column none = noFlags();
     Column errors = Arrays.asList(input.schema().fieldNames()).contains(Columns.GENERATION_ERRORS)
         ? coalesce(col(Columns.GENERATION_ERRORS), none) : none;
     Column flags = col(Columns.QUALITY_FLAGS);
@@ -95,6 +97,16 @@ public final class QualityStage implements Stage {
         .withColumn(Columns.REASON, when(anyFlag, element_at(flags, 1)))
         .withColumn(Columns.DETAIL, when(anyFlag, concat(concat_ws(",", flags),
             when(size(errors).gt(0), concat(lit(": "), concat_ws("; ", errors))).otherwise(lit("")))));
+  }
+
+  /** A row is kept only without flags: the kept rows are the input rows with an empty {@code quality_flags}. */
+  @Override
+  public Optional<UnaryOperator<Dataset<Row>>> keptFromInput() {
+    return Optional.of(rows -> rows.withColumn(Columns.QUALITY_FLAGS, noFlags()));
+  }
+
+  private static Column noFlags() {
+    return array().cast(DataTypes.createArrayType(DataTypes.StringType));
   }
 
   static boolean[] answerRequired(List<SourceSpec> sources) {

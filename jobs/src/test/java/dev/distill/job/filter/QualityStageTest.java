@@ -115,6 +115,47 @@ class QualityStageTest {
     assertEquals(expectedKept, keptFlags);
   }
 
+  /** Kept rows written from the input less the removed keys are the rows, columns and types the verdicts give. */
+  @Test
+  void keptRowsFromTheInputAreTheRowsTheVerdictsKeep() {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      rows.add(generated(i % 3 == 0 ? "Add " + i + "." : "How many positive divisors does " + (i + 100) + " have in all?").row());
+    }
+    StageContext context = SparkTestSession.context(tmp, "quality.generation_expected=true");
+    Dataset<Row> input = candidates(rows).repartition(3);
+    StageResult result = StageRunner.run(new QualityStage(), context, input);
+    assertEquals(Map.of(QualityStage.SHORT_QUESTION, 14L), result.removed());
+    assertEquals("input less removed keys", result.extra().get("kept_rows_from"));
+
+    String keptDir = tmp.resolve("reference/kept").toString();
+    String removedDir = tmp.resolve("reference/removed").toString();
+    StageRunner.Counts reference = StageRunner.write(new QualityStage().apply(context, input), keptDir, removedDir);
+    Dataset<Row> kept = context.spark().read().parquet(context.run().stage(QualityStage.NAME));
+    Dataset<Row> expected = context.spark().read().parquet(keptDir);
+    assertEquals(expected.schema(), kept.schema());
+    assertEquals(reference.kept(), result.rowsOut());
+    assertEquals(sorted(expected), sorted(kept));
+  }
+
+  /** Two rows with one key (source, origin), one removed: the anti-join would lose the other, so the kept rows come from the verdicts. */
+  @Test
+  void aKeySharedByAKeptAndARemovedRowFallsBackToTheVerdicts() {
+    CandidateRow removed = generated("Add 2+2.").origin("shared#1");
+    CandidateRow kept = generated("What is the greatest common divisor of 84 and 126?").origin("shared#1");
+    StageContext context = SparkTestSession.context(tmp, "quality.generation_expected=true");
+    StageResult result = StageRunner.run(new QualityStage(), context, candidates(List.of(removed.row(), kept.row())));
+    assertEquals(1, result.rowsOut());
+    assertEquals(Map.of(QualityStage.SHORT_QUESTION, 1L), result.removed());
+    assertEquals("verdicts computed again", result.extra().get("kept_rows_from"));
+    List<Row> keptRows = context.spark().read().parquet(context.run().stage(QualityStage.NAME)).select(Columns.QUESTION).collectAsList();
+    assertEquals(List.of(kept.row().getString(3)), keptRows.stream().map(r -> r.getString(0)).toList());
+  }
+
+  private static List<String> sorted(Dataset<Row> rows) {
+    return rows.collectAsList().stream().map(Row::toString).sorted().toList();
+  }
+
   @Test
   void withoutAnyTraceNoRowIsAnApiErrorAndOtherLanguagesPassWhenAllScriptsAreTargets() {
     CandidateRow plain = candidate("What is the sum of the interior angles of a hexagon?");
