@@ -1,12 +1,12 @@
 package dev.distill.job.filter;
 
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
@@ -31,6 +31,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import scala.collection.Iterator;
@@ -161,17 +162,14 @@ public final class DecontamStage implements Stage {
         .drop("_overlap_id", "_overlap_order", "_by");
   }
 
-  /** Rows ({@code _overlap_id}, {@code _overlap_order}) sharing an n-gram with an earlier source, and its earliest such row ({@code _by}). */
+  /**
+   * Rows ({@code _overlap_id}, {@code _overlap_order}) sharing an n-gram with an earlier source, and its earliest such row ({@code _by}).
+   * One shuffle of the exploded n-grams: each n-gram's earliest row is a window over its rows, not a grouping joined back.
+   */
   private static Dataset<Row> crossSourceOverlaps(Dataset<Row> withGrams) {
-    Dataset<Row> exploded = withGrams.select(col(Columns.ID), col(Columns.SOURCE_ORDER), col(Columns.SOURCE), explode(col(GRAMS)).as("gram"))
-        .distinct();
-    // Only n-grams seen in two or more sources can make an overlap: the rest leave before the join.
-    Dataset<Row> firstSeen = exploded.groupBy("gram")
-        .agg(min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).as("earliest"),
-            max(col(Columns.SOURCE_ORDER)).as("_latest"))
-        .filter(col("_latest").gt(col("earliest." + Columns.SOURCE_ORDER)))
-        .drop("_latest");
-    return exploded.join(firstSeen, "gram")
+    Column earliest = min(struct(col(Columns.SOURCE_ORDER), col(Columns.ID), col(Columns.SOURCE))).over(Window.partitionBy("gram"));
+    return withGrams.select(col(Columns.ID), col(Columns.SOURCE_ORDER), col(Columns.SOURCE), explode(array_distinct(col(GRAMS))).as("gram"))
+        .withColumn("earliest", earliest)
         .filter(col("earliest." + Columns.SOURCE_ORDER).lt(col(Columns.SOURCE_ORDER))
             .and(col("earliest." + Columns.ID).notEqual(col(Columns.ID))))
         .groupBy(col(Columns.ID).as("_overlap_id"), col(Columns.SOURCE_ORDER).as("_overlap_order"))
