@@ -182,18 +182,22 @@ class ResumeIT {
   @Order(4)
   void aStageThatFailsWritingItsSecondOutputIsNotCommittedAndRunsAgain() throws Exception {
     Path run = out.resolve("w");
-    // A file where quality's second output (removed/quality/) must go: its first output is
+    // Quality writes its removed rows first, then its kept rows to stages/quality/. A link there to
+    // a path under a regular file, which no directory can be created at: the first output is
     // written and complete, then the second cannot even be started.
-    Files.createDirectories(run);
-    Files.writeString(run.resolve("removed"), "in the way");
+    Files.createDirectories(run.resolve("stages"));
+    Path inTheWay = Files.writeString(run.resolve("in-the-way"), "in the way");
+    Files.createSymbolicLink(run.resolve("stages/quality"), inTheWay.resolve("quality"));
     int exit = Main.run(args("w"));
     assertEquals(ExitCode.UPSTREAM, exit, "a storage failure while writing an output");
     assertTrue(Files.exists(run.resolve("commits/ingest.json")));
-    assertTrue(Files.exists(run.resolve("stages/quality/_SUCCESS")), "the first output was complete");
+    assertTrue(Files.exists(run.resolve("removed/quality/_SUCCESS")), "the first output was complete");
+    assertTrue(Files.isSymbolicLink(run.resolve("stages/quality")), "the second output was not written");
     assertFalse(Files.exists(run.resolve("commits/quality.json")), "a stage missing an output has no commit record");
     assertEquals("failed", RunAssertions.runJson(run).get("status").asText());
 
-    Files.delete(run.resolve("removed"));
+    Files.delete(run.resolve("stages/quality"));
+    Files.delete(inTheWay);
     // The rerun in a child JVM; a second process started on the same run while it runs is refused, naming it.
     synchronized (childOutput) {
       childOutput.setLength(0);
