@@ -180,7 +180,7 @@ public final class DedupStage implements Stage {
     context.stat("lsh_rows_per_band", br[1]);
     // The estimate only screens; a candidate within LSH_SLACK of the threshold is decided on the exact Jaccard.
     double screen = Math.max(0, cfg.threshold() - LSH_SLACK);
-    Dataset<Row> candidates = LshCandidates.pairs(rows, minHash, br[0], br[1], screen, cfg.maxBucket()).localCheckpoint();
+    Dataset<Row> candidates = LshCandidates.pairs(rows, minHash, br[0], br[1], screen, cfg.maxBucket());
     Dataset<Row> edges = new JaccardVerifier(cfg.threshold(), cfg.shingleWords()).verified(candidates, rows).localCheckpoint();
     context.stat("near_duplicate_candidates", Math.toIntExact(candidates.count()));
     context.stat("near_duplicate_pairs", Math.toIntExact(edges.count()));

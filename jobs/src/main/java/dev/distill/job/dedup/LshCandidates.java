@@ -1,5 +1,6 @@
 package dev.distill.job.dedup;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.size;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The candidate pairs of the near-duplicate search: every row's MinHash signature cut into LSH
@@ -32,6 +34,8 @@ import org.apache.spark.sql.types.StructType;
  */
 final class LshCandidates {
   private static final String SIG = "_sig";
+  /** Shared band keys at most this many are broadcast (8 bytes each) to keep the other rows out of the buckets' shuffle. */
+  static final long MAX_BROADCAST_KEYS = 4_000_000;
 
   /** One row per band of a signature: the band's key, the row's id and preference attributes, its signature. */
   static final StructType BANDED = new StructType()
@@ -48,11 +52,36 @@ final class LshCandidates {
 
   /**
    * The distinct {@link #PAIR}s of {@code rows} (columns id, question, trace, solution) that share a
-   * band and whose estimated Jaccard is at least {@code screen}.
+   * band and whose estimated Jaccard is at least {@code screen}, as a local checkpoint.
    */
   static Dataset<Row> pairs(Dataset<Row> rows, MinHash minHash, int bands, int rowsPerBand, double screen, int maxBucket) {
-    Dataset<Row> banded = signed(rows, minHash).flatMap(new Bands(bands, rowsPerBand), Encoders.row(BANDED));
-    return buckets(banded).flatMap(new BucketPairs(screen, maxBucket), Encoders.row(PAIR)).distinct();
+    return pairs(rows, minHash, bands, rowsPerBand, screen, maxBucket, MAX_BROADCAST_KEYS);
+  }
+
+  static Dataset<Row> pairs(Dataset<Row> rows, MinHash minHash, int bands, int rowsPerBand, double screen, int maxBucket, long maxBroadcastKeys) {
+    // Banded twice (the shared keys, then the buckets): the signatures are computed once.
+    Dataset<Row> signed = signed(rows, minHash).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> banded = signed.flatMap(new Bands(bands, rowsPerBand), Encoders.row(BANDED));
+      return buckets(inSharedBands(banded, maxBroadcastKeys))
+          .flatMap(new BucketPairs(screen, maxBucket), Encoders.row(PAIR)).distinct().localCheckpoint();
+    } finally {
+      signed.unpersist();
+    }
+  }
+
+  /**
+   * The banded rows whose band key another row has too: the keys are counted first (8 bytes a
+   * row), so only those rows carry their signatures through the buckets' shuffle, not every row
+   * once per band (at 1,000,000 questions, 16 bands x 512 bytes). The shared keys are broadcast to
+   * the tasks; more than {@code maxBroadcastKeys} of them and every banded row is shuffled.
+   */
+  private static Dataset<Row> inSharedBands(Dataset<Row> banded, long maxBroadcastKeys) {
+    Dataset<Row> shared = banded.groupBy("band").count().filter(col("count").gt(1)).select(col("band").as("_shared")).localCheckpoint();
+    if (shared.count() > maxBroadcastKeys) {
+      return banded;
+    }
+    return banded.join(broadcast(shared), col("band").equalTo(col("_shared")), "left_semi");
   }
 
   private static Dataset<Row> signed(Dataset<Row> rows, MinHash minHash) {

@@ -2,6 +2,8 @@ package dev.distill.job.dedup;
 
 import static dev.distill.job.SparkTestSession.candidate;
 import static dev.distill.job.SparkTestSession.candidates;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +13,14 @@ import dev.distill.job.api.StageContext;
 import dev.distill.job.io.StageResult;
 import dev.distill.job.api.StageRunner;
 import dev.distill.job.schema.Columns;
+import dev.distill.udf.hash.MinHash;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +158,29 @@ class DedupStageTest {
     assertEquals(Map.of(), result.removed());
     assertEquals(rows.size(), result.rowsOut());
     assertEquals(rows.stream().map(CandidateRow::origin).collect(Collectors.toSet()), keptOrigins(context));
+  }
+
+  @Test
+  void onlyRowsInSharedBandsAreBucketedAndThePairsAreThoseOfBucketingEveryRow() {
+    List<CandidateRow> rows = List.of(candidate(LONG_A), candidate(LONG_A + SHOW), candidate(LONG_B), candidate(LONG_B + SHOW),
+        candidate(LONG_C), candidate(LONG_D), candidate(LONG_E), candidate(SUM), candidate(MEAN));
+    StageContext context = SparkTestSession.context(tmp);
+    Dataset<Row> one = candidates(rows.stream().map(CandidateRow::row).collect(Collectors.toList()))
+        .select(col(Columns.ID), col(Columns.QUESTION),
+            lit(false).as("trace"), lit(false).as("solution"));
+    MinHash minHash = new MinHash(128, 3, 1);
+    Set<String> filtered = pairs(LshCandidates.pairs(one, minHash, 16, 8, 0.7, 200));
+    Set<String> everyRow = pairs(LshCandidates.pairs(one, minHash, 16, 8, 0.7, 200, 0));
+    assertEquals(Set.of(pair(rows.get(0), rows.get(1)), pair(rows.get(2), rows.get(3))), filtered, "the two near-duplicate pairs");
+    assertEquals(everyRow, filtered);
+  }
+
+  private static Set<String> pairs(Dataset<Row> pairs) {
+    return pairs.collectAsList().stream().map(r -> r.getString(0) + "|" + r.getString(3)).collect(Collectors.toSet());
+  }
+
+  private static String pair(CandidateRow x, CandidateRow y) {
+    return x.id().compareTo(y.id()) < 0 ? x.id() + "|" + y.id() : y.id() + "|" + x.id();
   }
 
   private static CandidateRow larger(CandidateRow x, CandidateRow y) {
