@@ -17,6 +17,8 @@ import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -59,6 +61,12 @@ public final class DedupStage implements Stage {
   @Override
   public Incumbents incumbents() {
     return Incumbents.OUTPUT;
+  }
+
+  /** A row dedup keeps is its cluster's representative: an input row with no {@code dup_of}. */
+  @Override
+  public Optional<UnaryOperator<Dataset<Row>>> keptFromInput() {
+    return Optional.of(rows -> rows.withColumn(Columns.DUP_OF, lit(null).cast(DataTypes.StringType)));
   }
 
   @Override

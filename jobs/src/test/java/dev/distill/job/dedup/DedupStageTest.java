@@ -15,6 +15,7 @@ import dev.distill.job.api.StageRunner;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.MinHash;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,35 @@ class DedupStageTest {
     assertEquals(Map.of(), result.removed());
     assertEquals(rows.size(), result.rowsOut());
     assertEquals(rows.stream().map(CandidateRow::origin).collect(Collectors.toSet()), keptOrigins(context));
+  }
+
+  @Test
+  void keptRowsFromTheInputAreTheRowsTheVerdictsKeep() {
+    List<Row> rows = new ArrayList<>();
+    for (String q : List.of(LONG_A, LONG_B, LONG_C, LONG_D, LONG_E, SUM, MEAN)) {
+      rows.add(candidate(q).row());
+      rows.add(candidate(q + SHOW).row());
+      rows.add(candidate(q.toUpperCase()).solution("s").row());
+    }
+    StageContext context = SparkTestSession.context(tmp);
+    Dataset<Row> input = candidates(rows).repartition(3);
+    StageResult result = StageRunner.run(new DedupStage(), context, input);
+    assertEquals("input less removed keys", result.extra().get("kept_rows_from"));
+    assertEquals(5L, result.removed().get("near_duplicate"), "the long questions' copies with a sentence added");
+    assertEquals(7L, result.removed().get("exact_duplicate"));
+
+    String keptDir = tmp.resolve("reference/kept").toString();
+    StageRunner.Counts reference = StageRunner.write(new DedupStage().apply(context, input), keptDir, tmp.resolve("reference/removed").toString());
+    Dataset<Row> kept = context.spark().read().parquet(context.run().stage(DedupStage.NAME));
+    Dataset<Row> expected = context.spark().read().parquet(keptDir);
+    assertEquals(expected.schema(), kept.schema());
+    assertEquals(reference.kept(), result.rowsOut());
+    assertEquals(reference.removed(), result.removed());
+    assertEquals(sorted(expected), sorted(kept));
+  }
+
+  private static List<String> sorted(Dataset<Row> rows) {
+    return rows.collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
   @Test
