@@ -25,8 +25,12 @@ public final class StageRunner {
     }
   }
 
-  /** Removed rows at most this many: their key hashes are broadcast (8 bytes each) to find the kept rows in the input. */
-  static final long MAX_BROADCAST_KEYS = 4_000_000;
+  /**
+   * The most 8-byte keys a stage broadcasts to its tasks to filter rows by a hash join (about
+   * 64 MB in each executor's hash relation): here the removed rows' keys, in dedup the shared LSH
+   * band keys. Past it, the stage takes a path that needs no broadcast.
+   */
+  public static final long MAX_BROADCAST_KEYS = 4_000_000;
 
   public static StageResult run(Stage stage, StageContext context, Dataset<Row> input) {
     long start = System.nanoTime();

@@ -66,16 +66,14 @@ public final class DedupStage implements Stage {
   /** A row dedup keeps is its cluster's representative: an input row with no {@code dup_of}. */
   @Override
   public Optional<UnaryOperator<Dataset<Row>>> keptFromInput() {
-    return Optional.of(rows -> rows.withColumn(Columns.DUP_OF, lit(null).cast(DataTypes.StringType)));
+    return Optional.of(rows -> rows.withColumn(Columns.DUP_OF, noValue()));
   }
 
   @Override
   public Dataset<Row> apply(StageContext context, Dataset<Row> input) {
     CandidateSchema.require(input.schema(), NAME, Columns.ID, Columns.QUESTION, Columns.TRACE, Columns.SOLUTION, Columns.ORIGIN);
     PipelineConfig.Dedup cfg = context.config().dedup();
-    Dataset<Row> flagged = input.withColumn(Columns.DUP_OF, lit(null).cast(DataTypes.StringType))
-        .withColumn(Columns.REASON, lit(null).cast(DataTypes.StringType))
-        .withColumn(Columns.DETAIL, lit(null).cast(DataTypes.StringType));
+    Dataset<Row> flagged = input.withColumn(Columns.DUP_OF, noValue()).withColumn(Columns.REASON, noValue()).withColumn(Columns.DETAIL, noValue());
     if (cfg.exact()) {
       flagged = flagExactDuplicates(input, flagged);
     }
@@ -150,6 +148,10 @@ public final class DedupStage implements Stage {
         .agg(first(col(Columns.QUESTION)).as(Columns.QUESTION),
             max(struct(hasTrace().as("trace"), hasSolution().as("solution"))).as("_best"))
         .select(col(Columns.ID), col(Columns.QUESTION), col("_best.trace").as("trace"), col("_best.solution").as("solution"));
+  }
+
+  private static Column noValue() {
+    return lit(null).cast(DataTypes.StringType);
   }
 
   private static Column hasTrace() {

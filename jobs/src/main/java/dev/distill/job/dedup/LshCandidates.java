@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.udf;
 
+import dev.distill.job.api.StageRunner;
 import dev.distill.job.schema.Columns;
 import dev.distill.udf.hash.LshBands;
 import dev.distill.udf.hash.MinHash;
@@ -34,8 +35,6 @@ import org.apache.spark.storage.StorageLevel;
  */
 final class LshCandidates {
   private static final String SIG = "_sig";
-  /** Shared band keys at most this many are broadcast (8 bytes each) to keep the other rows out of the buckets' shuffle. */
-  static final long MAX_BROADCAST_KEYS = 4_000_000;
 
   /** One row per band of a signature: the band's key, the row's id and preference attributes, its signature. */
   static final StructType BANDED = new StructType()
@@ -55,7 +54,7 @@ final class LshCandidates {
    * band and whose estimated Jaccard is at least {@code screen}, as a local checkpoint.
    */
   static Dataset<Row> pairs(Dataset<Row> rows, MinHash minHash, int bands, int rowsPerBand, double screen, int maxBucket) {
-    return pairs(rows, minHash, bands, rowsPerBand, screen, maxBucket, MAX_BROADCAST_KEYS);
+    return pairs(rows, minHash, bands, rowsPerBand, screen, maxBucket, StageRunner.MAX_BROADCAST_KEYS);
   }
 
   static Dataset<Row> pairs(Dataset<Row> rows, MinHash minHash, int bands, int rowsPerBand, double screen, int maxBucket, long maxBroadcastKeys) {
